@@ -1,0 +1,3 @@
+using SentinelSync.Cli;
+
+return await SentinelCommand.Create().Parse(args).InvokeAsync();
