@@ -1,0 +1,4 @@
+namespace SentinelSync.Runtime;
+
+/// <summary>A grain class as registered by generated code: its grain type name and the grain interfaces it implements.</summary>
+internal sealed record GrainClassInfo(Type Class, string GrainType, IReadOnlyList<Type> Interfaces);

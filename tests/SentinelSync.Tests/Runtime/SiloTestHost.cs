@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Tests.Runtime;
+
+/// <summary>An in-memory silo (no control database) with the test grains and a <see cref="TurnRecorder"/>.</summary>
+internal static class SiloTestHost
+{
+    public static Task<Silo> StartAsync(TurnRecorder recorder, TimeSpan? idleTimeout = null) =>
+        Silo.StartAsync(
+            new SiloOptions
+            {
+                Name = "test-silo",
+                IdleTimeout = idleTimeout ?? TimeSpan.FromMinutes(10),
+                CollectionInterval = TimeSpan.FromMilliseconds(50),
+            },
+            services: new ServiceCollection().AddSingleton(recorder).BuildServiceProvider(),
+            grainAssemblies: [typeof(CounterGrain).Assembly]);
+
+    /// <summary>Polls until the condition holds; the failure says what was awaited and what was seen.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, Func<object?> actual, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}; last seen: {actual()}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
