@@ -1,0 +1,11 @@
+namespace SentinelSync.Replication;
+
+public enum ChangeKind : byte
+{
+    /// <summary>A row copied by the initial snapshot (applied as an upsert).</summary>
+    Snapshot,
+    Insert,
+    Update,
+    Delete,
+    Truncate,
+}

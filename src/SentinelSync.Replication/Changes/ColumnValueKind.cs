@@ -1,0 +1,8 @@
+namespace SentinelSync.Replication;
+
+public enum ColumnValueKind : byte
+{
+    Null,
+    Text,
+    UnchangedToast,
+}

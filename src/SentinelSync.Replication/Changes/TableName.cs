@@ -1,0 +1,7 @@
+namespace SentinelSync.Replication;
+
+/// <summary>A schema-qualified table name, unquoted.</summary>
+public sealed record TableName(string Schema, string Name)
+{
+    public override string ToString() => $"{Schema}.{Name}";
+}

@@ -1,0 +1,13 @@
+namespace SentinelSync.Replication;
+
+/// <summary>
+/// The shape of a source table at some point of its history. <see cref="Version"/> grows with each change of
+/// the shape (column added, dropped, renamed, retyped) as seen in pgoutput's relation messages; every change
+/// carries the schema it was written under.
+/// </summary>
+public sealed record TableSchema(TableName Table, int Version, IReadOnlyList<ColumnSchema> Columns)
+{
+    public IEnumerable<int> KeyIndexes => Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i);
+
+    public bool HasKey => Columns.Any(c => c.IsKey);
+}
