@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for SentinelSync development and tests:
+#   - Debian packages (Postgres 15, ClickHouse, librdkafka, chromium), installed only when missing;
+#   - two dedicated Postgres 15 clusters on loopback: 15/sentinel (port 5433, source + control)
+#     and 15/sentinel_dest (port 5434, destination), never touching any other cluster;
+#   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000).
+# Idempotent: a second run only checks that everything is up. Runs as root.
+set -euo pipefail
+
+PG_VERSION=15
+PG_SOURCE_CLUSTER=sentinel
+PG_SOURCE_PORT=5433
+PG_DEST_CLUSTER=sentinel_dest
+PG_DEST_PORT=5434
+CH_HOME=/var/lib/sentinel/clickhouse
+CH_HTTP_PORT=8123
+CH_TCP_PORT=9000
+CH_START_DEADLINE_SECONDS=60
+PG_START_DEADLINE_SECONDS=60
+
+say() { echo "setup: $*"; }
+die() { echo "setup: ERROR: $*" >&2; exit 1; }
+
+if [[ $(id -u) -ne 0 ]]; then
+    die "run as root (it installs Debian packages and manages Postgres clusters and ClickHouse)"
+fi
+
+# --- Debian packages -------------------------------------------------------------------------
+
+APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client librdkafka-dev chromium curl)
+
+is_installed() {
+    [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
+}
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    is_installed "$package" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    say "Debian packages present"
+fi
+
+# --- .NET SDK (assumed present: it is not a Debian package) -------------------------------------
+
+if ! command -v dotnet >/dev/null 2>&1 || ! dotnet_version=$(dotnet --version 2>/dev/null); then
+    die "the .NET SDK is missing: install .NET SDK 10 (https://dot.net) so that 'dotnet --version' works"
+fi
+say ".NET SDK $dotnet_version"
+
+# --- Postgres clusters ---------------------------------------------------------------------
+
+# Loopback development/test clusters only: every local connection is trusted, no password.
+# Never use this pg_hba.conf on a machine reachable from elsewhere.
+write_pg_hba() {
+    cat <<'EOF'
+# Written by SentinelSync eng/setup.sh: a loopback dev/test cluster, trust authentication.
+# listen_addresses is 127.0.0.1 only; do not reuse this file on a reachable server.
+# TYPE  DATABASE     USER  ADDRESS        METHOD
+local   all          all                  trust
+host    all          all   127.0.0.1/32   trust
+host    all          all   ::1/128        trust
+local   replication  all                  trust
+host    replication  all   127.0.0.1/32   trust
+host    replication  all   ::1/128        trust
+EOF
+}
+
+write_pg_conf() {
+    cat <<'EOF'
+# Written by SentinelSync eng/setup.sh: settings for a loopback dev/test cluster.
+listen_addresses = '127.0.0.1'
+wal_level = logical
+max_replication_slots = 64
+max_wal_senders = 64
+max_connections = 300
+shared_buffers = 256MB
+# Loopback only: TLS would only slow connections down.
+ssl = off
+EOF
+}
+
+# Replaces a file only when its content differs; returns 0 when it changed.
+replace_if_changed() {
+    local target=$1 tmp
+    tmp=$(mktemp)
+    cat >"$tmp"
+    if [[ -f $target ]] && cmp -s "$tmp" "$target"; then
+        rm -f "$tmp"
+        return 1
+    fi
+    install -o postgres -g postgres -m 0644 "$tmp" "$target"
+    rm -f "$tmp"
+    return 0
+}
+
+cluster_exists() { [[ -d /etc/postgresql/$PG_VERSION/$1 ]]; }
+
+cluster_online() { pg_lsclusters -h "$PG_VERSION" "$1" 2>/dev/null | awk '{print $4}' | grep -q '^online'; }
+
+# The cluster that is configured on a port, if any (pg_lsclusters: version cluster port ...).
+cluster_on_port() { pg_lsclusters -h | awk -v v="$PG_VERSION" -v p="$1" '$1 == v && $3 == p { print $2 }'; }
+
+wait_pg_ready() {
+    local port=$1 deadline=$((SECONDS + PG_START_DEADLINE_SECONDS))
+    until pg_isready -q -h 127.0.0.1 -p "$port"; do
+        if ((SECONDS >= deadline)); then
+            return 1
+        fi
+        sleep 0.5
+    done
+}
+
+pg_query() {
+    psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$2"
+}
+
+ensure_cluster() {
+    local name=$1 port=$2 conf_dir=/etc/postgresql/$PG_VERSION/$1 restart=no owner
+
+    if cluster_exists "$name"; then
+        say "postgres $PG_VERSION/$name exists"
+        configured_port=$(pg_conftool -s "$PG_VERSION" "$name" show port 2>/dev/null || true)
+        if [[ $configured_port != "$port" ]]; then
+            say "postgres $PG_VERSION/$name: port $configured_port -> $port"
+            pg_conftool "$PG_VERSION" "$name" set port "$port"
+            restart=yes
+        fi
+    else
+        owner=$(cluster_on_port "$port")
+        if [[ -n $owner ]]; then
+            die "port $port is configured for cluster $PG_VERSION/$owner, which is not ours; free the port or remove that cluster"
+        fi
+        say "creating postgres $PG_VERSION/$name on port $port"
+        pg_createcluster --port "$port" --locale C.UTF-8 --encoding UTF8 "$PG_VERSION" "$name" >/dev/null
+    fi
+
+    mkdir -p "$conf_dir/conf.d"
+    if write_pg_conf | replace_if_changed "$conf_dir/conf.d/sentinel.conf"; then
+        say "postgres $PG_VERSION/$name: wrote conf.d/sentinel.conf"
+        restart=yes
+    fi
+    if write_pg_hba | replace_if_changed "$conf_dir/pg_hba.conf"; then
+        say "postgres $PG_VERSION/$name: wrote pg_hba.conf"
+        restart=yes
+    fi
+
+    if cluster_online "$name"; then
+        if [[ $restart == yes ]]; then
+            say "restarting postgres $PG_VERSION/$name (configuration changed)"
+            pg_ctlcluster "$PG_VERSION" "$name" restart
+        fi
+    else
+        say "starting postgres $PG_VERSION/$name"
+        pg_ctlcluster "$PG_VERSION" "$name" start
+    fi
+
+    wait_pg_ready "$port" || die "postgres $PG_VERSION/$name did not accept connections on 127.0.0.1:$port within ${PG_START_DEADLINE_SECONDS}s; see /var/log/postgresql/postgresql-$PG_VERSION-$name.log"
+
+    # A value set with ALTER SYSTEM (postgresql.auto.conf) wins over conf.d: repair it once.
+    if [[ $(pg_query "$port" 'SHOW wal_level') != logical ]]; then
+        say "postgres $PG_VERSION/$name: wal_level is not logical, resetting ALTER SYSTEM overrides"
+        pg_query "$port" 'ALTER SYSTEM RESET wal_level' >/dev/null
+        pg_ctlcluster "$PG_VERSION" "$name" restart
+        wait_pg_ready "$port" || die "postgres $PG_VERSION/$name did not come back after a restart"
+        [[ $(pg_query "$port" 'SHOW wal_level') == logical ]] || die "postgres $PG_VERSION/$name: wal_level is still not logical"
+    fi
+    say "postgres $PG_VERSION/$name ready on 127.0.0.1:$port (wal_level=logical)"
+}
+
+ensure_cluster "$PG_SOURCE_CLUSTER" "$PG_SOURCE_PORT"
+ensure_cluster "$PG_DEST_CLUSTER" "$PG_DEST_PORT"
+
+# --- ClickHouse ----------------------------------------------------------------------------
+
+# The Debian package ships no service that this machine starts, so we run a server of our own
+# with a minimal configuration. ClickHouse 18.16 does not refuse to run as root, so it runs as
+# root here (checked: it starts and serves queries); the files live under $CH_HOME.
+write_ch_config() {
+    cat <<EOF
+<?xml version="1.0"?>
+<!-- Written by SentinelSync eng/setup.sh: a loopback dev/test ClickHouse 18.16 server. -->
+<yandex>
+    <logger>
+        <level>information</level>
+        <log>$CH_HOME/clickhouse-server.log</log>
+        <errorlog>$CH_HOME/clickhouse-server.err.log</errorlog>
+        <size>100M</size>
+        <count>3</count>
+    </logger>
+    <listen_host>127.0.0.1</listen_host>
+    <http_port>$CH_HTTP_PORT</http_port>
+    <tcp_port>$CH_TCP_PORT</tcp_port>
+    <path>$CH_HOME/data/</path>
+    <tmp_path>$CH_HOME/data/tmp/</tmp_path>
+    <user_files_path>$CH_HOME/data/user_files/</user_files_path>
+    <format_schema_path>$CH_HOME/data/format_schemas/</format_schema_path>
+    <users_config>$CH_HOME/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <mark_cache_size>536870912</mark_cache_size>
+    <max_concurrent_queries>100</max_concurrent_queries>
+</yandex>
+EOF
+}
+
+write_ch_users() {
+    cat <<'EOF'
+<?xml version="1.0"?>
+<!-- Written by SentinelSync eng/setup.sh: user `default`, no password, from loopback only. -->
+<yandex>
+    <profiles>
+        <default>
+            <max_memory_usage>4000000000</max_memory_usage>
+        </default>
+    </profiles>
+    <users>
+        <default>
+            <password></password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+    </users>
+    <quotas>
+        <default>
+        </default>
+    </quotas>
+</yandex>
+EOF
+}
+
+ch_ping() { [[ $(curl -s --max-time 2 "http://127.0.0.1:$CH_HTTP_PORT/ping" 2>/dev/null || true) == "Ok." ]]; }
+
+write_file_if_changed() {
+    local target=$1 tmp
+    tmp=$(mktemp)
+    cat >"$tmp"
+    if [[ -f $target ]] && cmp -s "$tmp" "$target"; then
+        rm -f "$tmp"
+        return 1
+    fi
+    install -m 0644 "$tmp" "$target"
+    rm -f "$tmp"
+    return 0
+}
+
+mkdir -p "$CH_HOME/data"
+ch_changed=no
+write_ch_config | write_file_if_changed "$CH_HOME/config.xml" && ch_changed=yes
+write_ch_users | write_file_if_changed "$CH_HOME/users.xml" && ch_changed=yes
+
+ch_pid() {
+    local pid
+    pid=$(cat "$CH_HOME/clickhouse-server.pid" 2>/dev/null || true)
+    if [[ -n $pid ]] && [[ $(readlink "/proc/$pid/exe" 2>/dev/null || true) == /usr/sbin/clickhouse-server ]]; then
+        echo "$pid"
+    fi
+}
+
+if ch_ping && [[ $ch_changed == yes ]]; then
+    pid=$(ch_pid)
+    if [[ -n $pid ]]; then
+        say "clickhouse: configuration changed, stopping server $pid"
+        kill "$pid"
+        deadline=$((SECONDS + 30))
+        while kill -0 "$pid" 2>/dev/null; do
+            ((SECONDS < deadline)) || die "clickhouse server $pid did not stop within 30s"
+            sleep 0.5
+        done
+    else
+        say "clickhouse: configuration changed but the server answering on port $CH_HTTP_PORT is not ours; leaving it"
+    fi
+fi
+
+if ch_ping; then
+    say "clickhouse already answering on 127.0.0.1:$CH_HTTP_PORT"
+else
+    say "starting clickhouse-server ($CH_HOME/config.xml)"
+    # setsid + nohup: the server must outlive this script and its terminal.
+    # ClickHouse 18.16 writes a pid file only in --daemon mode, so we record the pid ourselves
+    # (setsid does not fork here: a background job of a script is not a process-group leader).
+    setsid nohup /usr/sbin/clickhouse-server --config-file="$CH_HOME/config.xml" \
+        >>"$CH_HOME/clickhouse-server.stdout.log" 2>&1 </dev/null &
+    echo $! >"$CH_HOME/clickhouse-server.pid"
+    deadline=$((SECONDS + CH_START_DEADLINE_SECONDS))
+    until ch_ping; do
+        if ((SECONDS >= deadline)); then
+            echo "setup: ERROR: clickhouse did not answer http://127.0.0.1:$CH_HTTP_PORT/ping within ${CH_START_DEADLINE_SECONDS}s" >&2
+            for log in clickhouse-server.stdout.log clickhouse-server.err.log clickhouse-server.log; do
+                if [[ -f $CH_HOME/$log ]]; then
+                    echo "--- tail of $CH_HOME/$log" >&2
+                    tail -n 30 "$CH_HOME/$log" >&2
+                fi
+            done
+            exit 1
+        fi
+        sleep 0.5
+    done
+    say "clickhouse ready on 127.0.0.1:$CH_HTTP_PORT (pid $(ch_pid))"
+fi
+
+# --- Summary -------------------------------------------------------------------------------
+
+say "done. The tests read these environment variables (defaults shown, already matching this setup):"
+echo "  SENTINEL_TEST_POSTGRES=${SENTINEL_TEST_POSTGRES:-Host=127.0.0.1;Port=$PG_SOURCE_PORT;Username=postgres}"
+echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.1;Port=$PG_DEST_PORT;Username=postgres}"
+echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
+echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: probes /usr/lib/x86_64-linux-gnu/librdkafka.so.1)}"
