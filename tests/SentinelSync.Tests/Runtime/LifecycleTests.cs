@@ -1,4 +1,5 @@
 using SentinelSync.Runtime;
+using SentinelSync.Testing;
 
 namespace SentinelSync.Tests.Runtime;
 
@@ -12,7 +13,7 @@ public sealed class LifecycleTests
         var grain = silo.GrainFactory.GetGrain<ITurnGrain>("idle");
 
         await grain.WorkAsync(1);
-        await SiloTestHost.WaitUntilAsync(() => recorder.Events.Contains("deactivate idle Idle"), "idle deactivation", () => string.Join("; ", recorder.Events));
+        await Eventually.WaitAsync(() => Task.FromResult(recorder.Events.Contains("deactivate idle Idle")), TimeSpan.FromSeconds(10), () => $"idle deactivation; events: {string.Join("; ", recorder.Events)}");
         silo.ActivationCount.ShouldBe(0);
         (await grain.WorkAsync(2)).ShouldBe(1, "the new activation starts from scratch");
 

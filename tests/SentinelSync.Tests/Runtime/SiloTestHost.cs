@@ -16,19 +16,4 @@ internal static class SiloTestHost
             },
             services: new ServiceCollection().AddSingleton(recorder).BuildServiceProvider(),
             grainAssemblies: [typeof(CounterGrain).Assembly]);
-
-    /// <summary>Polls until the condition holds; the failure says what was awaited and what was seen.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, Func<object?> actual, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; last seen: {actual()}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using SentinelSync.Runtime;
+using SentinelSync.Testing;
 
 namespace SentinelSync.Tests.Runtime;
 
@@ -53,12 +54,12 @@ public sealed class TurnTests
         await grain.StartTimerAsync(TimeSpan.FromMilliseconds(5));
         var hammer = Task.WhenAll(Enumerable.Range(0, 200).Select(grain.WorkAsync));
         var ticks = 0;
-        await SiloTestHost.WaitUntilAsync(() => (ticks = grain.GetTimerTicksAsync().Result) >= 5, "5 timer ticks", () => ticks);
+        await Eventually.WaitAsync(async () => (ticks = await grain.GetTimerTicksAsync()) >= 5, TimeSpan.FromSeconds(10), () => $"5 timer ticks, saw {ticks}");
         await hammer;
 
         recorder.Violations.ShouldBeEmpty();
         await grain.DeactivateAsync();
-        await SiloTestHost.WaitUntilAsync(() => silo.ActivationCount == 0, "deactivation", () => silo.ActivationCount);
+        await Eventually.WaitAsync(() => Task.FromResult(silo.ActivationCount == 0), TimeSpan.FromSeconds(10), () => $"deactivation on request, {silo.ActivationCount} activation(s) left");
         (await grain.GetTimerTicksAsync()).ShouldBe(0, "a new activation has no timer from the old one");
     }
 }
