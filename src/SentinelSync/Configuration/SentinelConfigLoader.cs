@@ -1,0 +1,203 @@
+using System.Collections;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace SentinelSync.Configuration;
+
+/// <summary>
+/// Reads, overrides and validates the configuration before anything starts. Environment variables override
+/// keys: <c>SENTINEL__SILO__HTTPPORT=8081</c>, <c>SENTINEL__PIPELINES__0__SOURCE__POSTGRES__CONNECTION=...</c>
+/// (double underscore between levels, list items by index, case-insensitive). Values may refer to secrets
+/// with <c>${env:NAME}</c> or <c>${file:/path}</c>.
+/// </summary>
+public static partial class SentinelConfigLoader
+{
+    public const string EnvironmentPrefix = "SENTINEL__";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    private static partial Regex SqlName();
+
+    public static SentinelConfig Load(string file, IDictionary? environment = null)
+    {
+        if (!File.Exists(file))
+        {
+            throw new ConfigurationException(file, "(file)", "does not exist");
+        }
+
+        environment ??= Environment.GetEnvironmentVariables();
+        var values = YamlConfigurationReader.Read(file);
+        foreach (DictionaryEntry variable in environment)
+        {
+            var name = (string)variable.Key;
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                values[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = (string?)variable.Value;
+            }
+        }
+
+        foreach (var key in values.Keys.ToList())
+        {
+            values[key] = SecretReferences.Resolve(file, key, values[key], n => environment[n] as string);
+        }
+
+        foreach (var key in values.Keys)
+        {
+            CheckKnown(file, key);
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var config = new SentinelConfig();
+        try
+        {
+            configuration.Bind(config);
+        }
+        catch (InvalidOperationException e)
+        {
+            var match = Regex.Match(e.Message, "value '([^']*)' at '([^']+)' to type '([^']+)'");
+            throw match.Success
+                ? new ConfigurationException(file, ConfigurationKeys.Display(values.Keys.FirstOrDefault(k => string.Equals(k, match.Groups[2].Value, StringComparison.OrdinalIgnoreCase)) ?? match.Groups[2].Value), $"'{match.Groups[1].Value}' is not a valid {match.Groups[3].Value.Replace("System.", string.Empty, StringComparison.Ordinal)}")
+                : new ConfigurationException(file, "(file)", e.Message);
+        }
+
+        Validate(file, config);
+        return config;
+    }
+
+    private static void Validate(string file, SentinelConfig config)
+    {
+        void Fail(string key, string problem) => throw new ConfigurationException(file, key, problem);
+
+        CheckConnection(file, "controlDb", config.ControlDb);
+        if (string.IsNullOrWhiteSpace(config.Silo.Name))
+        {
+            Fail("silo.name", "is required (unique per silo of the cluster)");
+        }
+
+        if (config.Silo.HttpPort is < 1 or > 65535)
+        {
+            Fail("silo.httpPort", $"must be a TCP port (1-65535), not {config.Silo.HttpPort}");
+        }
+
+        if (config.Silo.IdleTimeout <= TimeSpan.Zero)
+        {
+            Fail("silo.idleTimeout", "must be positive (e.g. 00:15:00)");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var slots = new HashSet<string>(StringComparer.Ordinal);
+        for (var p = 0; p < config.Pipelines.Count; p++)
+        {
+            var pipeline = config.Pipelines[p];
+            var at = $"pipelines[{p}]";
+            if (string.IsNullOrWhiteSpace(pipeline.Name) || !SqlName().IsMatch(pipeline.Name))
+            {
+                Fail($"{at}.name", "is required: letters, digits and underscores, starting with a letter");
+            }
+
+            if (!names.Add(pipeline.Name!))
+            {
+                Fail($"{at}.name", $"'{pipeline.Name}' names two pipelines");
+            }
+
+            var source = pipeline.Source?.Postgres;
+            if (source is null)
+            {
+                Fail($"{at}.source", "needs a 'postgres:' entry");
+            }
+
+            CheckConnection(file, $"{at}.source.postgres.connection", source!.Connection);
+            foreach (var (key, value) in new[] { ("publication", source.Publication), ("slot", source.Slot) })
+            {
+                if (string.IsNullOrWhiteSpace(value) || !SqlName().IsMatch(value))
+                {
+                    Fail($"{at}.source.postgres.{key}", "is required: a Postgres name of letters, digits and underscores");
+                }
+            }
+
+            if (!slots.Add(source.Slot!))
+            {
+                Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
+            }
+
+            if (source.Tables.Count == 0 || source.Tables.Any(t => t.Split('.').Length != 2))
+            {
+                Fail($"{at}.source.postgres.tables", "lists tables as 'schema.table' or 'schema.*' (at least one)");
+            }
+
+            if (source.Snapshot is not ("initial" or "never"))
+            {
+                Fail($"{at}.source.postgres.snapshot", $"is 'initial' or 'never', not '{source.Snapshot}'");
+            }
+
+            if (pipeline.Sinks.Count == 0)
+            {
+                Fail($"{at}.sinks", "needs at least one sink");
+            }
+
+            var sinkNames = new HashSet<string>(StringComparer.Ordinal);
+            for (var s = 0; s < pipeline.Sinks.Count; s++)
+            {
+                var sink = pipeline.Sinks[s];
+                var sinkAt = $"{at}.sinks[{s}]";
+                if (string.IsNullOrWhiteSpace(sink.Name) || !sinkNames.Add(sink.Name))
+                {
+                    Fail($"{sinkAt}.name", "is required and unique within the pipeline");
+                }
+
+                if (sink.Postgres is null)
+                {
+                    Fail(sinkAt, "needs a destination entry ('postgres:')");
+                }
+
+                CheckConnection(file, $"{sinkAt}.postgres.connection", sink.Postgres!.Connection);
+            }
+        }
+    }
+
+    private static void CheckConnection(string file, string key, string? connection)
+    {
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            throw new ConfigurationException(file, key, "is required (a Postgres connection string: Host=...;Database=...;Username=...)");
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connection);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(file, key, $"is not a valid connection string: {e.Message}");
+        }
+    }
+
+    /// <summary>A key the configuration classes do not have is a typo: reject it rather than ignore it.</summary>
+    private static void CheckKnown(string file, string key)
+    {
+        var type = typeof(SentinelConfig);
+        var segments = key.Split(':');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                if (!int.TryParse(segments[i], out _))
+                {
+                    throw new ConfigurationException(file, ConfigurationKeys.Display(string.Join(':', segments[..i])), "is a list: use '- item' entries");
+                }
+
+                type = type.GetGenericArguments()[0];
+                continue;
+            }
+
+            if (type == typeof(string) || type.IsValueType)
+            {
+                throw new ConfigurationException(file, ConfigurationKeys.Display(string.Join(':', segments[..i])), "is a single value, not a section");
+            }
+
+            var property = type.GetProperty(segments[i], System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase)
+                ?? throw new ConfigurationException(file, ConfigurationKeys.Display(string.Join(':', segments[..i])) is { Length: > 0 } parent ? parent : "(top level)", $"unknown key '{segments[i]}'");
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace SentinelSync.Configuration;
+
+/// <summary>One sink of a pipeline: a name and exactly one destination kind.</summary>
+public sealed class SinkConfig
+{
+    public string? Name { get; set; }
+
+    public PostgresSinkConfig? Postgres { get; set; }
+}

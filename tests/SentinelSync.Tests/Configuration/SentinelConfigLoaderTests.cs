@@ -1,0 +1,110 @@
+using System.Collections;
+using SentinelSync.Configuration;
+
+namespace SentinelSync.Tests.Configuration;
+
+public sealed class SentinelConfigLoaderTests : IDisposable
+{
+    private const string Valid = """
+        controlDb: "Host=127.0.0.1;Port=5432;Database=sentinel;Username=postgres"
+        silo: { name: silo-1, httpPort: 8080 }
+        pipelines:
+          - name: shop
+            source:
+              postgres:
+                connection: "Host=127.0.0.1;Port=5432;Database=shop;Username=postgres;Password=${env:SHOP_PASSWORD}"
+                publication: sentinel_shop
+                slot: sentinel_shop
+                tables: ["public.*"]
+                snapshot: initial
+            sinks:
+              - name: warehouse
+                postgres: { connection: "Host=127.0.0.1;Port=5432;Database=warehouse;Username=postgres", schema: public }
+        """;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("sentinel-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Write(string text, string name = "sentinel.yaml")
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static IDictionary Env(params (string Key, string Value)[] variables) =>
+        variables.ToDictionary(v => v.Key, v => v.Value);
+
+    [Fact]
+    public void The_documented_example_loads_with_secrets_from_the_environment()
+    {
+        var config = SentinelConfigLoader.Load(Write(Valid), Env(("SHOP_PASSWORD", "s3cret")));
+
+        config.Silo.Name.ShouldBe("silo-1");
+        config.Silo.HttpPort.ShouldBe(8080);
+        var pipeline = config.Pipelines.ShouldHaveSingleItem();
+        pipeline.Source!.Postgres!.Connection.ShouldEndWith("Password=s3cret");
+        pipeline.Source.Postgres.Tables.ShouldBe(["public.*"]);
+        pipeline.Sinks.ShouldHaveSingleItem().Postgres!.Schema.ShouldBe("public");
+    }
+
+    [Fact]
+    public void Environment_variables_override_keys_at_any_depth()
+    {
+        var config = SentinelConfigLoader.Load(Write(Valid), Env(
+            ("SHOP_PASSWORD", "x"),
+            ("SENTINEL__SILO__HTTPPORT", "9090"),
+            ("SENTINEL__PIPELINES__0__SINKS__0__POSTGRES__SCHEMA", "replica")));
+
+        config.Silo.HttpPort.ShouldBe(9090);
+        config.Pipelines[0].Sinks[0].Postgres!.Schema.ShouldBe("replica");
+    }
+
+    [Fact]
+    public void JSON_is_accepted_and_secrets_can_come_from_files()
+    {
+        var secret = Write("from-file\n", "password.txt");
+        var json = Write($$"""
+            {"controlDb": "Host=h;Username=u;Password=${file:{{secret}}}", "silo": {"name": "a"}, "pipelines": []}
+            """, "sentinel.json");
+
+        SentinelConfigLoader.Load(json, Env()).ControlDb.ShouldBe("Host=h;Username=u;Password=from-file");
+    }
+
+    [Theory]
+    [InlineData("slot: sentinel_shop", "slot: \"\"", "pipelines[0].source.postgres.slot")]
+    [InlineData("httpPort: 8080", "httpPort: 99999", "silo.httpPort")]
+    [InlineData("httpPort: 8080", "httpPort: eighty", "silo.httpPort")]
+    [InlineData("snapshot: initial", "snapshot: sometimes", "pipelines[0].source.postgres.snapshot")]
+    [InlineData("schema: public", "schemaa: public", "pipelines[0].sinks[0].postgres")]
+    [InlineData("tables: [\"public.*\"]", "tables: [\"orders\"]", "pipelines[0].source.postgres.tables")]
+    public void A_bad_file_is_rejected_naming_the_file_and_the_key(string good, string bad, string key)
+    {
+        var file = Write(Valid.Replace(good, bad, StringComparison.Ordinal));
+
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(file, Env(("SHOP_PASSWORD", "x"))));
+
+        error.File.ShouldBe(file);
+        error.Key.ShouldBe(key);
+        error.Message.ShouldStartWith($"{file}: {key}: ");
+    }
+
+    [Fact]
+    public void A_missing_secret_variable_is_named()
+    {
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(Write(Valid), Env()));
+
+        error.Key.ShouldBe("pipelines[0].source.postgres.connection");
+        error.Problem.ShouldContain("SHOP_PASSWORD");
+    }
+
+    [Fact]
+    public void Malformed_YAML_is_rejected_with_its_position()
+    {
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(Write("silo: { name: [unclosed"), Env()));
+
+        error.Key.ShouldStartWith("line ");
+        error.Problem.ShouldContain("not valid YAML");
+    }
+}
