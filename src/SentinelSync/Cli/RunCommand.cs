@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SentinelSync.Configuration;
+using SentinelSync.Hosting;
 
 namespace SentinelSync.Cli;
 
@@ -9,11 +11,28 @@ internal static class RunCommand
     {
         var config = new Option<FileInfo>("--config", "-c") { Description = "The configuration file (YAML or JSON).", Required = true };
         var command = new Command("run", "Start a silo with the pipelines of a configuration file.") { config };
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var file = parse.GetValue(config)!;
-            Console.Error.WriteLine($"sentinel: pipelines are not implemented yet ({file.FullName}).");
-            return Task.FromResult(2);
+            SentinelConfig loaded;
+            try
+            {
+                loaded = SentinelConfigLoader.Load(file.FullName);
+            }
+            catch (ConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync($"sentinel: invalid configuration: {e.Message}");
+                return 2;
+            }
+
+            if (loaded.Pipelines.Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"sentinel: warning: this build hosts the silo but does not run pipelines yet; {loaded.Pipelines.Count} pipeline(s) in {file.Name} are not started.");
+            }
+
+            await using var app = SiloHost.Build(loaded);
+            await app.RunAsync(cancellation);
+            return 0;
         });
         return command;
     }

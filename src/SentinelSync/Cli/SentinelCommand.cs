@@ -9,6 +9,7 @@ internal static class SentinelCommand
     {
         var root = new RootCommand("SentinelSync: change-data-capture replication from Postgres to Postgres, ClickHouse and Cassandra.");
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Npgsql;
+using SentinelSync.Configuration;
+using SentinelSync.Demo;
+using SentinelSync.Hosting;
+
+namespace SentinelSync.Cli;
+
+/// <summary>
+/// <c>sentinel demo</c>: the live local demo on the servers <c>eng/setup.sh</c> starts. It needs nothing but
+/// the machine and stops cleanly on Ctrl-C.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string SourceDatabase = "sentinel_demo_shop";
+    private const string ControlDatabase = "sentinel_demo";
+
+    public static Command Create()
+    {
+        var server = new Option<string>("--postgres")
+        {
+            Description = "The local source Postgres (started by eng/setup.sh).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENTINEL_DEMO_POSTGRES") ?? "Host=127.0.0.1;Port=5433;Username=postgres",
+        };
+        var port = new Option<int>("--port") { Description = "The silo's HTTP port.", DefaultValueFactory = _ => 8080 };
+        var command = new Command("demo", "Run the live local demo: a shop database under load and a silo.") { server, port };
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(port), cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string server, int port, CancellationToken cancellation)
+    {
+        try
+        {
+            await RecreateDatabaseAsync(server, SourceDatabase, cancellation);
+            await CreateDatabaseIfMissingAsync(server, ControlDatabase, cancellation);
+        }
+        catch (NpgsqlException e)
+        {
+            await Console.Error.WriteLineAsync($"sentinel demo: cannot reach the local Postgres at {Masked(server)} ({e.Message}). Run `bash eng/demo.sh`, which starts it.");
+            return 1;
+        }
+
+        await using var shopData = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server) { Database = SourceDatabase }.ConnectionString);
+        var shop = new DemoShop(shopData);
+        await shop.CreateSchemaAsync(cancellation);
+
+        var config = new SentinelConfig
+        {
+            ControlDb = new NpgsqlConnectionStringBuilder(server) { Database = ControlDatabase }.ConnectionString,
+            Silo = new SiloConfig { Name = "demo-silo", HttpPort = port },
+        };
+        await using var app = SiloHost.Build(config);
+        await app.StartAsync(cancellation);
+
+        Console.WriteLine($"SentinelSync demo: silo 'demo-silo' at http://127.0.0.1:{port} (health: /healthz, readiness: /readyz, grains: /api/grains)");
+        Console.WriteLine($"Source: database {SourceDatabase} on {Masked(server)}, an order workload running. Ctrl-C stops.");
+        try
+        {
+            var lastReport = DateTime.UtcNow;
+            while (!cancellation.IsCancellationRequested)
+            {
+                await shop.TickAsync(cancellation);
+                if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
+                {
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders in source: {await shop.CountOrdersAsync(cancellation)}");
+                    lastReport = DateTime.UtcNow;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Console.WriteLine("Stopping: the silo drains and exits.");
+        await app.StopAsync(CancellationToken.None);
+        return 0;
+    }
+
+    private static async Task RecreateDatabaseAsync(string server, string database, CancellationToken cancellation)
+    {
+        await using var admin = await OpenAdminAsync(server, cancellation);
+        await using (var slots = new NpgsqlCommand("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = @db AND NOT active", admin))
+        {
+            slots.Parameters.AddWithValue("db", database);
+            await slots.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync(cancellation);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+        await create.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(string server, string database, CancellationToken cancellation)
+    {
+        await using var admin = await OpenAdminAsync(server, cancellation);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @db", admin);
+        exists.Parameters.AddWithValue("db", database);
+        if (await exists.ExecuteScalarAsync(cancellation) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync(cancellation);
+        }
+    }
+
+    private static async Task<NpgsqlConnection> OpenAdminAsync(string server, CancellationToken cancellation)
+    {
+        var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
+        await admin.OpenAsync(cancellation);
+        return admin;
+    }
+
+    private static string Masked(string connection) =>
+        new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
+}
