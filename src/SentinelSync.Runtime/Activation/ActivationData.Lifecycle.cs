@@ -8,7 +8,7 @@ internal sealed partial class ActivationData
     {
         try
         {
-            Epoch = await Catalog.Leases.AcquireAsync(GrainId, Catalog.ShutdownToken).ConfigureAwait(false);
+            Epoch = await AcquireLeaseAsync().ConfigureAwait(false);
             var instance = Catalog.CreateInstance(this, out var states);
             foreach (var state in states)
             {
@@ -34,6 +34,29 @@ internal sealed partial class ActivationData
         RuntimeInstruments.ActivationStarted(GrainId.Type);
         Catalog.LogActivated(GrainId, Epoch);
         EndTurn(turn, readOnly: false, countsAsActivity: true);
+    }
+
+    /// <summary>
+    /// Takes the grain's lease. While another live silo still holds it (it is draining the grain after a
+    /// membership change), waits with backoff up to the cluster's lease wait timeout.
+    /// </summary>
+    private async Task<long> AcquireLeaseAsync()
+    {
+        var started = Catalog.TimeProvider.GetTimestamp();
+        var patience = Catalog.ClusterOptions?.LeaseWaitTimeout ?? TimeSpan.Zero;
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            try
+            {
+                return await Catalog.Leases.AcquireAsync(GrainId, Catalog.ShutdownToken).ConfigureAwait(false);
+            }
+            catch (GrainLeaseHeldException) when (Catalog.TimeProvider.GetElapsedTime(started) < patience)
+            {
+                await Task.Delay(pause, Catalog.TimeProvider, Catalog.ShutdownToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            }
+        }
     }
 
     private void FailActivation(Exception error)

@@ -22,9 +22,16 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
     private ITimer? _collector;
     private volatile bool _stopping;
 
-    public Catalog(SiloOptions options, IServiceProvider services, IGrainStateStore stateStore, IGrainLeaseStore leases, TimeProvider timeProvider, ILogger logger)
+    private IClusterMembership? _cluster;
+    private readonly RemoteGrainInvoker? _remote;
+    private readonly LocalGrainCallInvoker _local;
+
+    public Catalog(SiloOptions options, IServiceProvider services, IGrainStateStore stateStore, IGrainLeaseStore leases, TimeProvider timeProvider, ILogger logger, ClusterOptions? clusterOptions = null)
     {
         _options = options;
+        ClusterOptions = clusterOptions;
+        _remote = clusterOptions is null ? null : new RemoteGrainInvoker(clusterOptions.CallTimeout);
+        _local = new LocalGrainCallInvoker(this);
         _services = services;
         _logger = logger;
         StateStore = stateStore;
@@ -33,6 +40,12 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
     }
 
     public TimeProvider TimeProvider { get; }
+
+    public ClusterOptions? ClusterOptions { get; }
+
+    public string SiloName => _options.Name;
+
+    public bool IsStopping => _stopping;
 
     public IGrainStateStore StateStore { get; }
 
@@ -46,9 +59,16 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
 
     public IEnumerable<ActivationData> Activations => _activations.Values;
 
-    public void Start()
+    /// <summary>Starts collecting idle activations and, in a cluster, routing calls by the membership view.</summary>
+    public void Start(IClusterMembership? cluster = null)
     {
         RuntimeInstruments.ObserveQueues(this);
+        _cluster = cluster;
+        if (cluster is not null)
+        {
+            cluster.ViewChanged += Rebalance;
+        }
+
         _collector = TimeProvider.CreateTimer(static state => ((Catalog)state!).CollectIdle(), this, _options.CollectionInterval, _options.CollectionInterval);
     }
 
@@ -61,6 +81,68 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
     }
 
     public Task<TResult> InvokeAsync<TGrainInterface, TResult, TInvocation>(GrainId grainId, TInvocation invocation)
+        where TGrainInterface : IGrainWithStringKey
+        where TInvocation : struct, IGrainInvocation<TGrainInterface, TResult>
+    {
+        var owner = RemoteOwner(grainId);
+        return owner is null
+            ? InvokeLocalAsync<TGrainInterface, TResult, TInvocation>(grainId, invocation)
+            : InvokeRemoteAsync<TGrainInterface, TResult, TInvocation>(owner, grainId, invocation);
+    }
+
+    /// <summary>
+    /// The other silo a call must go to, or null to run it here: an existing activation here holds the lease
+    /// and takes the call; prefer-local grains activate here; others go to their rendezvous owner among the
+    /// active silos (this silo excluded while it stops).
+    /// </summary>
+    private MembershipEntry? RemoteOwner(GrainId grainId)
+    {
+        if (_cluster is null || (!_stopping && (_activations.ContainsKey(grainId) || GrainTypes.FindClass(grainId.Type)?.PreferLocal == true)))
+        {
+            return null;
+        }
+
+        var silos = _cluster.ActiveSilos;
+        if (_stopping)
+        {
+            silos = [.. silos.Where(s => s.Name != _options.Name)];
+        }
+
+        var owner = RendezvousPlacement.Owner(grainId, silos);
+        return owner is null || owner.Name == _options.Name ? null : owner;
+    }
+
+    /// <summary>
+    /// A call to another silo. When that silo cannot be reached or is leaving, an idempotent method is retried
+    /// once after re-reading membership and re-resolving its owner; other methods fail with the reason.
+    /// </summary>
+    private async Task<TResult> InvokeRemoteAsync<TGrainInterface, TResult, TInvocation>(MembershipEntry owner, GrainId grainId, TInvocation invocation)
+        where TGrainInterface : IGrainWithStringKey
+        where TInvocation : struct, IGrainInvocation<TGrainInterface, TResult>
+    {
+        try
+        {
+            return await _remote!.SendAsync<TGrainInterface, TResult, TInvocation>(owner, grainId, invocation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e) && invocation.Method.IsIdempotent)
+        {
+            await _cluster!.RefreshAsync(_shutdown.Token).ConfigureAwait(false);
+            var next = RemoteOwner(grainId);
+            return next is null
+                ? await InvokeLocalAsync<TGrainInterface, TResult, TInvocation>(grainId, invocation).ConfigureAwait(false)
+                : await _remote!.SendAsync<TGrainInterface, TResult, TInvocation>(next, grainId, invocation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw new SiloUnavailableException(owner.Name, $"call {invocation.Method} to {grainId} failed: {e.Message}");
+        }
+    }
+
+    private static bool IsUnreachable(Exception e) =>
+        e is HttpRequestException or SiloUnavailableException
+        || (e is GrainCallException remote && remote.RemoteType == typeof(SiloUnavailableException).FullName);
+
+    public Task<TResult> InvokeLocalAsync<TGrainInterface, TResult, TInvocation>(GrainId grainId, TInvocation invocation)
         where TGrainInterface : IGrainWithStringKey
         where TInvocation : struct, IGrainInvocation<TGrainInterface, TResult>
     {
@@ -135,6 +217,32 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
         return grain;
     }
 
+    /// <summary>Calls a grain method by names with JSON arguments; <paramref name="runHere"/> bypasses placement (calls routed here by another silo).</summary>
+    public Task<object?> InvokeJsonAsync(string grainType, string key, string method, JsonElement args, bool runHere)
+    {
+        var grainClass = GrainTypes.FindClass(grainType)
+            ?? throw new KeyNotFoundException($"Unknown grain type '{grainType}'. Known: {string.Join(", ", GrainTypes.Classes.Select(c => c.GrainType).Order())}.");
+        var grainInterface = grainClass.Interfaces
+            .Select(GrainTypes.GetInterface)
+            .FirstOrDefault(i => i.Methods.Any(m => m.Name == method))
+            ?? throw new MissingMethodException(grainType, method);
+        var reference = grainInterface.CreateReference(new GrainId(grainType, key), runHere ? _local : this);
+        return grainInterface.InvokeJson(reference, method, args, Json);
+    }
+
+    /// <summary>The cluster changed: grains whose owner is now another silo drain from here (flush, release the lease) and activate there on their next call.</summary>
+    private void Rebalance()
+    {
+        var silos = _cluster!.ActiveSilos;
+        foreach (var activation in _activations.Values)
+        {
+            if (!activation.GrainClass.PreferLocal && RendezvousPlacement.Owner(activation.GrainId, silos) is { } owner && owner.Name != _options.Name)
+            {
+                _ = activation.DeactivateAsync(DeactivationReason.Rebalance);
+            }
+        }
+    }
+
     internal void Remove(ActivationData activation) =>
         _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
 
@@ -150,6 +258,11 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
     public async Task StopAsync()
     {
         _stopping = true;
+        if (_cluster is not null)
+        {
+            _cluster.ViewChanged -= Rebalance;
+        }
+
         _collector?.Dispose();
         RuntimeInstruments.ForgetQueues(this);
         await Task.WhenAll(_activations.Values.Select(a => a.DeactivateAsync(DeactivationReason.SiloShutdown))).ConfigureAwait(false);
@@ -162,6 +275,11 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
         _stopping = true;
         _collector?.Dispose();
         RuntimeInstruments.ForgetQueues(this);
+        if (_cluster is not null)
+        {
+            _cluster.ViewChanged -= Rebalance;
+        }
+
         _shutdown.Cancel();
         _activations.Clear();
     }

@@ -22,6 +22,9 @@ public abstract class Grain
 
     protected IGrainFactory GrainFactory => Activation.Catalog;
 
+    /// <summary>The name of the silo this activation runs on.</summary>
+    protected string SiloName => Activation.Catalog.SiloName;
+
     /// <summary>
     /// The fencing epoch of this activation's lease. It grows with every activation of the grain anywhere in
     /// the cluster; a durable write conditioned on it cannot succeed once another activation took over.

@@ -14,13 +14,34 @@ namespace SentinelSync.Runtime;
 public sealed class Silo : IAsyncDisposable
 {
     private readonly Catalog _catalog;
+    private readonly IClusterMembership? _membership;
+    private readonly SiloEndpoint? _endpoint;
+    private readonly TaskCompletionSource _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopped;
 
-    private Silo(SiloOptions options, Catalog catalog)
+    private Silo(SiloOptions options, Catalog catalog, IClusterMembership? membership, SiloEndpoint? endpoint)
     {
         Options = options;
         _catalog = catalog;
+        _membership = membership;
+        _endpoint = endpoint;
+        if (membership is not null)
+        {
+            membership.DeclaredDead += OnDeclaredDead;
+        }
     }
+
+    /// <summary>The silo-to-silo address (null without a cluster).</summary>
+    public string? Address => _membership?.SiloAddress;
+
+    /// <summary>Names of the active silos this silo sees (itself alone without a cluster).</summary>
+    public IReadOnlyList<string> ClusterView => _membership?.ActiveSilos.Select(s => s.Name).ToList() ?? [Name];
+
+    /// <summary>
+    /// Completes when the cluster declared this silo dead (it stopped heartbeating for too long). The silo has
+    /// then already stopped serving; the process should exit.
+    /// </summary>
+    public Task Died => _died.Task;
 
     public SiloOptions Options { get; }
 
@@ -41,6 +62,7 @@ public sealed class Silo : IAsyncDisposable
         IEnumerable<Assembly>? grainAssemblies = null,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
+        ClusterOptions? cluster = null,
         CancellationToken cancellationToken = default)
     {
         options.Validate();
@@ -63,10 +85,26 @@ public sealed class Silo : IAsyncDisposable
             (stateStore, leases) = (new PostgresGrainStateStore(controlDatabase), new PostgresGrainLeaseStore(controlDatabase, options.Name));
         }
 
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SentinelSync.Runtime.Silo");
-        var catalog = new Catalog(options, services ?? new ServiceCollection().BuildServiceProvider(), stateStore, leases, timeProvider ?? TimeProvider.System, logger);
-        catalog.Start();
-        return new Silo(options, catalog);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        timeProvider ??= TimeProvider.System;
+        services ??= new ServiceCollection().BuildServiceProvider();
+        var logger = loggerFactory.CreateLogger("SentinelSync.Runtime.Silo");
+        if (cluster is null)
+        {
+            var single = new Catalog(options, services, stateStore, leases, timeProvider, logger);
+            single.Start();
+            return new Silo(options, single, null, null);
+        }
+
+        // Join order: serve silo-to-silo calls, register as Joining, then become Active (others start placing grains here).
+        var table = controlDatabase is null ? throw new ArgumentException("A cluster needs a control database for its membership table.", nameof(controlDatabase)) : new PostgresMembershipTable(controlDatabase);
+        var catalog = new Catalog(options, services, stateStore, leases, timeProvider, logger, cluster);
+        var (endpoint, port) = await SiloEndpoint.StartAsync(catalog, cluster, cancellationToken).ConfigureAwait(false);
+        IClusterMembership membership = new MembershipAgent(table, cluster.Membership, options.Name, $"http://{cluster.AdvertisedHost}:{port}", timeProvider, loggerFactory.CreateLogger<MembershipAgent>());
+        await membership.JoinAsync(cancellationToken).ConfigureAwait(false);
+        catalog.Start(membership);
+        await membership.BecomeActiveAsync(cancellationToken).ConfigureAwait(false);
+        return new Silo(options, catalog, membership, endpoint);
     }
 
     /// <summary>
@@ -75,29 +113,66 @@ public sealed class Silo : IAsyncDisposable
     /// </summary>
     /// <exception cref="KeyNotFoundException">No grain type <paramref name="grainType"/> is registered.</exception>
     /// <exception cref="MissingMethodException">The grain type has no such method.</exception>
-    public Task<object?> InvokeJsonAsync(string grainType, string key, string method, JsonElement args)
+    public Task<object?> InvokeJsonAsync(string grainType, string key, string method, JsonElement args) =>
+        _catalog.InvokeJsonAsync(grainType, key, method, args, runHere: false);
+
+    /// <summary>
+    /// Graceful stop: the silo turns ShuttingDown (others stop placing grains here), running and queued calls
+    /// finish or move to the grains' new owners, every grain deactivates (state flushed by its
+    /// OnDeactivateAsync, lease released), then the silo leaves the membership table and stops serving.
+    /// </summary>
+    public async Task StopAsync()
     {
-        var grainClass = GrainTypes.FindClass(grainType)
-            ?? throw new KeyNotFoundException($"Unknown grain type '{grainType}'. Known: {string.Join(", ", GrainTypes.Classes.Select(c => c.GrainType).Order())}.");
-        var grainInterface = grainClass.Interfaces
-            .Select(GrainTypes.GetInterface)
-            .FirstOrDefault(i => i.Methods.Any(m => m.Name == method))
-            ?? throw new MissingMethodException(grainType, method);
-        var reference = grainInterface.CreateReference(new GrainId(grainType, key), _catalog);
-        return grainInterface.InvokeJson(reference, method, args, Catalog.Json);
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        if (_membership is not null)
+        {
+            await _membership.ShutDownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _catalog.StopAsync().ConfigureAwait(false);
+        if (_membership is not null)
+        {
+            await _membership.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
+            await _membership.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_endpoint is not null)
+        {
+            await _endpoint.StopAsync().ConfigureAwait(false);
+            await _endpoint.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Graceful stop: running and queued calls finish, every grain deactivates (state flushed by its OnDeactivateAsync), leases are released.</summary>
-    public Task StopAsync() =>
-        Interlocked.Exchange(ref _stopped, 1) == 0 ? _catalog.StopAsync() : Task.CompletedTask;
-
-    /// <summary>Abrupt stop, as if the process died: no deactivation, no lease release.</summary>
-    public void Kill()
+    /// <summary>Abrupt stop, as if the process died: no deactivation, no lease release, no goodbye in the membership table.</summary>
+    public async Task KillAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            _catalog.Abandon();
+            return;
         }
+
+        _membership?.Abandon();
+        _catalog.Abandon();
+        if (_endpoint is not null)
+        {
+            await _endpoint.KillAsync().ConfigureAwait(false);
+            await _endpoint.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops heartbeating while the silo keeps running and serving (a long GC pause or a partition; tests).</summary>
+    public void PauseHeartbeats() => _membership?.Pause();
+
+    public void ResumeHeartbeats() => _membership?.Resume();
+
+    /// <summary>The cluster declared this silo dead: it must not carry on. Activations are dropped without writing (their writes would be fenced anyway).</summary>
+    private void OnDeclaredDead()
+    {
+        _ = KillAsync().ContinueWith(_ => _died.TrySetResult(), TaskScheduler.Default);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -2,7 +2,11 @@ using Npgsql;
 
 namespace SentinelSync.Runtime;
 
-/// <summary>Leases in the control database (<c>sentinel.grain_lease</c>).</summary>
+/// <summary>
+/// Leases in the control database (<c>sentinel.grain_lease</c>). A lease can be taken when it was released,
+/// when its holder is this silo (a previous incarnation), or when its holder is not a live member of the
+/// cluster (declared dead or never registered); otherwise <see cref="GrainLeaseHeldException"/>.
+/// </summary>
 public sealed class PostgresGrainLeaseStore(NpgsqlDataSource dataSource, string siloName) : IGrainLeaseStore
 {
     private const string AcquireSql = """
@@ -10,7 +14,13 @@ public sealed class PostgresGrainLeaseStore(NpgsqlDataSource dataSource, string 
         VALUES (@type, @key, @silo, 1)
         ON CONFLICT (grain_type, grain_key) DO UPDATE
             SET silo = excluded.silo, epoch = l.epoch + 1, released = false, acquired_at = now()
+            WHERE l.released OR l.silo = excluded.silo
+               OR NOT EXISTS (SELECT 1 FROM sentinel.silo s WHERE s.name = l.silo AND s.status <> 'Dead')
         RETURNING epoch
+        """;
+
+    private const string HolderSql = """
+        SELECT silo FROM sentinel.grain_lease WHERE grain_type = @type AND grain_key = @key
         """;
 
     private const string ReleaseSql = """
@@ -24,7 +34,15 @@ public sealed class PostgresGrainLeaseStore(NpgsqlDataSource dataSource, string 
         command.Parameters.AddWithValue("type", grainId.Type);
         command.Parameters.AddWithValue("key", grainId.Key);
         command.Parameters.AddWithValue("silo", siloName);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long epoch)
+        {
+            return epoch;
+        }
+
+        await using var holder = dataSource.CreateCommand(HolderSql);
+        holder.Parameters.AddWithValue("type", grainId.Type);
+        holder.Parameters.AddWithValue("key", grainId.Key);
+        throw new GrainLeaseHeldException(grainId, (string?)await holder.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "(unknown)");
     }
 
     public async Task ReleaseAsync(GrainId grainId, long epoch)

@@ -10,6 +10,7 @@ internal static class SentinelCommand
         var root = new RootCommand("SentinelSync: change-data-capture replication from Postgres to Postgres, ClickHouse and Cassandra.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(CallCommand.Create());
         return root;
     }
 }

@@ -10,5 +10,11 @@ public sealed class SiloConfig
     /// <summary>The address the HTTP endpoint listens on; loopback unless set.</summary>
     public string Listen { get; set; } = "127.0.0.1";
 
+    /// <summary>The silo-to-silo port (HTTP/2); 0 means <see cref="HttpPort"/> + 1.</summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>The host other silos reach this one at; defaults to <see cref="Listen"/>.</summary>
+    public string? AdvertisedHost { get; set; }
+
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using SentinelSync.Configuration;
 
@@ -27,6 +28,24 @@ internal static class SiloHost
         {
             var running = await silo.Silo;
             return Results.Json(new { silo = running.Name, grains = running.ActiveGrains.Select(g => g.ToString()).Order().ToList() });
+        });
+        // Gateway: any grain, through any silo (the admin client's `sentinel call`). Body: the arguments as a JSON array.
+        app.MapPost("/api/grains/{type}/{key}/{method}", async (string type, string key, string method, HttpRequest request, SiloService silo) =>
+        {
+            var running = await silo.Silo;
+            using var args = await JsonDocument.ParseAsync(request.Body);
+            try
+            {
+                return Results.Json(new { result = await running.InvokeJsonAsync(type, key, method, args.RootElement) });
+            }
+            catch (Exception e) when (e is KeyNotFoundException or MissingMethodException or ArgumentException)
+            {
+                return Results.Json(new { error = e.GetType().Name, message = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+            catch (Exception e)
+            {
+                return Results.Json(new { error = e.GetType().FullName, message = e.Message }, statusCode: StatusCodes.Status500InternalServerError);
+            }
         });
         return app;
     }

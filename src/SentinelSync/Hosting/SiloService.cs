@@ -5,8 +5,11 @@ using SentinelSync.Runtime;
 
 namespace SentinelSync.Hosting;
 
-/// <summary>Runs the silo inside the host: starts it (control database migrated) and stops it gracefully on SIGINT/SIGTERM.</summary>
-internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource controlDb, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService
+/// <summary>
+/// Runs the silo inside the host: starts it (control database migrated, joined to the cluster of its control
+/// database) and stops it gracefully on SIGINT/SIGTERM. A silo the cluster declared dead stops the process.
+/// </summary>
+internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource controlDb, IServiceProvider services, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService
 {
     private readonly TaskCompletionSource<Silo> _silo = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -20,7 +23,15 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
         try
         {
             var options = new SiloOptions { Name = config.Silo.Name!, IdleTimeout = config.Silo.IdleTimeout };
-            _silo.TrySetResult(await Runtime.Silo.StartAsync(options, controlDb, services, [typeof(SiloService).Assembly], loggerFactory, cancellationToken: cancellationToken));
+            var cluster = new ClusterOptions
+            {
+                ListenAddress = config.Silo.Listen,
+                AdvertisedHost = config.Silo.AdvertisedHost ?? config.Silo.Listen,
+                SiloPort = config.Silo.SiloPort == 0 ? config.Silo.HttpPort + 1 : config.Silo.SiloPort,
+            };
+            var silo = await Runtime.Silo.StartAsync(options, controlDb, services, [typeof(SiloService).Assembly], loggerFactory, cluster: cluster, cancellationToken: cancellationToken);
+            _ = silo.Died.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+            _silo.TrySetResult(silo);
         }
         catch (Exception e)
         {

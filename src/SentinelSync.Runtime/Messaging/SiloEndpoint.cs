@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SentinelSync.Runtime;
+
+/// <summary>
+/// The silo-to-silo endpoint: Kestrel, HTTP/2 only (prior knowledge, so no TLS needed), one route that runs
+/// a grain call sent by another silo. A silo that is stopping no longer runs such calls itself but routes them
+/// to the grains' new owners, so a graceful leave loses no call.
+/// </summary>
+internal sealed class SiloEndpoint : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SiloEndpoint(WebApplication app) => _app = app;
+
+    public static async Task<(SiloEndpoint Endpoint, int Port)> StartAsync(Catalog catalog, ClusterOptions options, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.SiloPort, listen => listen.Protocols = HttpProtocols.Http2));
+        var app = builder.Build();
+        app.MapPost(RemoteGrainInvoker.Path, (HttpContext context) => HandleAsync(context, catalog));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (new SiloEndpoint(app), new Uri(address).Port);
+    }
+
+    private static async Task HandleAsync(HttpContext context, Catalog catalog)
+    {
+        using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var root = document.RootElement;
+        var type = root.GetProperty("type").GetString()!;
+        var key = root.GetProperty("key").GetString()!;
+        var method = root.GetProperty("method").GetString()!;
+
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        try
+        {
+            // Run here, unless this silo is leaving: then route by placement, which no longer includes this silo.
+            var result = await catalog.InvokeJsonAsync(type, key, method, root.GetProperty("args"), runHere: !catalog.IsStopping).ConfigureAwait(false);
+            writer.WriteBoolean("ok", true);
+            writer.WritePropertyName("result");
+            JsonSerializer.Serialize(writer, result, result?.GetType() ?? typeof(object), Catalog.Json);
+        }
+        catch (Exception e)
+        {
+            writer.WriteBoolean("ok", false);
+            writer.WriteStartObject("error");
+            writer.WriteString("type", e.GetType().FullName);
+            writer.WriteString("message", e.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        await writer.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Graceful: lets in-flight requests finish.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
+    /// <summary>Abrupt (tests): connections are cut.</summary>
+    public async Task KillAsync()
+    {
+        using var expired = new CancellationTokenSource();
+        await expired.CancelAsync().ConfigureAwait(false);
+        await _app.StopAsync(expired.Token).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
