@@ -46,6 +46,8 @@ internal sealed class CollectedStream : IAsyncDisposable
         return new CollectedStream(stream);
     }
 
+    public static Task<CollectedStream> Wrap(PostgresChangeStream stream) => Task.FromResult(new CollectedStream(stream));
+
     public List<ChangeBatch> Batches
     {
         get
