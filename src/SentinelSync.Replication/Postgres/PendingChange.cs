@@ -1,0 +1,11 @@
+namespace SentinelSync.Replication.Postgres;
+
+/// <summary>
+/// A decoded change not yet given a position: streamed (in-progress) transactions learn their commit LSN only
+/// at StreamCommit. <see cref="Xid"/> is the (sub)transaction that made it, so a subtransaction abort can
+/// discard its changes.
+/// </summary>
+internal readonly record struct PendingChange(TableSchema Schema, ChangeKind Kind, ColumnValue[] Values, ColumnValue[]? OldKey, uint Xid)
+{
+    public RowChange At(Position position) => new(Kind, position, Schema, Values, OldKey);
+}

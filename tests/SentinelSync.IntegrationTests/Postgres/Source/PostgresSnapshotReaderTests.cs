@@ -1,0 +1,109 @@
+using SentinelSync.Replication;
+using SentinelSync.Replication.Postgres;
+using SentinelSync.Testing;
+
+namespace SentinelSync.IntegrationTests.Postgres.Source;
+
+public sealed class PostgresSnapshotReaderTests
+{
+    private const string TrickyText = "tab\there, newline\nthere, cr\r, backslash \\ and \\N, quote ' \" , unicode é 日本 🎉";
+
+    [Fact]
+    public async Task Copies_every_row_as_of_the_slot_snapshot_in_bounded_batches()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        await database.ExecuteAsync("""
+            CREATE TABLE public.items (id bigint PRIMARY KEY, label text, amount numeric(20,4), tags text[]);
+            INSERT INTO public.items SELECT g, 'item ' || g, g * 1.5, ARRAY['a', NULL] FROM generate_series(1, 25000) g;
+            """);
+        await database.ExecuteAsync("INSERT INTO public.items VALUES (-1, $1, NULL, '{\"x\\\\ty\",\"\"}'), (-2, NULL, 'NaN', NULL)", TrickyText);
+        var options = SourceTestOptions.For(database, "public.items");
+        await new PostgresSourceSetup(options).PrepareAsync();
+
+        var batches = new List<ChangeBatch>();
+        ulong consistentPoint;
+        await using (var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot))
+        {
+            consistentPoint = slot.ConsistentPoint;
+
+            // Changes after the slot's creation must not show in the snapshot.
+            await database.ExecuteAsync("INSERT INTO public.items VALUES (30000, 'late', 1, NULL); UPDATE public.items SET label = 'changed' WHERE id = 1; DELETE FROM public.items WHERE id = 2");
+
+            await foreach (var batch in new PostgresSnapshotReader(database.ConnectionString).ReadTableAsync(new TableName("public", "items"), slot.SnapshotName, slot.ConsistentPoint))
+            {
+                batches.Add(batch);
+            }
+        }
+
+        batches.Select(b => b.Changes.Count).ShouldBe([10000, 10000, 5002]);
+        var rows = batches.SelectMany(b => b.Changes).ToList();
+        rows.ShouldAllBe(r => r.Kind == ChangeKind.Snapshot && r.Position == new Position(consistentPoint, 0));
+        var byId = rows.ToDictionary(r => long.Parse(r.Values[0].Text!, System.Globalization.CultureInfo.InvariantCulture));
+        byId.Count.ShouldBe(25002);
+        byId.ShouldNotContainKey(30000L);
+        byId[1].Values[1].ShouldBe(ColumnValue.Of("item 1"), "the update after the slot is not in the snapshot");
+        byId.ShouldContainKey(2L, "the delete after the slot is not in the snapshot");
+        byId[-1].Values[1].ShouldBe(ColumnValue.Of(TrickyText));
+        byId[-1].Values[2].ShouldBe(ColumnValue.Null);
+        byId[-1].Values[3].ShouldBe(ColumnValue.Of(await database.ScalarAsync<string>("SELECT tags::text FROM public.items WHERE id = -1")));
+        byId[-2].Values[1].ShouldBe(ColumnValue.Null);
+        byId[-2].Values[2].ShouldBe(ColumnValue.Of("NaN"));
+        byId[7].Values.ShouldBe([ColumnValue.Of("7"), ColumnValue.Of("item 7"), ColumnValue.Of("10.5000"), ColumnValue.Of("{a,NULL}")]);
+
+        var schema = rows[0].Schema;
+        schema.Version.ShouldBe(1);
+        schema.Columns.Select(c => (c.Name, c.TypeName, c.IsKey)).ShouldBe([
+            ("id", "bigint", true), ("label", "text", false), ("amount", "numeric(20,4)", false), ("tags", "text[]", false)]);
+    }
+
+    [Fact]
+    public async Task Tables_read_in_parallel_under_one_snapshot()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        await database.ExecuteAsync("""
+            CREATE TABLE public.a (id int PRIMARY KEY);
+            CREATE TABLE public.b (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+            CREATE TABLE public.b_1 PARTITION OF public.b FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE public.b_2 PARTITION OF public.b FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            INSERT INTO public.a SELECT generate_series(1, 3000);
+            INSERT INTO public.b SELECT g, DATE '2024-06-01' + g FROM generate_series(1, 400) g;
+            """);
+        var options = SourceTestOptions.For(database, "public.a", "public.b");
+        await new PostgresSourceSetup(options).PrepareAsync();
+        await using var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
+        await database.ExecuteAsync("INSERT INTO public.a VALUES (5000); INSERT INTO public.b VALUES (5000, '2025-06-01')");
+        var reader = new PostgresSnapshotReader(database.ConnectionString, batchSize: 1000);
+
+        var counts = await Task.WhenAll(
+            CountAsync(reader.ReadTableAsync(new TableName("public", "a"), slot.SnapshotName, slot.ConsistentPoint)),
+            CountAsync(reader.ReadTableAsync(new TableName("public", "b"), slot.SnapshotName, slot.ConsistentPoint)));
+
+        counts.ShouldBe([3000, 400], "partitioned table read through its root; later inserts excluded");
+    }
+
+    [Fact]
+    public async Task Fails_clearly_once_the_exporting_connection_is_closed()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        await database.ExecuteAsync("CREATE TABLE public.a (id int PRIMARY KEY)");
+        var options = SourceTestOptions.For(database, "public.a");
+        await new PostgresSourceSetup(options).PrepareAsync();
+        var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
+        await slot.DisposeAsync();
+
+        await Should.ThrowAsync<Npgsql.PostgresException>(() =>
+            CountAsync(new PostgresSnapshotReader(database.ConnectionString).ReadTableAsync(new TableName("public", "a"), slot.SnapshotName, slot.ConsistentPoint)));
+    }
+
+    private static async Task<int> CountAsync(IAsyncEnumerable<ChangeBatch> batches)
+    {
+        var count = 0;
+        await foreach (var batch in batches)
+        {
+            batch.Changes.Count.ShouldBeLessThanOrEqualTo(1000);
+            count += batch.Changes.Count;
+        }
+
+        return count;
+    }
+}
