@@ -22,7 +22,7 @@ namespace SentinelSync.Runtime;
 /// this observer does not itself consider silent). Counting only non-silent silos lets a survivor evict two
 /// silos that died together.</para>
 /// </remarks>
-public sealed partial class MembershipAgent : IAsyncDisposable
+public sealed partial class MembershipAgent : IClusterMembership
 {
     private const int Created = 0;
     private const int Joined = 1;

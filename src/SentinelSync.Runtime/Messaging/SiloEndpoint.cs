@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -43,8 +44,9 @@ internal sealed class SiloEndpoint : IAsyncDisposable
         var key = root.GetProperty("key").GetString()!;
         var method = root.GetProperty("method").GetString()!;
 
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        // Written to a buffer first: JsonSerializer flushes synchronously, which Kestrel's body stream refuses.
+        var body = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(body);
         writer.WriteStartObject();
         try
         {
@@ -64,7 +66,9 @@ internal sealed class SiloEndpoint : IAsyncDisposable
         }
 
         writer.WriteEndObject();
-        await writer.FlushAsync().ConfigureAwait(false);
+        writer.Flush();
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Graceful: lets in-flight requests finish.</summary>

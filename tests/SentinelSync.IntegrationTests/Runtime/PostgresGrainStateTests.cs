@@ -106,6 +106,6 @@ public sealed class PostgresGrainStateTests
         await ControlDatabase.MigrateAsync(controlDb, [], default);
 
         (await database.ScalarAsync<long>("SELECT count(*) FROM sentinel.schema_migration WHERE id = '001_grain_runtime@SentinelSync.Runtime'")).ShouldBe(1);
-        (await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'sentinel'")).ShouldBe(3);
+        (await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'sentinel' AND table_name IN ('schema_migration', 'grain_state', 'grain_lease', 'silo', 'membership_version')")).ShouldBe(5);
     }
 }
