@@ -3,11 +3,12 @@ namespace SentinelSync.Replication.Postgres;
 /// <summary>
 /// How a table's columns changed between two schema versions. pgoutput's relation messages carry no attribute
 /// numbers, so columns are matched the way Postgres orders them: by name first; then, between two columns
-/// matched by name, the remaining old and new columns pair up by position (a rename keeps its place, whatever
-/// its type). After the last name match, where <c>ADD COLUMN</c> appends, an old and a new column pair up by
-/// position only when their types agree; the rest are drops and additions.
-/// Known ambiguity: dropping a column and adding one of the same type at the end, between two relation
-/// messages, reads as a rename (and so does a rename plus a type change at the end as drop + add).
+/// matched by name, as many old as new columns means renames (a rename keeps its place, whatever its type).
+/// Otherwise, and after the last name match where <c>ADD COLUMN</c> appends, each new column pairs with the next
+/// old column of the same type (skipped old columns were dropped); in the tail, the first new column without a
+/// partner starts the additions.
+/// Known ambiguity: dropping a column and adding one of the same type between two relation messages reads as
+/// a rename, and a rename plus a type change after the last name match reads as drop + add.
 /// </summary>
 internal sealed record SchemaEvolutionPlan(
     IReadOnlyList<(ColumnSchema Old, ColumnSchema New)> Kept,
@@ -47,7 +48,7 @@ internal sealed record SchemaEvolutionPlan(
             var tail = anchorOld == oldColumns.Count && anchorNew == newColumns.Count;
             var oldGap = oldColumns.Skip(oldStart).Take(anchorOld - oldStart).ToList();
             var newGap = newColumns.Skip(newStart).Take(anchorNew - newStart).ToList();
-            Pair(oldGap, newGap, requireSameType: tail, kept, added, dropped);
+            Pair(oldGap, newGap, isTail: tail, kept, added, dropped);
             if (!tail)
             {
                 kept.Add((oldColumns[anchorOld], newColumns[anchorNew]));
@@ -65,20 +66,37 @@ internal sealed record SchemaEvolutionPlan(
     private static void Pair(
         List<ColumnSchema> oldGap,
         List<ColumnSchema> newGap,
-        bool requireSameType,
+        bool isTail,
         List<(ColumnSchema, ColumnSchema)> kept,
         List<ColumnSchema> added,
         List<ColumnSchema> dropped)
     {
-        var count = Math.Min(oldGap.Count, newGap.Count);
-        var paired = 0;
-        while (paired < count && (!requireSameType || oldGap[paired].TypeName == newGap[paired].TypeName))
+        if (!isTail && oldGap.Count == newGap.Count)
         {
-            kept.Add((oldGap[paired], newGap[paired]));
-            paired++;
+            // Between two name matches nothing can be added: same count means renames, types aside.
+            kept.AddRange(oldGap.Zip(newGap));
+            return;
         }
 
-        dropped.AddRange(oldGap.Skip(paired));
-        added.AddRange(newGap.Skip(paired));
+        // New columns in order pair with the next old column of the same type; old columns skipped on the way
+        // were dropped. In the tail, the first new column without a partner and all after it are additions.
+        var next = 0;
+        var unpaired = false;
+        foreach (var column in newGap)
+        {
+            var match = unpaired ? -1 : oldGap.FindIndex(next, c => c.TypeName == column.TypeName);
+            if (match < 0)
+            {
+                unpaired = isTail;
+                added.Add(column);
+                continue;
+            }
+
+            dropped.AddRange(oldGap.Skip(next).Take(match - next));
+            kept.Add((oldGap[match], column));
+            next = match + 1;
+        }
+
+        dropped.AddRange(oldGap.Skip(next));
     }
 }

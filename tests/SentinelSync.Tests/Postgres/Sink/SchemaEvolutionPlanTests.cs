@@ -67,4 +67,16 @@ public sealed class SchemaEvolutionPlanTests
         plan.Kept.Select(k => k.New.Name).ShouldBe(["id", "a2", "b"]);
         plan.IsEmpty.ShouldBeFalse();
     }
+
+    [Fact]
+    public void Drop_rename_and_add_after_the_last_name_match_are_told_apart_by_type()
+    {
+        var plan = SchemaEvolutionPlan.Create(
+            Table("t", 1, Key("id", "integer"), Column("name", "text"), Column("old", "integer"), Column("nick", "text")),
+            Table("t", 2, Key("id", "integer"), Column("name", "text"), Column("nickname", "text"), Column("score", "integer")));
+
+        plan.Dropped.Select(c => c.Name).ShouldBe(["old"]);
+        plan.Renamed.Select(r => (r.Old.Name, r.New.Name)).ShouldBe([("nick", "nickname")]);
+        plan.Added.Select(c => c.Name).ShouldBe(["score"]);
+    }
 }
