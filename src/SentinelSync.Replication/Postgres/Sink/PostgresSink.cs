@@ -87,7 +87,7 @@ public sealed partial class PostgresSink : IAsyncDisposable
         {
             update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
             update.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn) });
+            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
             update.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
             update.Parameters.Add(new NpgsqlParameter { Value = epoch });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
