@@ -36,6 +36,7 @@ internal static class ChangeReducer
     {
         var state = states[^1];
         var schema = change.Schema;
+        var keys = state.KeyIndexes;
         if (change.Kind == ChangeKind.Truncate)
         {
             state.Clear();
@@ -43,7 +44,7 @@ internal static class ChangeReducer
             return;
         }
 
-        if (!schema.HasKey)
+        if (keys.Length == 0)
         {
             if (change.Kind is not (ChangeKind.Insert or ChangeKind.Snapshot))
             {
@@ -58,7 +59,7 @@ internal static class ChangeReducer
         {
             case ChangeKind.Insert or ChangeKind.Snapshot:
             {
-                var key = KeyOf(schema, change.Values, change.OldKey, change);
+                var key = KeyOf(schema, keys, change.Values, change.OldKey, change);
                 state.Upsert(key, Merge(change.Values, state.RowOf(key)));
                 return;
             }
@@ -66,15 +67,15 @@ internal static class ChangeReducer
             case ChangeKind.Delete:
             {
                 var oldRow = change.OldKey ?? change.Values;
-                var key = KeyOf(schema, oldRow, null, change);
-                state.Delete(key, KeyOnly(schema, oldRow));
+                var key = KeyOf(schema, keys, oldRow, null, change);
+                state.Delete(key, KeyOnly(schema, keys, oldRow));
                 return;
             }
 
             case ChangeKind.Update:
             {
-                var newKey = KeyOf(schema, change.Values, change.OldKey, change);
-                var oldKey = change.OldKey is null ? newKey : KeyOf(schema, change.OldKey, null, change);
+                var newKey = KeyOf(schema, keys, change.Values, change.OldKey, change);
+                var oldKey = change.OldKey is null ? newKey : KeyOf(schema, keys, change.OldKey, null, change);
                 if (oldKey == newKey)
                 {
                     state.Upsert(newKey, Merge(change.Values, state.RowOf(newKey)));
@@ -84,14 +85,14 @@ internal static class ChangeReducer
                 var merged = Merge(change.Values, state.RowOf(oldKey));
                 if (!merged.Any(v => v.IsUnchanged))
                 {
-                    state.Delete(oldKey, KeyOnly(schema, change.OldKey!));
+                    state.Delete(oldKey, KeyOnly(schema, keys, change.OldKey!));
                     state.Upsert(newKey, merged);
                     return;
                 }
 
                 // The moved row needs values only the destination has: flush what came before, then move it.
                 var next = new State(new ApplySegment(schema));
-                next.Segment.Move = new KeyMove(KeyOnly(schema, change.OldKey!), ResolveKey(schema, change.Values, change.OldKey));
+                next.Segment.Move = new KeyMove(KeyOnly(schema, keys, change.OldKey!), ResolveKey(keys, change.Values, change.OldKey));
                 states.Add(next);
                 return;
             }
@@ -121,11 +122,11 @@ internal static class ChangeReducer
         return merged;
     }
 
-    private static ColumnValue[] KeyOnly(TableSchema schema, ColumnValue[] row)
+    private static ColumnValue[] KeyOnly(TableSchema schema, int[] keys, ColumnValue[] row)
     {
         var result = new ColumnValue[schema.Columns.Count];
         Array.Fill(result, ColumnValue.Null);
-        foreach (var i in schema.KeyIndexes)
+        foreach (var i in keys)
         {
             result[i] = row[i];
         }
@@ -134,15 +135,15 @@ internal static class ChangeReducer
     }
 
     /// <summary>A key column sent as unchanged TOAST takes the old key's value (it did not change).</summary>
-    private static ColumnValue[] ResolveKey(TableSchema schema, ColumnValue[] values, ColumnValue[]? oldKey)
+    private static ColumnValue[] ResolveKey(int[] keys, ColumnValue[] values, ColumnValue[]? oldKey)
     {
-        if (oldKey is null || !schema.KeyIndexes.Any(i => values[i].IsUnchanged))
+        if (oldKey is null || !keys.Any(i => values[i].IsUnchanged))
         {
             return values;
         }
 
         var resolved = (ColumnValue[])values.Clone();
-        foreach (var i in schema.KeyIndexes.Where(i => resolved[i].IsUnchanged))
+        foreach (var i in keys.Where(i => resolved[i].IsUnchanged))
         {
             resolved[i] = oldKey[i];
         }
@@ -150,7 +151,7 @@ internal static class ChangeReducer
         return resolved;
     }
 
-    private static string KeyOf(TableSchema schema, ColumnValue[] row, ColumnValue[]? fallback, RowChange change)
+    private static string KeyOf(TableSchema schema, int[] keys, ColumnValue[] row, ColumnValue[]? fallback, RowChange change)
     {
         if (row.Length != schema.Columns.Count)
         {
@@ -159,8 +160,14 @@ internal static class ChangeReducer
                 nameof(change));
         }
 
+        if (keys.Length == 1 && row[keys[0]].Kind == ColumnValueKind.Text)
+        {
+            // The common single-column key needs no encoding.
+            return row[keys[0]].Text!;
+        }
+
         var builder = new StringBuilder();
-        foreach (var i in schema.KeyIndexes)
+        foreach (var i in keys)
         {
             var value = row[i];
             if (value.IsUnchanged && fallback is not null)
@@ -191,6 +198,8 @@ internal static class ChangeReducer
         private readonly List<(bool Delete, ColumnValue[] Row)> _entries = [];
 
         public ApplySegment Segment { get; } = segment;
+
+        public int[] KeyIndexes { get; } = segment.Schema.KeyIndexes.ToArray();
 
         public ColumnValue[]? RowOf(string key) =>
             _index.TryGetValue(key, out var i) && !_entries[i].Delete ? _entries[i].Row : null;

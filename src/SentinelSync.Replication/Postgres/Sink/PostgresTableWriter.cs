@@ -18,6 +18,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
 {
     private const int DeleteGroup = -1;
     private const int CompleteGroup = 0;
+    private const int CopyChunkChars = 64 * 1024;
 
     public async Task ApplyAsync(NpgsqlConnection connection, TableName target, ApplySegment segment, CancellationToken cancellationToken)
     {
@@ -47,12 +48,13 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         rows.AddRange(segment.Inserts.Select(r => (CompleteGroup, r)));
         foreach (var row in segment.Upserts)
         {
-            var unchanged = Enumerable.Range(0, row.Length).Where(i => row[i].IsUnchanged).ToList();
-            if (unchanged.Count == 0)
+            if (Array.FindIndex(row, v => v.IsUnchanged) < 0)
             {
                 rows.Add((CompleteGroup, row));
                 continue;
             }
+
+            var unchanged = Enumerable.Range(0, row.Length).Where(i => row[i].IsUnchanged).ToList();
 
             var signature = string.Join(',', unchanged);
             if (!partialGroups.TryGetValue(signature, out var group))
@@ -155,20 +157,25 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            var line = new StringBuilder();
+            var chunk = new StringBuilder(CopyChunkChars + 1024);
             foreach (var (group, row) in rows)
             {
-                line.Clear();
-                line.Append(group.ToString(CultureInfo.InvariantCulture));
+                chunk.Append(group.ToString(CultureInfo.InvariantCulture));
                 for (var i = 0; i < columns.Count; i++)
                 {
-                    line.Append('\t');
-                    AppendCopyText(line, i < row.Length ? row[i] : ColumnValue.Null);
+                    chunk.Append('\t');
+                    AppendCopyText(chunk, i < row.Length ? row[i] : ColumnValue.Null);
                 }
 
-                line.Append('\n');
-                await writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                chunk.Append('\n');
+                if (chunk.Length >= CopyChunkChars)
+                {
+                    await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    chunk.Clear();
+                }
             }
+
+            await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -182,7 +189,14 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             return;
         }
 
-        foreach (var c in value.Text!)
+        var text = value.Text!;
+        if (text.AsSpan().IndexOfAny("\\\t\n\r") < 0)
+        {
+            line.Append(text);
+            return;
+        }
+
+        foreach (var c in text)
         {
             switch (c)
             {

@@ -45,6 +45,21 @@ internal sealed class SinkTarget : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The rows of <paramref name="sql"/> as arrays of values read as text (NULL as null).</summary>
+    public async Task<List<string?[]>> ValuesAsync(string sql)
+    {
+        await using var connection = await Database.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string?[]>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToArray());
+        }
+
+        return rows;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Sink.DisposeAsync();
