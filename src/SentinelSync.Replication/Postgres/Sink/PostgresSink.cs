@@ -1,0 +1,182 @@
+using System.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SentinelSync.Replication.Postgres;
+
+/// <summary>
+/// Applies change batches to a Postgres destination, exactly once per sink and source table.
+/// <para>
+/// Contract of <see cref="ApplyAsync"/>: one short transaction per batch in the destination database that locks
+/// the sink's offset row in <c>"_sentinel".offsets</c>, refuses the batch if a newer epoch owns the row
+/// (<see cref="SinkFencedException"/>), skips every change at or below the stored position, creates or evolves
+/// the target table, applies the rest as per-key net effects, and writes the new position and the caller's
+/// epoch. Either all of that commits or nothing does; a failed call can be retried with the same batch.
+/// Calls for the same sink and table are serialised by the row lock, so a second activation waits, then is
+/// fenced or finds the batch already applied.
+/// </para>
+/// Tables without a primary key are replicated insert-only: updates and deletes to them fail with
+/// <see cref="KeylessTableChangeException"/>, and a resnapshot of such a table duplicates its rows.
+/// </summary>
+public sealed partial class PostgresSink : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger _logger;
+    private readonly PostgresTableSchemas _schemas;
+    private readonly PostgresTableWriter _writer;
+    private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
+    private volatile bool _controlTablesReady;
+
+    /// <summary>Creates a sink; <paramref name="options"/> are validated here. Nothing connects until the first call.</summary>
+    public PostgresSink(PostgresSinkOptions options, ILogger<PostgresSink>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _dataSource = NpgsqlDataSource.Create(options.Connection);
+        _schemas = new PostgresTableSchemas(options, _logger);
+        _writer = new PostgresTableWriter(_logger);
+    }
+
+    /// <summary>
+    /// Creates the target table of <paramref name="schema"/> if it is missing (same column order, the source's
+    /// types, the same primary key), or evolves it to this schema. In its own transaction.
+    /// </summary>
+    public async Task EnsureTableAsync(TableSchema schema, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await _schemas.EnsureAsync(connection, schema, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="batch"/> for <paramref name="sinkName"/> as the activation with
+    /// <paramref name="epoch"/> and returns the position now durably applied: <c>batch.Through</c>, or the stored
+    /// position when that is later (a replayed batch changes nothing and returns it).
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was written.</exception>
+    public async Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        var sourceTable = batch.Table.ToString();
+        var stored = await LockOffsetAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
+        if (stored.Epoch > epoch)
+        {
+            throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
+        }
+
+        var pending = batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        foreach (var segment in ChangeReducer.Reduce(pending))
+        {
+            var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+            await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = batch.Through > stored.Position ? batch.Through : stored.Position;
+        await using (var update = new NpgsqlCommand(PostgresSinkSql.UpdateOffset, connection))
+        {
+            update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+            update.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
+            update.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
+            update.Parameters.Add(new NpgsqlParameter { Value = epoch });
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
+        return applied;
+    }
+
+    /// <summary>The offset <paramref name="sinkName"/> stored for <paramref name="table"/>, or null before its first batch.</summary>
+    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        ArgumentNullException.ThrowIfNull(table);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand(PostgresSinkSql.SelectOffset);
+        command.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+        command.Parameters.Add(new NpgsqlParameter { Value = table.ToString() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOffset(reader) : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _controlTablesGate.Dispose();
+    }
+
+    private static async Task<SinkOffset> LockOffsetAsync(NpgsqlConnection connection, string sinkName, string sourceTable, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var select = new NpgsqlCommand(PostgresSinkSql.SelectOffsetForUpdate, connection))
+            {
+                select.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+                select.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return ReadOffset(reader);
+                }
+            }
+
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"The offset row of sink '{sinkName}', table {sourceTable} vanished while being created.");
+            }
+
+            await using var insert = new NpgsqlCommand(PostgresSinkSql.InsertOffsetIfMissing, connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+            insert.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static SinkOffset ReadOffset(NpgsqlDataReader reader) => new(
+        new Position((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), reader.GetInt64(1)),
+        reader.GetInt64(2),
+        reader.GetFieldValue<DateTimeOffset>(3));
+
+    private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)
+    {
+        if (_controlTablesReady)
+        {
+            return;
+        }
+
+        await _controlTablesGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_controlTablesReady)
+            {
+                return;
+            }
+
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var command = new NpgsqlCommand(PostgresSinkSql.CreateControlTables, connection))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _controlTablesReady = true;
+        }
+        finally
+        {
+            _controlTablesGate.Release();
+        }
+    }
+}

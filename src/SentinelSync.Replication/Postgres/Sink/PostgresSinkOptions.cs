@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace SentinelSync.Replication.Postgres;
+
+/// <summary>
+/// Options of a Postgres destination (config section <c>sinks:postgres</c>). The offsets and the schema history
+/// the sink keeps live in the destination database itself, in schema <c>_sentinel</c>, so that data and
+/// offsets commit in one transaction.
+/// </summary>
+public sealed class PostgresSinkOptions
+{
+    public const string SectionName = "sinks:postgres";
+
+    /// <summary>Connection string of the destination database (required).</summary>
+    public string Connection { get; set; } = "";
+
+    /// <summary>
+    /// Schema the target tables live in. Empty (the default) keeps the source table's schema name, so
+    /// <c>public.orders</c> replicates to <c>public.orders</c>.
+    /// </summary>
+    public string Schema { get; set; } = "";
+
+    /// <summary>What happens to a destination column when its source column is dropped.</summary>
+    public DroppedColumnPolicy DroppedColumns { get; set; } = DroppedColumnPolicy.KeepNullable;
+
+    /// <summary>
+    /// Maps a source column's type (Postgres' <c>format_type</c> spelling) to the type created at the
+    /// destination. Unset: the source spelling is used as is, and a type the destination lacks (a user enum or
+    /// domain, an extension type) fails with <see cref="MissingDestinationTypeException"/> naming table, column
+    /// and type. A later version learns the source's type definitions; until then this hook is the way to map,
+    /// say, an enum to <c>text</c>.
+    /// </summary>
+    public Func<TableName, ColumnSchema, string>? TypeNameMapping { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending key.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Connection))
+        {
+            throw new ArgumentException($"{SectionName}:connection must be set to the destination's connection string.");
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(Connection);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"{SectionName}:connection is not a valid Npgsql connection string: {ex.Message}", ex);
+        }
+
+        if (Schema.Length > 63 || Schema.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{SectionName}:schema '{Schema}' is not a valid Postgres identifier (at most 63 bytes, no NUL).");
+        }
+
+        if (!Enum.IsDefined(DroppedColumns))
+        {
+            throw new ArgumentException($"{SectionName}:droppedColumns must be one of {string.Join(", ", Enum.GetNames<DroppedColumnPolicy>())}.");
+        }
+    }
+
+    internal TableName TargetOf(TableName source) =>
+        Schema.Length == 0 ? source : new TableName(Schema, source.Name);
+
+    internal string TypeOf(TableName source, ColumnSchema column) =>
+        TypeNameMapping?.Invoke(source, column) ?? column.TypeName;
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace SentinelSync.Replication.Postgres;
+
+/// <summary>
+/// Keeps a target table in step with the source schema, inside the caller's transaction (DDL is transactional
+/// in Postgres, so a failed evolution leaves nothing behind). The last source schema applied to each target table
+/// is stored in <c>"_sentinel".table_schemas</c>; a batch whose schema differs from it (and is not older) is
+/// evolved from it with a <see cref="SchemaEvolutionPlan"/>. Changes to one target table are serialised with an
+/// advisory transaction lock.
+/// </summary>
+internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, ILogger logger)
+{
+    /// <summary>Creates or evolves the target of <paramref name="schema"/>; returns the target table name.</summary>
+    public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken)
+    {
+        var target = options.TargetOf(schema.Table);
+        var key = PostgresIdentifier.Quote(target);
+        var stored = await ReadStoredAsync(connection, schema.Table, key, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && (stored.Version > schema.Version || SameColumns(stored, schema)))
+        {
+            // Same shape, or an older schema (a replay): rows are written by column name.
+            return target;
+        }
+
+        await ScalarAsync<object>(connection, PostgresSinkSql.LockTargetTable, cancellationToken, key).ConfigureAwait(false);
+        stored = await ReadStoredAsync(connection, schema.Table, key, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && (stored.Version > schema.Version || SameColumns(stored, schema)))
+        {
+            return target;
+        }
+
+        var exists = await ScalarAsync<bool>(connection, PostgresSinkSql.TableExists, cancellationToken, key).ConfigureAwait(false);
+        if (!exists)
+        {
+            await CreateAsync(connection, target, schema, cancellationToken).ConfigureAwait(false);
+        }
+        else if (stored is null)
+        {
+            await AdoptAsync(connection, target, schema, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await EvolveAsync(connection, target, stored, schema, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ScalarAsync<object>(
+            connection,
+            PostgresSinkSql.UpsertTableSchema,
+            cancellationToken,
+            key,
+            schema.Version,
+            JsonSerializer.Serialize(schema.Columns)).ConfigureAwait(false);
+        return target;
+    }
+
+    private async Task CreateAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
+    {
+        var definitions = new List<string>();
+        foreach (var column in schema.Columns)
+        {
+            var type = await CheckedTypeAsync(connection, schema.Table, column, cancellationToken).ConfigureAwait(false);
+            definitions.Add($"{PostgresIdentifier.Quote(column.Name)} {type}");
+        }
+
+        if (schema.HasKey)
+        {
+            definitions.Add($"PRIMARY KEY ({PostgresIdentifier.List(schema.Columns.Where(c => c.IsKey).Select(c => c.Name))})");
+        }
+
+        await ExecuteAsync(connection, Format(PostgresSinkSql.CreateSchemaTemplate, PostgresIdentifier.Quote(target.Schema)), cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, Format(PostgresSinkSql.CreateTableTemplate, PostgresIdentifier.Quote(target), string.Join(", ", definitions)), cancellationToken).ConfigureAwait(false);
+        LogTableCreated(logger, target, schema.Table, schema.Version);
+    }
+
+    /// <summary>A table that exists without a stored schema (made by hand, or by an older sink): add what is missing, check the key.</summary>
+    private async Task AdoptAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
+    {
+        var existing = await ReadColumnsAsync(connection, target, cancellationToken).ConfigureAwait(false);
+        await CheckPrimaryKeyAsync(connection, target, schema, cancellationToken).ConfigureAwait(false);
+        foreach (var column in schema.Columns.Where(c => !existing.ContainsKey(c.Name)))
+        {
+            await AddColumnAsync(connection, target, schema.Table, column, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EvolveAsync(NpgsqlConnection connection, TableName target, TableSchema previous, TableSchema next, CancellationToken cancellationToken)
+    {
+        var plan = SchemaEvolutionPlan.Create(previous, next);
+        var table = PostgresIdentifier.Quote(target);
+        var droppedKey = plan.Dropped.FirstOrDefault(c => c.IsKey);
+        if (droppedKey is not null)
+        {
+            throw new UnsupportedSchemaChangeException(next.Table, $"primary key column '{droppedKey.Name}' was dropped at the source (schema version {previous.Version} to {next.Version}); recreate the target table and resnapshot.");
+        }
+
+        var oldKey = plan.Kept.Where(k => k.Old.IsKey).Select(k => k.New.Name).Order(StringComparer.Ordinal).ToList();
+        var newKey = next.Columns.Where(c => c.IsKey).Select(c => c.Name).Order(StringComparer.Ordinal).ToList();
+        if (!oldKey.SequenceEqual(newKey, StringComparer.Ordinal))
+        {
+            throw new UnsupportedSchemaChangeException(next.Table, $"the primary key changed from ({string.Join(", ", oldKey)}) to ({string.Join(", ", newKey)}) between schema versions {previous.Version} and {next.Version}; recreate the target table and resnapshot.");
+        }
+
+        foreach (var column in plan.Dropped)
+        {
+            var sql = options.DroppedColumns == DroppedColumnPolicy.Drop ? PostgresSinkSql.DropColumnTemplate : PostgresSinkSql.DropNotNullTemplate;
+            await ExecuteAsync(connection, Format(sql, table, PostgresIdentifier.Quote(column.Name)), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Renames go through temporary names so that swaps and chains (a→b, b→c) cannot collide.
+        var renamed = plan.Renamed.ToList();
+        for (var i = 0; i < renamed.Count; i++)
+        {
+            await ExecuteAsync(connection, Format(PostgresSinkSql.RenameColumnTemplate, table, PostgresIdentifier.Quote(renamed[i].Old.Name), PostgresIdentifier.Quote(TemporaryName(i))), cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < renamed.Count; i++)
+        {
+            await MoveAsideAsync(connection, target, renamed[i].New.Name, previous.Version, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, Format(PostgresSinkSql.RenameColumnTemplate, table, PostgresIdentifier.Quote(TemporaryName(i)), PostgresIdentifier.Quote(renamed[i].New.Name)), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var column in plan.Added)
+        {
+            await MoveAsideAsync(connection, target, column.Name, previous.Version, cancellationToken).ConfigureAwait(false);
+            await AddColumnAsync(connection, target, next.Table, column, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (old, updated) in plan.Retyped)
+        {
+            var oldType = options.TypeOf(previous.Table, old);
+            var newType = await CheckedTypeAsync(connection, next.Table, updated, cancellationToken).ConfigureAwait(false);
+            if (oldType == newType)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ExecuteAsync(connection, Format(PostgresSinkSql.AlterColumnTypeTemplate, table, PostgresIdentifier.Quote(updated.Name), newType), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (!PostgresErrorClassifier.IsTransient(ex))
+            {
+                throw new IncompatibleColumnTypeChangeException(next.Table, updated.Name, oldType, newType, ex);
+            }
+        }
+
+        LogSchemaEvolved(logger, target, previous.Version, next.Version, plan.Added.Count, plan.Dropped.Count, renamed.Count, plan.Retyped.Count());
+    }
+
+    /// <summary>
+    /// A kept (dropped-at-source) column may hold the name a column is being added or renamed to: it steps aside
+    /// as <c>name__dropped_vN</c> so that its data survives and the new column starts clean.
+    /// </summary>
+    private async Task MoveAsideAsync(NpgsqlConnection connection, TableName target, string name, int previousVersion, CancellationToken cancellationToken)
+    {
+        var existing = await ReadColumnsAsync(connection, target, cancellationToken).ConfigureAwait(false);
+        if (existing.ContainsKey(name))
+        {
+            var aside = $"{name}__dropped_v{previousVersion.ToString(CultureInfo.InvariantCulture)}";
+            await ExecuteAsync(connection, Format(PostgresSinkSql.RenameColumnTemplate, PostgresIdentifier.Quote(target), PostgresIdentifier.Quote(name), PostgresIdentifier.Quote(aside)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AddColumnAsync(NpgsqlConnection connection, TableName target, TableName source, ColumnSchema column, CancellationToken cancellationToken)
+    {
+        var type = await CheckedTypeAsync(connection, source, column, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, Format(PostgresSinkSql.AddColumnTemplate, PostgresIdentifier.Quote(target), PostgresIdentifier.Quote(column.Name), type), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CheckPrimaryKeyAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
+    {
+        var destinationKey = new List<string>();
+        await using (var command = new NpgsqlCommand(PostgresSinkSql.SelectDestinationPrimaryKey, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = PostgresIdentifier.Quote(target) });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                destinationKey.Add(reader.GetString(0));
+            }
+        }
+
+        var sourceKey = schema.Columns.Where(c => c.IsKey).Select(c => c.Name).ToList();
+        if (sourceKey.Count > 0 && !destinationKey.Order(StringComparer.Ordinal).SequenceEqual(sourceKey.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            throw new UnsupportedSchemaChangeException(
+                schema.Table,
+                $"the existing destination table {target} has primary key ({string.Join(", ", destinationKey)}) but the source key is ({string.Join(", ", sourceKey)}); give it the source's key or drop it.");
+        }
+    }
+
+    /// <summary>The destination spelling of the column's type, after checking the destination has it.</summary>
+    private async Task<string> CheckedTypeAsync(NpgsqlConnection connection, TableName source, ColumnSchema column, CancellationToken cancellationToken)
+    {
+        var type = options.TypeOf(source, column);
+        bool exists;
+        try
+        {
+            exists = await ScalarAsync<bool>(connection, PostgresSinkSql.TypeExists, cancellationToken, type).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.SyntaxError or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedObject)
+        {
+            throw new MissingDestinationTypeException(source, column.Name, type, ex);
+        }
+
+        return exists ? type : throw new MissingDestinationTypeException(source, column.Name, type);
+    }
+
+    private static async Task<Dictionary<string, (string Type, bool NotNull)>> ReadColumnsAsync(NpgsqlConnection connection, TableName target, CancellationToken cancellationToken)
+    {
+        var columns = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(PostgresSinkSql.SelectDestinationColumns, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = PostgresIdentifier.Quote(target) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            columns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+        }
+
+        return columns;
+    }
+
+    private static async Task<TableSchema?> ReadStoredAsync(NpgsqlConnection connection, TableName source, string key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PostgresSinkSql.SelectTableSchema, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = key });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var columns = JsonSerializer.Deserialize<List<ColumnSchema>>(reader.GetString(1))
+            ?? throw new InvalidOperationException($"\"_sentinel\".table_schemas holds no columns for {key}.");
+        return new TableSchema(source, reader.GetInt32(0), columns);
+    }
+
+    private static bool SameColumns(TableSchema stored, TableSchema schema) => stored.Columns.SequenceEqual(schema.Columns);
+
+    private static string TemporaryName(int index) => $"__sentinel_rename_{index.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string Format(string template, params object[] arguments) => string.Format(CultureInfo.InvariantCulture, template, arguments);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+}

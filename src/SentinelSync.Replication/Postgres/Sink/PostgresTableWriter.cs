@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SentinelSync.Replication.Postgres;
+
+/// <summary>
+/// Applies one <see cref="ApplySegment"/> to its target table inside the caller's transaction, set-based: every
+/// row the segment writes goes through one text-format <c>COPY</c> into a temporary staging table (created from
+/// the target with <c>CREATE TEMP TABLE … AS … WITH NO DATA</c>, so it has the destination's exact types and no
+/// constraints), then one <c>DELETE … USING</c>, one <c>INSERT … SELECT … ON CONFLICT DO UPDATE</c> for complete
+/// rows and one <c>UPDATE … FROM</c> per set of unchanged TOAST columns. Values reach Postgres' input
+/// functions as the text the source's output functions produced, so every type round-trips exactly.
+/// </summary>
+internal sealed partial class PostgresTableWriter(ILogger logger)
+{
+    private const int DeleteGroup = -1;
+    private const int CompleteGroup = 0;
+    private const int CopyChunkChars = 64 * 1024;
+
+    public async Task ApplyAsync(NpgsqlConnection connection, TableName target, ApplySegment segment, CancellationToken cancellationToken)
+    {
+        var table = PostgresIdentifier.Quote(target);
+        var columns = segment.Schema.Columns.Select(c => c.Name).ToList();
+        var keys = segment.Schema.Columns.Where(c => c.IsKey).Select(c => c.Name).ToList();
+
+        if (segment.Truncate)
+        {
+            await ExecuteAsync(connection, string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.TruncateTemplate, table), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (segment.Move is { } move)
+        {
+            await MoveAsync(connection, target, table, segment.Schema, move, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (segment.Deletes.Count == 0 && segment.Upserts.Count == 0 && segment.Inserts.Count == 0)
+        {
+            return;
+        }
+
+        // Rows grouped by which columns they leave unchanged: each group is one statement.
+        var partialGroups = new Dictionary<string, (int Group, List<int> Unchanged)>(StringComparer.Ordinal);
+        var rows = new List<(int Group, ColumnValue[] Row)>(segment.Deletes.Count + segment.Upserts.Count + segment.Inserts.Count);
+        rows.AddRange(segment.Deletes.Select(r => (DeleteGroup, r)));
+        rows.AddRange(segment.Inserts.Select(r => (CompleteGroup, r)));
+        foreach (var row in segment.Upserts)
+        {
+            if (Array.FindIndex(row, v => v.IsUnchanged) < 0)
+            {
+                rows.Add((CompleteGroup, row));
+                continue;
+            }
+
+            var unchanged = Enumerable.Range(0, row.Length).Where(i => row[i].IsUnchanged).ToList();
+
+            var signature = string.Join(',', unchanged);
+            if (!partialGroups.TryGetValue(signature, out var group))
+            {
+                group = (partialGroups.Count + 1, unchanged);
+                partialGroups.Add(signature, group);
+            }
+
+            rows.Add((group.Group, row));
+        }
+
+        var columnList = PostgresIdentifier.List(columns);
+        await ExecuteAsync(
+            connection,
+            string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.CreateStagingTemplate, PostgresIdentifier.Quote(PostgresSinkSql.StagingGroupColumn), columnList, table),
+            cancellationToken).ConfigureAwait(false);
+        await CopyAsync(connection, columns, rows, cancellationToken).ConfigureAwait(false);
+
+        var keyMatch = string.Join(" AND ", keys.Select(k => $"t.{PostgresIdentifier.Quote(k)} = s.{PostgresIdentifier.Quote(k)}"));
+        if (segment.Deletes.Count > 0)
+        {
+            var sql = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.DeleteFromStagingTemplate, table, keyMatch);
+            await ExecuteAsync(connection, sql, cancellationToken, DeleteGroup).ConfigureAwait(false);
+        }
+
+        if (rows.Any(r => r.Group == CompleteGroup))
+        {
+            var nonKeys = columns.Where(c => !keys.Contains(c, StringComparer.Ordinal)).ToList();
+            var conflict = keys.Count == 0
+                ? ""
+                : nonKeys.Count == 0
+                    ? $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO NOTHING"
+                    : $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO UPDATE SET "
+                      + string.Join(", ", nonKeys.Select(c => $"{PostgresIdentifier.Quote(c)} = EXCLUDED.{PostgresIdentifier.Quote(c)}"));
+            var sql = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.InsertFromStagingTemplate, table, columnList, conflict);
+            await ExecuteAsync(connection, sql, cancellationToken, CompleteGroup).ConfigureAwait(false);
+        }
+
+        var groupSizes = rows.GroupBy(r => r.Group).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var (group, unchanged) in partialGroups.Values)
+        {
+            var assigned = columns.Where((c, i) => !unchanged.Contains(i) && !keys.Contains(c, StringComparer.Ordinal)).ToList();
+            var expected = groupSizes[group];
+            if (assigned.Count == 0)
+            {
+                continue;
+            }
+
+            var assignments = string.Join(", ", assigned.Select(c => $"{PostgresIdentifier.Quote(c)} = s.{PostgresIdentifier.Quote(c)}"));
+            var sql = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.UpdateFromStagingTemplate, table, assignments, keyMatch);
+            var updated = await ExecuteAsync(connection, sql, cancellationToken, group).ConfigureAwait(false);
+            if (updated < expected)
+            {
+                // An update whose row the destination lacks cannot be completed: its unchanged columns exist
+                // nowhere else. Inserting it would write NULLs for them, so it is reported, not guessed.
+                LogPartialUpdatesMissed(logger, target, expected - updated, expected);
+            }
+        }
+
+        await ExecuteAsync(connection, PostgresSinkSql.DropStaging, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var assignments = new List<string>();
+        for (var i = 0; i < schema.Columns.Count; i++)
+        {
+            if (!move.NewRow[i].IsUnchanged)
+            {
+                assignments.Add($"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command, move.NewRow[i])}");
+            }
+        }
+
+        var match = schema.KeyIndexes.Select(i => $"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command, move.OldRow[i])}").ToList();
+        command.CommandText = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.MoveRowTemplate, table, string.Join(", ", assignments), string.Join(" AND ", match));
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            LogPartialUpdatesMissed(logger, target, 1, 1);
+        }
+    }
+
+    /// <summary>A parameter of unknown type: Postgres infers the column's type and parses the text with its input function.</summary>
+    private static int AddTextParameter(NpgsqlCommand command, ColumnValue value)
+    {
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.Unknown,
+            Value = value.IsNull ? DBNull.Value : value.Text!,
+        });
+        return command.Parameters.Count;
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, List<string> columns, List<(int Group, ColumnValue[] Row)> rows, CancellationToken cancellationToken)
+    {
+        var copy = string.Format(
+            CultureInfo.InvariantCulture,
+            PostgresSinkSql.CopyStagingTemplate,
+            PostgresIdentifier.Quote(PostgresSinkSql.StagingGroupColumn) + ", " + PostgresIdentifier.List(columns));
+        var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            var chunk = new StringBuilder(CopyChunkChars + 1024);
+            foreach (var (group, row) in rows)
+            {
+                chunk.Append(group.ToString(CultureInfo.InvariantCulture));
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    chunk.Append('\t');
+                    AppendCopyText(chunk, i < row.Length ? row[i] : ColumnValue.Null);
+                }
+
+                chunk.Append('\n');
+                if (chunk.Length >= CopyChunkChars)
+                {
+                    await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    chunk.Clear();
+                }
+            }
+
+            await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>COPY text format: <c>\N</c> is NULL; backslash, tab, newline and carriage return are escaped.</summary>
+    internal static void AppendCopyText(StringBuilder line, ColumnValue value)
+    {
+        if (value.Kind != ColumnValueKind.Text)
+        {
+            // Unchanged columns are staged as NULL; the statements never read them.
+            line.Append("\\N");
+            return;
+        }
+
+        var text = value.Text!;
+        if (text.AsSpan().IndexOfAny("\\\t\n\r") < 0)
+        {
+            line.Append(text);
+            return;
+        }
+
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\\': line.Append("\\\\"); break;
+                case '\t': line.Append("\\t"); break;
+                case '\n': line.Append("\\n"); break;
+                case '\r': line.Append("\\r"); break;
+                default: line.Append(c); break;
+            }
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, int? group = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (group is { } g)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = g });
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

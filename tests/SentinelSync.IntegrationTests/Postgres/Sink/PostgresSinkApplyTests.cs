@@ -1,0 +1,165 @@
+using SentinelSync.Replication;
+using SentinelSync.Replication.Postgres;
+using SentinelSync.Testing;
+using static SentinelSync.Testing.ChangeBatchBuilder;
+
+namespace SentinelSync.IntegrationTests.Postgres.Sink;
+
+/// <summary>Apply semantics of the Postgres sink against the real destination server.</summary>
+public sealed class PostgresSinkApplyTests
+{
+    private const string Items = "SELECT id, name, body FROM public.items ORDER BY id";
+    private static readonly TableSchema s_items = Table("items", 1, Key("id", "integer"), Column("name", "text"), Column("body", "text"));
+
+    [Fact]
+    public async Task Inserts_updates_deletes_and_truncate_are_applied()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y").Insert("3", "c", "z");
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x", "2|b|y", "3|c|z"]);
+
+        var second = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn).Update("2", "b2", null).Delete("3").Insert("4", "d", "w");
+        var applied = await target.Sink.ApplyAsync(second.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x", "2|b2|∅", "4|d|w"]);
+        applied.ShouldBe(second.Changes[^1].Position);
+
+        var third = new ChangeBatchBuilder(s_items, second.NextPosition.Lsn).Truncate().Insert("9", "z", "z");
+        await target.Sink.ApplyAsync(third.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["9|z|z"]);
+    }
+
+    [Fact]
+    public async Task Replaying_the_same_or_an_older_batch_changes_nothing_and_returns_the_stored_position()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y");
+        var first = await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+        await target.Database.ExecuteAsync("UPDATE public.items SET name = 'edited at destination'");
+
+        (await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1)).ShouldBe(first);
+        (await target.Sink.ApplyAsync(builder.Build(0, 1), SinkTarget.SinkName, 1)).ShouldBe(first);
+
+        (await target.RowsAsync(Items)).ShouldBe(["1|edited at destination|x", "2|edited at destination|y"]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_items.Table))!.Position.ShouldBe(first);
+    }
+
+    [Fact]
+    public async Task A_batch_with_old_and_new_positions_applies_only_the_new_part()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items)
+            .Insert("1", "a", "x").Insert("2", "b", "y").Insert("3", "c", "z")
+            .Update("1", "a2", "x2").Delete("2").Insert("4", "d", "w");
+        await target.Sink.ApplyAsync(builder.Build(0, 3), SinkTarget.SinkName, 1);
+        await target.Database.ExecuteAsync("UPDATE public.items SET body = 'kept' WHERE id = 3");
+
+        var applied = await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+
+        applied.ShouldBe(builder.Changes[^1].Position);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a2|x2", "3|c|kept", "4|d|w"]);
+    }
+
+    [Fact]
+    public async Task An_unchanged_toast_column_keeps_the_destination_value()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var big = string.Concat(Enumerable.Range(0, 20_000).Select(i => (char)('a' + i % 26) + "\t\\"));
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", big).Insert("2", "b", big);
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+
+        // Row 3 does not exist at the destination: its update cannot be completed and must not invent NULLs.
+        var update = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn)
+            .Update("1", "a2", ColumnValue.Unchanged)
+            .Update("2", "b2", "small")
+            .Update("3", "c", ColumnValue.Unchanged);
+        await target.Sink.ApplyAsync(update.Build(), SinkTarget.SinkName, 1);
+
+        (await target.Database.ScalarAsync<string>("SELECT body FROM public.items WHERE id = 1")).ShouldBe(big);
+        (await target.RowsAsync("SELECT id, name, length(body) FROM public.items ORDER BY id")).ShouldBe(["1|a2|60000", "2|b2|5"]);
+    }
+
+    [Fact]
+    public async Task A_key_change_moves_the_row_and_keeps_unchanged_columns()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "big body");
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+
+        var moves = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn)
+            .UpdateKey(["1"], "5", "a5", ColumnValue.Unchanged)
+            .Insert("1", "new one", "n")
+            .UpdateKey(["5"], "7", "a7", "explicit");
+        await target.Sink.ApplyAsync(moves.Build(0, 2), SinkTarget.SinkName, 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|new one|n", "5|a5|big body"]);
+
+        await target.Sink.ApplyAsync(moves.Build(), SinkTarget.SinkName, 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|new one|n", "7|a7|explicit"]);
+    }
+
+    [Fact]
+    public async Task Insert_update_delete_of_one_key_in_one_batch_nets_out()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items)
+            .Insert("1", "a", "x").Update("1", "a2", ColumnValue.Unchanged).Delete("1")
+            .Insert("2", "b", "body of 2").Update("2", "b2", ColumnValue.Unchanged);
+
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+
+        (await target.RowsAsync(Items)).ShouldBe(["2|b2|body of 2"]);
+    }
+
+    [Fact]
+    public async Task A_newer_epoch_fences_an_older_one_which_changes_nothing()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x");
+        var applied = await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, epoch: 2);
+        var stale = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn).Insert("2", "zombie", "z").Delete("1");
+
+        var error = await Should.ThrowAsync<SinkFencedException>(() => target.Sink.ApplyAsync(stale.Build(), SinkTarget.SinkName, epoch: 1));
+
+        error.CurrentEpoch.ShouldBe(2);
+        error.Epoch.ShouldBe(1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x"]);
+        var offset = (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_items.Table))!;
+        offset.Position.ShouldBe(applied);
+        offset.Epoch.ShouldBe(2);
+
+        // The owner of epoch 3 takes over and applies the same batch.
+        await target.Sink.ApplyAsync(stale.Build(), SinkTarget.SinkName, epoch: 3);
+        (await target.RowsAsync(Items)).ShouldBe(["2|zombie|z"]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_items.Table))!.Epoch.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Offsets_are_per_sink_and_absent_before_the_first_batch()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        (await target.Sink.ReadOffsetAsync("other", s_items.Table)).ShouldBeNull();
+
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x");
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+
+        (await target.Sink.ReadOffsetAsync("other", s_items.Table)).ShouldBeNull();
+        (await target.Database.ScalarAsync<string>("SELECT position_lsn::text FROM \"_sentinel\".offsets WHERE sink = $1", SinkTarget.SinkName)).ShouldBe("0/1000");
+    }
+
+    [Fact]
+    public async Task A_keyless_table_takes_inserts_and_refuses_updates_without_applying_the_batch()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var log = Table("log", 1, Column("line", "text"));
+        var builder = new ChangeBatchBuilder(log).Insert("same").Insert("same");
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.log")).ShouldBe(2);
+
+        var bad = new ChangeBatchBuilder(log, builder.NextPosition.Lsn).Insert("third").Update("changed");
+        var error = await Should.ThrowAsync<KeylessTableChangeException>(() => target.Sink.ApplyAsync(bad.Build(), SinkTarget.SinkName, 1));
+
+        error.Message.ShouldContain("public.log");
+        error.Message.ShouldContain("primary key");
+        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.log")).ShouldBe(2);
+    }
+}
