@@ -11,7 +11,8 @@ namespace SentinelSync.Replication.Postgres;
 public sealed class PostgresSourceOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
-    public const string SectionName = "Sources:Postgres";
+    /// <summary>Where these options sit in a pipeline's configuration.</summary>
+    public const string SectionName = "source.postgres";
 
     /// <summary>Value of <see cref="Snapshot"/>: copy existing rows under the slot's exported snapshot, then stream.</summary>
     public const string SnapshotInitial = "initial";
@@ -38,51 +39,52 @@ public sealed class PostgresSourceOptions
     public bool CopiesSnapshot => string.Equals(Snapshot, SnapshotInitial, StringComparison.Ordinal);
 
     /// <summary>
-    /// Checks the options and returns one message per problem, each starting with the key it is about
-    /// (<c>Sources:Postgres:Slot: ...</c>); empty when the options are usable.
+    /// Checks the options and returns one problem per mistake, each naming its key below
+    /// <paramref name="section"/> (<c>source.postgres.slot</c>); empty when the options are usable.
     /// </summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<OptionProblem> Validate(string section = SectionName)
     {
-        var errors = new List<string>();
+        var errors = new List<OptionProblem>();
+        string Key(string property) => $"{section}.{char.ToLowerInvariant(property[0])}{property[1..]}";
         if (string.IsNullOrWhiteSpace(Connection))
         {
-            errors.Add($"{Key(nameof(Connection))}: required (an Npgsql connection string of the source database).");
+            errors.Add(new OptionProblem(Key(nameof(Connection)), $"required (an Npgsql connection string of the source database)."));
         }
 
         if (string.IsNullOrWhiteSpace(Publication))
         {
-            errors.Add($"{Key(nameof(Publication))}: required (the publication name).");
+            errors.Add(new OptionProblem(Key(nameof(Publication)), $"required (the publication name)."));
         }
         else if (Encoding.UTF8.GetByteCount(Publication) > MaxIdentifierBytes)
         {
-            errors.Add($"{Key(nameof(Publication))}: '{Publication}' is longer than {MaxIdentifierBytes} bytes, Postgres' identifier limit.");
+            errors.Add(new OptionProblem(Key(nameof(Publication)), $"'{Publication}' is longer than {MaxIdentifierBytes} bytes, Postgres' identifier limit."));
         }
 
         if (string.IsNullOrWhiteSpace(Slot))
         {
-            errors.Add($"{Key(nameof(Slot))}: required (the logical replication slot name).");
+            errors.Add(new OptionProblem(Key(nameof(Slot)), $"required (the logical replication slot name)."));
         }
         else if (!IsValidSlotName(Slot))
         {
-            errors.Add($"{Key(nameof(Slot))}: '{Slot}' is not a valid slot name: use lower-case letters, digits and underscores, at most {MaxIdentifierBytes} characters.");
+            errors.Add(new OptionProblem(Key(nameof(Slot)), $"'{Slot}' is not a valid slot name: use lower-case letters, digits and underscores, at most {MaxIdentifierBytes} characters."));
         }
 
         if (Tables.Count == 0)
         {
-            errors.Add($"{Key(nameof(Tables))}: list at least one table (schema.table) or pattern (schema.*).");
+            errors.Add(new OptionProblem(Key(nameof(Tables)), $"list at least one table (schema.table) or pattern (schema.*)."));
         }
 
         for (var i = 0; i < Tables.Count; i++)
         {
             if (!TableSelector.TryParse(Tables[i], out _))
             {
-                errors.Add($"{Key(nameof(Tables))}:{i}: '{Tables[i]}' is neither schema.table nor schema.*.");
+                errors.Add(new OptionProblem($"{Key(nameof(Tables))}[{i}]", $"'{Tables[i]}' is neither schema.table nor schema.*."));
             }
         }
 
         if (!string.Equals(Snapshot, SnapshotInitial, StringComparison.Ordinal) && !string.Equals(Snapshot, SnapshotNever, StringComparison.Ordinal))
         {
-            errors.Add($"{Key(nameof(Snapshot))}: '{Snapshot}' is not one of '{SnapshotInitial}', '{SnapshotNever}'.");
+            errors.Add(new OptionProblem(Key(nameof(Snapshot)), $"'{Snapshot}' is not one of '{SnapshotInitial}', '{SnapshotNever}'."));
         }
 
         return errors;
@@ -94,7 +96,7 @@ public sealed class PostgresSourceOptions
         var errors = Validate();
         if (errors.Count > 0)
         {
-            throw new InvalidOperationException("Invalid Postgres source options:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+            throw new InvalidOperationException("Invalid Postgres source options:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => e.ToString())));
         }
     }
 
@@ -102,8 +104,6 @@ public sealed class PostgresSourceOptions
     public IReadOnlyList<TableSelector> ParseTables() => Tables.Select(TableSelector.Parse).ToList();
 
     private const int MaxIdentifierBytes = 63;
-
-    private static string Key(string property) => $"{SectionName}:{property}";
 
     // Postgres accepts only these characters in slot names (ReplicationSlotValidateName).
     private static bool IsValidSlotName(string name) =>

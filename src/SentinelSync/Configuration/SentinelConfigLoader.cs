@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using SentinelSync.Replication;
 
 namespace SentinelSync.Configuration;
 
@@ -106,28 +107,10 @@ public static partial class SentinelConfigLoader
                 Fail($"{at}.source", "needs a 'postgres:' entry");
             }
 
-            CheckConnection(file, $"{at}.source.postgres.connection", source!.Connection);
-            foreach (var (key, value) in new[] { ("publication", source.Publication), ("slot", source.Slot) })
-            {
-                if (string.IsNullOrWhiteSpace(value) || !SqlName().IsMatch(value))
-                {
-                    Fail($"{at}.source.postgres.{key}", "is required: a Postgres name of letters, digits and underscores");
-                }
-            }
-
-            if (!slots.Add(source.Slot!))
+            ThrowFirst(file, source!.Validate($"{at}.source.postgres"));
+            if (!slots.Add(source.Slot))
             {
                 Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
-            }
-
-            if (source.Tables.Count == 0 || source.Tables.Any(t => t.Split('.').Length != 2))
-            {
-                Fail($"{at}.source.postgres.tables", "lists tables as 'schema.table' or 'schema.*' (at least one)");
-            }
-
-            if (source.Snapshot is not ("initial" or "never"))
-            {
-                Fail($"{at}.source.postgres.snapshot", $"is 'initial' or 'never', not '{source.Snapshot}'");
             }
 
             if (pipeline.Sinks.Count == 0)
@@ -150,8 +133,16 @@ public static partial class SentinelConfigLoader
                     Fail(sinkAt, "needs a destination entry ('postgres:')");
                 }
 
-                CheckConnection(file, $"{sinkAt}.postgres.connection", sink.Postgres!.Connection);
+                ThrowFirst(file, sink.Postgres!.Validate($"{sinkAt}.postgres"));
             }
+        }
+    }
+
+    private static void ThrowFirst(string file, IReadOnlyList<OptionProblem> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(file, problems[0].Key, problems[0].Problem);
         }
     }
 

@@ -1,3 +1,5 @@
+using SentinelSync.Replication.Postgres;
+
 namespace SentinelSync.Configuration;
 
 /// <summary>One sink of a pipeline: a name and exactly one destination kind.</summary>
@@ -5,5 +7,5 @@ public sealed class SinkConfig
 {
     public string? Name { get; set; }
 
-    public PostgresSinkConfig? Postgres { get; set; }
+    public PostgresSinkOptions? Postgres { get; set; }
 }

@@ -1,7 +1,9 @@
+using SentinelSync.Replication.Postgres;
+
 namespace SentinelSync.Configuration;
 
 /// <summary>A pipeline's source: exactly one kind (today <c>postgres</c>).</summary>
 public sealed class SourceConfig
 {
-    public PostgresSourceConfig? Postgres { get; set; }
+    public PostgresSourceOptions? Postgres { get; set; }
 }

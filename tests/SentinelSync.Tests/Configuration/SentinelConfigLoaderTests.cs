@@ -78,7 +78,7 @@ public sealed class SentinelConfigLoaderTests : IDisposable
     [InlineData("httpPort: 8080", "httpPort: eighty", "silo.httpPort")]
     [InlineData("snapshot: initial", "snapshot: sometimes", "pipelines[0].source.postgres.snapshot")]
     [InlineData("schema: public", "schemaa: public", "pipelines[0].sinks[0].postgres")]
-    [InlineData("tables: [\"public.*\"]", "tables: [\"orders\"]", "pipelines[0].source.postgres.tables")]
+    [InlineData("tables: [\"public.*\"]", "tables: [\"orders\"]", "pipelines[0].source.postgres.tables[0]")]
     public void A_bad_file_is_rejected_naming_the_file_and_the_key(string good, string bad, string key)
     {
         var file = Write(Valid.Replace(good, bad, StringComparison.Ordinal));

@@ -33,7 +33,7 @@ public sealed partial class PostgresSink : IAsyncDisposable
     public PostgresSink(PostgresSinkOptions options, ILogger<PostgresSink>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.ValidateOrThrow();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _dataSource = NpgsqlDataSource.Create(options.Connection);
         _schemas = new PostgresTableSchemas(options, _logger);

@@ -3,13 +3,13 @@ using Npgsql;
 namespace SentinelSync.Replication.Postgres;
 
 /// <summary>
-/// Options of a Postgres destination (config section <c>sinks:postgres</c>). The offsets and the schema history
+/// Options of a Postgres destination (config section <c>sinks[n].postgres</c>). The offsets and the schema history
 /// the sink keeps live in the destination database itself, in schema <c>_sentinel</c>, so that data and
 /// offsets commit in one transaction.
 /// </summary>
 public sealed class PostgresSinkOptions
 {
-    public const string SectionName = "sinks:postgres";
+    public const string SectionName = "postgres";
 
     /// <summary>Connection string of the destination database (required).</summary>
     public string Connection { get; set; } = "";
@@ -32,31 +32,46 @@ public sealed class PostgresSinkOptions
     /// </summary>
     public Func<TableName, ColumnSchema, string>? TypeNameMapping { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the offending key.</summary>
-    public void Validate()
+    /// <summary>One problem per mistake, each naming its key below <paramref name="section"/>; empty when usable.</summary>
+    public IReadOnlyList<OptionProblem> Validate(string section = SectionName)
     {
+        var problems = new List<OptionProblem>();
         if (string.IsNullOrWhiteSpace(Connection))
         {
-            throw new ArgumentException($"{SectionName}:connection must be set to the destination's connection string.");
+            problems.Add(new OptionProblem($"{section}.connection", "required: the destination's connection string"));
         }
-
-        try
+        else
         {
-            _ = new NpgsqlConnectionStringBuilder(Connection);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"{SectionName}:connection is not a valid Npgsql connection string: {ex.Message}", ex);
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(Connection);
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(new OptionProblem($"{section}.connection", $"not a valid Npgsql connection string: {ex.Message}"));
+            }
         }
 
         if (Schema.Length > 63 || Schema.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"{SectionName}:schema '{Schema}' is not a valid Postgres identifier (at most 63 bytes, no NUL).");
+            problems.Add(new OptionProblem($"{section}.schema", $"'{Schema}' is not a valid Postgres identifier (at most 63 bytes, no NUL)"));
         }
 
         if (!Enum.IsDefined(DroppedColumns))
         {
-            throw new ArgumentException($"{SectionName}:droppedColumns must be one of {string.Join(", ", Enum.GetNames<DroppedColumnPolicy>())}.");
+            problems.Add(new OptionProblem($"{section}.droppedColumns", $"must be one of {string.Join(", ", Enum.GetNames<DroppedColumnPolicy>())}"));
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every offending key.</summary>
+    public void ValidateOrThrow()
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems.Select(p => p.ToString())));
         }
     }
 

@@ -90,6 +90,11 @@ public sealed class PostgresSnapshotReaderTests
         await new PostgresSourceSetup(options).PrepareAsync();
         var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
         await slot.DisposeAsync();
+        // The server ends the exporting backend asynchronously; until it is gone the snapshot can still be imported.
+        await Eventually.WaitAsync(
+            async () => await database.ScalarAsync<bool>($"SELECT NOT active FROM pg_replication_slots WHERE slot_name = '{options.Slot}'"),
+            TimeSpan.FromSeconds(10),
+            () => $"slot {options.Slot} to become inactive after its exporting connection closed");
 
         await Should.ThrowAsync<Npgsql.PostgresException>(() =>
             CountAsync(new PostgresSnapshotReader(database.ConnectionString).ReadTableAsync(new TableName("public", "a"), slot.SnapshotName, slot.ConsistentPoint)));

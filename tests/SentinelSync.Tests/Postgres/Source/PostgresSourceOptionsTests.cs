@@ -24,10 +24,10 @@ public sealed class PostgresSourceOptionsTests
     {
         var errors = new PostgresSourceOptions().Validate();
 
-        errors.ShouldContain(e => e.StartsWith("Sources:Postgres:Connection:", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Sources:Postgres:Publication:", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Sources:Postgres:Slot:", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Sources:Postgres:Tables:", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.Key == "source.postgres.connection");
+        errors.ShouldContain(e => e.Key == "source.postgres.publication");
+        errors.ShouldContain(e => e.Key == "source.postgres.slot");
+        errors.ShouldContain(e => e.Key == "source.postgres.tables");
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class PostgresSourceOptionsTests
         var options = Valid();
         options.Slot = slot;
 
-        options.Validate().ShouldHaveSingleItem().ShouldStartWith("Sources:Postgres:Slot:");
+        options.Validate().ShouldHaveSingleItem().Key.ShouldBe("source.postgres.slot");
     }
 
     [Theory]
@@ -54,7 +54,7 @@ public sealed class PostgresSourceOptionsTests
         var options = Valid();
         options.Tables.Add(entry);
 
-        options.Validate().ShouldHaveSingleItem().ShouldStartWith("Sources:Postgres:Tables:2:");
+        options.Validate().ShouldHaveSingleItem().Key.ShouldBe("source.postgres.tables[2]");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class PostgresSourceOptionsTests
         var options = Valid();
         options.Snapshot = "sometimes";
 
-        options.Validate().ShouldHaveSingleItem().ShouldStartWith("Sources:Postgres:Snapshot:");
+        options.Validate().ShouldHaveSingleItem().Key.ShouldBe("source.postgres.snapshot");
         options.Snapshot = PostgresSourceOptions.SnapshotNever;
         options.Validate().ShouldBeEmpty();
         options.CopiesSnapshot.ShouldBeFalse();
