@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SentinelSync.Replication;
 
 /// <summary>
@@ -13,8 +15,10 @@ public readonly record struct ColumnValue(ColumnValueKind Kind, string? Text)
 
     public static ColumnValue Of(string text) => new(ColumnValueKind.Text, text);
 
+    [JsonIgnore]
     public bool IsNull => Kind == ColumnValueKind.Null;
 
+    [JsonIgnore]
     public bool IsUnchanged => Kind == ColumnValueKind.UnchangedToast;
 
     public override string ToString() => Kind switch

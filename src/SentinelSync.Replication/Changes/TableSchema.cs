@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SentinelSync.Replication;
 
 /// <summary>
@@ -7,7 +9,9 @@ namespace SentinelSync.Replication;
 /// </summary>
 public sealed record TableSchema(TableName Table, int Version, IReadOnlyList<ColumnSchema> Columns)
 {
+    [JsonIgnore]
     public IEnumerable<int> KeyIndexes => Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i);
 
+    [JsonIgnore]
     public bool HasKey => Columns.Any(c => c.IsKey);
 }

@@ -1,5 +1,3 @@
-using Npgsql.Replication;
-
 namespace SentinelSync.Replication.Postgres;
 
 /// <summary>
@@ -11,9 +9,9 @@ namespace SentinelSync.Replication.Postgres;
 /// </summary>
 public sealed class ExportedSlotSnapshot : IAsyncDisposable
 {
-    private readonly LogicalReplicationConnection _connection;
+    private readonly IAsyncDisposable _connection;
 
-    internal ExportedSlotSnapshot(LogicalReplicationConnection connection, string slot, ulong consistentPoint, string snapshotName)
+    internal ExportedSlotSnapshot(IAsyncDisposable connection, string slot, ulong consistentPoint, string snapshotName)
     {
         _connection = connection;
         Slot = slot;
@@ -24,7 +22,7 @@ public sealed class ExportedSlotSnapshot : IAsyncDisposable
     /// <summary>The slot's name.</summary>
     public string Slot { get; }
 
-    /// <summary>LSN from which the slot streams; snapshot rows carry <c>Position(ConsistentPoint, 0)</c>.</summary>
+    /// <summary>LSN from which the slot streams; snapshot rows carry <see cref="PostgresSnapshotReader.SnapshotPosition"/> positions just below it.</summary>
     public ulong ConsistentPoint { get; }
 
     /// <summary>The exported snapshot's name, for <c>SET TRANSACTION SNAPSHOT</c>.</summary>

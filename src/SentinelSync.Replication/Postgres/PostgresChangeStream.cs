@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
 using NpgsqlTypes;
 
 namespace SentinelSync.Replication.Postgres;
@@ -33,6 +34,7 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
     private readonly Lock _confirmLock = new();
     private ulong _applied;
     private ulong _confirmed;
+    private long _completed;
     private int _reading;
 
     private PostgresChangeStream(LogicalReplicationConnection connection, PgOutputDecoder decoder, string slot, string publication, ILogger logger)
@@ -58,6 +60,13 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The commit LSN of the last transaction whose batches have all been handed to the reader (set when the
+    /// reader asks for the next batch after the transaction's last one). Everything at or below it has been
+    /// received; what was received and applied may be confirmed up to it.
+    /// </summary>
+    public ulong CompletedLsn => (ulong)Volatile.Read(ref _completed);
 
     /// <summary>Opens a replication connection for <paramref name="slot"/>; <see cref="ReadAsync"/> starts streaming.</summary>
     public static async Task<PostgresChangeStream> OpenAsync(
@@ -108,6 +117,17 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
                 {
                     yield return batch;
                 }
+            }
+
+            var commitLsn = message switch
+            {
+                CommitMessage commit => (ulong)commit.CommitLsn,
+                StreamCommitMessage commit => (ulong)commit.CommitLsn,
+                _ => 0UL,
+            };
+            if (commitLsn > CompletedLsn)
+            {
+                Volatile.Write(ref _completed, (long)commitLsn);
             }
         }
     }

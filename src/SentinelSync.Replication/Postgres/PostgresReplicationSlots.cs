@@ -1,3 +1,4 @@
+using Npgsql;
 using Npgsql.Replication;
 
 namespace SentinelSync.Replication.Postgres;
@@ -20,6 +21,29 @@ public static class PostgresReplicationSlots
             var snapshotName = created.SnapshotName
                 ?? throw new InvalidOperationException($"Postgres created slot '{slot}' but returned no exported snapshot name.");
             return new ExportedSlotSnapshot(connection, slot, (ulong)created.ConsistentPoint, snapshotName);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Exports a snapshot of now for an existing <paramref name="slot"/> whose first snapshot copy was interrupted
+    /// (a crash): copying under it and then streaming from the slot, which still starts at
+    /// <paramref name="consistentPoint"/>, converges, because every change since the consistent point is streamed
+    /// again and applied in order after the copy. Keep the result until the copy is done.
+    /// </summary>
+    public static async Task<ExportedSlotSnapshot> ExportSnapshotAsync(string connectionString, string slot, ulong consistentPoint, CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var export = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();", connection);
+            var snapshotName = (string)(await export.ExecuteScalarAsync(cancellationToken))!;
+            return new ExportedSlotSnapshot(connection, slot, consistentPoint, snapshotName);
         }
         catch
         {

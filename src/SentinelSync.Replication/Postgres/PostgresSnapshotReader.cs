@@ -55,6 +55,15 @@ public sealed partial class PostgresSnapshotReader
     public int BatchSize { get; }
 
     /// <summary>
+    /// The position of the <paramref name="row"/>-th row (from 1) of a snapshot copy: just below the slot's
+    /// consistent point, so that every streamed change (commit LSN at or above it) comes after every snapshot
+    /// row, with ordinals that grow row by row and jump with each <paramref name="attempt"/>, so that a copy
+    /// restarted after a crash is not skipped as already applied.
+    /// </summary>
+    public static Position SnapshotPosition(ulong consistentPoint, int attempt, long row) =>
+        new(consistentPoint - 1, ((long)attempt << 40) + row);
+
+    /// <summary>
     /// Streams every row of <paramref name="table"/> as of <paramref name="snapshotName"/>. The schema (version
     /// 1) is read under the same snapshot. Yields nothing for an empty table. Throws
     /// <see cref="PostgresException"/> when the snapshot is no longer importable (its exporting connection
@@ -64,6 +73,7 @@ public sealed partial class PostgresSnapshotReader
         TableName table,
         string snapshotName,
         ulong consistentPoint,
+        int attempt = 0,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -80,7 +90,7 @@ public sealed partial class PostgresSnapshotReader
         await ExecuteAsync(connection, $"SET TRANSACTION SNAPSHOT '{snapshotName}'", cancellationToken);
 
         var (schema, isPartitioned) = await ReadSchemaAsync(connection, table, cancellationToken);
-        var position = new Position(consistentPoint, 0);
+        var ordinal = 0L;
         var columns = string.Join(", ", schema.Columns.Select(c => PostgresIdentifier.Quote(c.Name)));
 
         // ONLY for ordinary tables: inheritance children are published under their own names. A partitioned
@@ -93,10 +103,10 @@ public sealed partial class PostgresSnapshotReader
         {
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
-                batch.Add(new RowChange(ChangeKind.Snapshot, position, schema, CopyTextFormat.ParseRow(line, schema.Columns.Count)));
+                batch.Add(new RowChange(ChangeKind.Snapshot, SnapshotPosition(consistentPoint, attempt, ++ordinal), schema, CopyTextFormat.ParseRow(line, schema.Columns.Count)));
                 if (batch.Count == BatchSize)
                 {
-                    yield return new ChangeBatch(table, batch, position);
+                    yield return new ChangeBatch(table, batch, batch[^1].Position);
                     batch = new List<RowChange>(BatchSize);
                 }
             }
@@ -104,7 +114,7 @@ public sealed partial class PostgresSnapshotReader
 
         if (batch.Count > 0)
         {
-            yield return new ChangeBatch(table, batch, position);
+            yield return new ChangeBatch(table, batch, batch[^1].Position);
         }
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);

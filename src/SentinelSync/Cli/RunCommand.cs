@@ -25,11 +25,6 @@ internal static class RunCommand
                 return 2;
             }
 
-            if (loaded.Pipelines.Count > 0)
-            {
-                await Console.Error.WriteLineAsync($"sentinel: warning: this build hosts the silo but does not run pipelines yet; {loaded.Pipelines.Count} pipeline(s) in {file.Name} are not started.");
-            }
-
             await using var app = SiloHost.Build(loaded);
             await app.RunAsync(cancellation);
             return 0;

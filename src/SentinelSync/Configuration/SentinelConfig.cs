@@ -1,3 +1,5 @@
+using SentinelSync.Replication.Pipelines;
+
 namespace SentinelSync.Configuration;
 
 /// <summary>The configuration file of <c>sentinel run</c> (YAML or JSON; see the README for every key).</summary>

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using SentinelSync.Replication;
 
+using SentinelSync.Replication.Pipelines;
+
 namespace SentinelSync.Configuration;
 
 /// <summary>

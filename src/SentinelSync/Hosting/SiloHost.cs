@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Npgsql;
+using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Pipelines;
 using SentinelSync.Configuration;
 
 namespace SentinelSync.Hosting;
@@ -16,6 +18,8 @@ internal static class SiloHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
+        builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using SentinelSync.Configuration;
+using SentinelSync.Replication.Grains;
+using SentinelSync.Replication.Pipelines;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Hosting;
@@ -9,9 +11,10 @@ namespace SentinelSync.Hosting;
 /// Runs the silo inside the host: starts it (control database migrated, joined to the cluster of its control
 /// database) and stops it gracefully on SIGINT/SIGTERM. A silo the cluster declared dead stops the process.
 /// </summary>
-internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource controlDb, IServiceProvider services, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource controlDb, PipelineRegistry pipelines, IServiceProvider services, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService
 {
     private readonly TaskCompletionSource<Silo> _silo = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PipelineKeeper? _keeper;
 
     /// <summary>Completes once the silo runs.</summary>
     public Task<Silo> Silo => _silo.Task;
@@ -29,8 +32,10 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
                 AdvertisedHost = config.Silo.AdvertisedHost ?? config.Silo.Listen,
                 SiloPort = config.Silo.SiloPort == 0 ? config.Silo.HttpPort + 1 : config.Silo.SiloPort,
             };
-            var silo = await Runtime.Silo.StartAsync(options, controlDb, services, [typeof(SiloService).Assembly], loggerFactory, cluster: cluster, cancellationToken: cancellationToken);
+            var silo = await Runtime.Silo.StartAsync(options, controlDb, services, [typeof(SourceGrain).Assembly], loggerFactory, cluster: cluster, cancellationToken: cancellationToken);
             _ = silo.Died.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+            _keeper = new PipelineKeeper(silo.GrainFactory, pipelines, loggerFactory.CreateLogger<PipelineKeeper>());
+            _keeper.Start();
             _silo.TrySetResult(silo);
         }
         catch (Exception e)
@@ -42,6 +47,11 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_keeper is not null)
+        {
+            await _keeper.DisposeAsync();
+        }
+
         if (_silo.Task.IsCompletedSuccessfully)
         {
             await _silo.Task.Result.StopAsync().WaitAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Pipelines;
 
 namespace SentinelSync.Replication.Postgres;
 
@@ -20,7 +21,7 @@ namespace SentinelSync.Replication.Postgres;
 /// Tables without a primary key are replicated insert-only: updates and deletes to them fail with
 /// <see cref="KeylessTableChangeException"/>, and a resnapshot of such a table duplicates its rows.
 /// </summary>
-public sealed partial class PostgresSink : IAsyncDisposable
+public sealed partial class PostgresSink : ISink
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger _logger;
@@ -60,7 +61,19 @@ public sealed partial class PostgresSink : IAsyncDisposable
     /// position when that is later (a replayed batch changes nothing and returns it).
     /// </summary>
     /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was written.</exception>
-    public async Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    public Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: false, cancellationToken);
+
+    /// <summary>
+    /// Applies changes taken from the dead-letter queue: all of them, whatever the stored offset (they are older
+    /// than it), in one transaction, fenced like <see cref="ApplyAsync"/>; the offset does not move.
+    /// </summary>
+    public Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: true, cancellationToken);
+
+    public bool IsTransient(Exception exception) => PostgresErrorClassifier.IsTransient(exception);
+
+    private async Task<Position> ApplyCoreAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
@@ -75,14 +88,14 @@ public sealed partial class PostgresSink : IAsyncDisposable
             throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
         }
 
-        var pending = batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var pending = replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList();
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
             var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
             await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = batch.Through > stored.Position ? batch.Through : stored.Position;
+        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
         await using (var update = new NpgsqlCommand(PostgresSinkSql.UpdateOffset, connection))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = sinkName });

@@ -1,6 +1,6 @@
 using SentinelSync.Replication.Postgres;
 
-namespace SentinelSync.Configuration;
+namespace SentinelSync.Replication.Pipelines;
 
 /// <summary>One sink of a pipeline: a name and exactly one destination kind.</summary>
 public sealed class SinkConfig

@@ -1,6 +1,6 @@
 using SentinelSync.Replication.Postgres;
 
-namespace SentinelSync.Configuration;
+namespace SentinelSync.Replication.Pipelines;
 
 /// <summary>A pipeline's source: exactly one kind (today <c>postgres</c>).</summary>
 public sealed class SourceConfig

@@ -1,4 +1,4 @@
-namespace SentinelSync.Configuration;
+namespace SentinelSync.Replication.Pipelines;
 
 /// <summary>One pipeline: a source and the sinks its changes go to.</summary>
 public sealed class PipelineConfig

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SentinelSync.Replication.DeadLetters;
+
+/// <summary>
+/// The dead-letter queue in the control database (<c>sentinel.dead_letter</c>). Each entry holds the whole
+/// change (schema included, as JSON), the error, the attempt count and time, so that it can be inspected,
+/// replayed once the cause is fixed, or discarded deliberately.
+/// </summary>
+public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private const string InsertSql = """
+        INSERT INTO sentinel.dead_letter (pipeline, sink, source_table, row_key, position_lsn, position_ord, change, error_type, error, attempts)
+        VALUES (@pipeline, @sink, @table, @key, @lsn, @ord, @change, @type, @error, @attempts)
+        RETURNING id
+        """;
+
+    private const string SelectColumns = """
+        SELECT id, pipeline, sink, source_table, row_key, position_lsn, position_ord, change::text, error_type, error, attempts, failed_at, status
+        FROM sentinel.dead_letter
+        """;
+
+    private const string ListSql = SelectColumns + """
+
+        WHERE (@pipeline::text IS NULL OR pipeline = @pipeline) AND (@sink::text IS NULL OR sink = @sink)
+          AND (@table::text IS NULL OR source_table = @table) AND (@status::text IS NULL OR status = @status)
+        ORDER BY pipeline, sink, source_table, position_lsn, position_ord, id
+        LIMIT @limit
+        """;
+
+    private const string GetSql = SelectColumns + " WHERE id = @id";
+
+    private const string PendingKeysSql = """
+        SELECT DISTINCT row_key FROM sentinel.dead_letter
+        WHERE pipeline = @pipeline AND sink = @sink AND source_table = @table AND status = 'pending'
+        """;
+
+    private const string ResolveSql = """
+        UPDATE sentinel.dead_letter SET status = @status, resolved_at = now() WHERE id = ANY(@ids) AND status = 'pending'
+        """;
+
+    private const string CountSql = "SELECT count(*) FROM sentinel.dead_letter WHERE status = 'pending'";
+
+    public async Task<long> AddAsync(string pipeline, string sink, string rowKey, RowChange change, Exception error, int attempts, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(InsertSql);
+        command.Parameters.AddWithValue("pipeline", pipeline);
+        command.Parameters.AddWithValue("sink", sink);
+        command.Parameters.AddWithValue("table", change.Schema.Table.ToString());
+        command.Parameters.AddWithValue("key", rowKey);
+        command.Parameters.AddWithValue("lsn", (decimal)change.Position.Lsn);
+        command.Parameters.AddWithValue("ord", change.Position.Ordinal);
+        command.Parameters.Add(new NpgsqlParameter("change", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(change, s_json) });
+        command.Parameters.AddWithValue("type", error.GetType().Name);
+        command.Parameters.AddWithValue("error", error.Message);
+        command.Parameters.AddWithValue("attempts", attempts);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(DeadLetterFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(ListSql);
+        command.Parameters.Add(new NpgsqlParameter("pipeline", NpgsqlDbType.Text) { Value = (object?)filter.Pipeline ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("sink", NpgsqlDbType.Text) { Value = (object?)filter.Sink ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("table", NpgsqlDbType.Text) { Value = (object?)filter.SourceTable ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)filter.Status ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", filter.Limit);
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(GetSql);
+        command.Parameters.AddWithValue("id", id);
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <summary>Keys with pending dead letters for one sink and table: their later changes must queue behind them.</summary>
+    public async Task<HashSet<string>> PendingKeysAsync(string pipeline, string sink, TableName table, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(PendingKeysSql);
+        command.Parameters.AddWithValue("pipeline", pipeline);
+        command.Parameters.AddWithValue("sink", sink);
+        command.Parameters.AddWithValue("table", table.ToString());
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Marks pending entries replayed or discarded; returns how many changed.</summary>
+    public async Task<int> ResolveAsync(IReadOnlyCollection<long> ids, string status, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(ResolveSql);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        command.Parameters.AddWithValue("status", status);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(CountSql);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task<List<DeadLetter>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var letters = new List<DeadLetter>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            letters.Add(new DeadLetter(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                new Position((ulong)reader.GetDecimal(5), reader.GetInt64(6)),
+                JsonSerializer.Deserialize<RowChange>(reader.GetString(7), s_json)!,
+                reader.GetString(8),
+                reader.GetString(9),
+                reader.GetInt32(10),
+                reader.GetFieldValue<DateTimeOffset>(11),
+                reader.GetString(12)));
+        }
+
+        return letters;
+    }
+}

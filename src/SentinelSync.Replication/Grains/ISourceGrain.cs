@@ -1,0 +1,18 @@
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Replication.Grains;
+
+/// <summary>
+/// A pipeline's source (key: the pipeline name): owns the replication slot's one connection, the snapshot,
+/// the streaming loop and the slot feedback. Exactly one activation in the cluster, placed by hash.
+/// </summary>
+public interface ISourceGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the pipeline if it is not running (or restarts it after a failure, with backoff).</summary>
+    [Idempotent]
+    Task EnsureRunningAsync();
+
+    [ReadOnly]
+    [Idempotent]
+    Task<SourceStatus> GetStatusAsync();
+}

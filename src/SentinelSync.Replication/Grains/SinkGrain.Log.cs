@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace SentinelSync.Replication.Grains;
+
+public sealed partial class SinkGrain
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: attempt {Attempt} failed, retrying: {Error}")]
+    private static partial void LogTransient(ILogger logger, string grainId, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {GrainId}: change at {Position} dead-lettered: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string grainId, Position position, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId} was fenced and stops: {Error}")]
+    private static partial void LogFenced(ILogger logger, string grainId, string error);
+}

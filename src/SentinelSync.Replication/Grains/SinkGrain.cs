@@ -1,0 +1,288 @@
+using Microsoft.Extensions.Logging;
+using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Postgres;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Replication.Grains;
+
+/// <summary>
+/// Applies one table's changes to one destination. Batches are queued by <see cref="EnqueueAsync"/> and applied
+/// by a worker outside grain turns (so progress can be read while a destination is slow or down); the worker
+/// and grain methods share state under <c>_lock</c>, and the worker and dead-letter replay never apply at the
+/// same time (<c>_applyGate</c>). Sits with its table grain.
+/// </summary>
+[PreferLocalPlacement]
+public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStore deadLetters, ILogger<SinkGrain> logger) : Grain, ISinkGrain
+{
+    /// <summary>Changes merged into one destination transaction at most.</summary>
+    internal const int MaxBatchChanges = 10_000;
+
+    /// <summary>Attempts for a single change that fails permanently before it is dead-lettered.</summary>
+    private const int PermanentAttempts = 3;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<ChangeBatch> _queue = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private string _pipeline = "";
+    private string _sinkName = "";
+    private TableName _table = null!;
+    private ISink _sink = null!;
+    private HashSet<string> _poisonedKeys = [];
+    private Task _worker = Task.CompletedTask;
+    private int _queued;
+    private Position _applied;
+    private long _appliedChanges;
+    private long _deadLettered;
+    private int _retrying;
+    private string? _lastError;
+    private DateTimeOffset? _lastAppliedAt;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
+        _sink = pipelines.Sink(_pipeline, _sinkName);
+        _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
+        _worker = Task.Run(() => WorkAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Let the queue drain while the destination takes it; what is left is re-read from the slot later.
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (Queued() > 0 && !patience.IsCancellationRequested && !_worker.IsCompleted)
+            {
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }
+
+        await _stop.CancelAsync();
+        try
+        {
+            await _worker;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public Task<int> EnqueueAsync(ChangeBatch batch)
+    {
+        lock (_lock)
+        {
+            _queue.Enqueue(batch);
+            _queued += batch.Changes.Count;
+            _work.Release();
+            return Task.FromResult(_queued);
+        }
+    }
+
+    public Task<SinkProgress> GetProgressAsync()
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(new SinkProgress(_sinkName, ActivationEpoch, _applied, _queued, _appliedChanges, _deadLettered, _retrying, _lastError, _lastAppliedAt));
+        }
+    }
+
+    public async Task<int> ReplayDeadLettersAsync(long[] ids)
+    {
+        await _applyGate.WaitAsync();
+        try
+        {
+            var pending = await deadLetters.ListAsync(new DeadLetterFilter(_pipeline, _sinkName, _table.ToString(), "pending", int.MaxValue), CancellationToken.None);
+            var replayed = 0;
+            foreach (var letter in pending.Where(l => ids.Length == 0 || ids.Contains(l.Id)))
+            {
+                await _sink.ReplayAsync(new ChangeBatch(_table, [letter.Change], letter.Position), _sinkName, ActivationEpoch);
+                await deadLetters.ResolveAsync([letter.Id], "replayed", CancellationToken.None);
+                replayed++;
+            }
+
+            return replayed;
+        }
+        finally
+        {
+            _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, CancellationToken.None);
+            _applyGate.Release();
+        }
+    }
+
+    public Task StopAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private int Queued()
+    {
+        lock (_lock)
+        {
+            return _queued;
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken stop)
+    {
+        while (true)
+        {
+            await _work.WaitAsync(stop);
+            var batch = TakeBatch(out var taken);
+            if (batch is null)
+            {
+                continue;
+            }
+
+            await _applyGate.WaitAsync(stop);
+            try
+            {
+                await ApplyAsync(batch, stop);
+            }
+            catch (SinkFencedException e)
+            {
+                // Another activation of this sink owns the destination now: stop; the queue is not ours to apply.
+                LogFenced(logger, Key, e.Message);
+                lock (_lock)
+                {
+                    _lastError = e.Message;
+                }
+
+                DeactivateOnIdle();
+                return;
+            }
+            finally
+            {
+                _applyGate.Release();
+            }
+
+            lock (_lock)
+            {
+                _queued -= taken;
+                _applied = batch.Through > _applied ? batch.Through : _applied;
+                _appliedChanges += batch.Changes.Count;
+                _lastAppliedAt = DateTimeOffset.UtcNow;
+            }
+        }
+    }
+
+    /// <summary>Merges queued batches (in order) into one of at most <see cref="MaxBatchChanges"/> changes.</summary>
+    private ChangeBatch? TakeBatch(out int taken)
+    {
+        lock (_lock)
+        {
+            taken = 0;
+            if (!_queue.TryDequeue(out var first))
+            {
+                return null;
+            }
+
+            var changes = new List<RowChange>(first.Changes);
+            var through = first.Through;
+            taken = first.Changes.Count;
+            while (_queue.TryPeek(out var next) && changes.Count + next.Changes.Count <= MaxBatchChanges)
+            {
+                _queue.Dequeue();
+                _work.Wait(0);
+                changes.AddRange(next.Changes);
+                through = next.Through;
+                taken += next.Changes.Count;
+            }
+
+            return new ChangeBatch(first.Table, changes, through);
+        }
+    }
+
+    /// <summary>
+    /// Applies a batch: changes of keys with pending dead letters join them (order per key is kept); transient
+    /// failures are retried with exponential backoff and jitter without limit; a permanent failure is narrowed
+    /// down by halving the batch until the failing change is alone, which goes to the dead-letter queue.
+    /// </summary>
+    private async Task ApplyAsync(ChangeBatch batch, CancellationToken stop)
+    {
+        if (_poisonedKeys.Count > 0)
+        {
+            var blocked = batch.Changes.Where(c => RowKeys.Of(c).Any(_poisonedKeys.Contains)).ToList();
+            foreach (var change in blocked)
+            {
+                await DeadLetterAsync(change, new InvalidOperationException("An earlier change of this row is in the dead-letter queue; this one waits behind it."), 0, stop);
+            }
+
+            if (blocked.Count > 0)
+            {
+                batch = batch with { Changes = [.. batch.Changes.Except(blocked)] };
+            }
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _sink.ApplyAsync(batch, _sinkName, ActivationEpoch, stop);
+                SetRetrying(0, null);
+                return;
+            }
+            catch (Exception e) when (e is not SinkFencedException && !stop.IsCancellationRequested && _sink.IsTransient(e))
+            {
+                SetRetrying(attempt, e.Message);
+                LogTransient(logger, Key, attempt, e.Message);
+                await Task.Delay(Backoff(attempt), stop);
+            }
+            catch (Exception e) when (e is not SinkFencedException && !stop.IsCancellationRequested)
+            {
+                if (batch.Changes.Count > 1)
+                {
+                    var half = batch.Changes.Count / 2;
+                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Take(half).ToList(), batch.Changes[half - 1].Position), stop);
+                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Skip(half).ToList(), batch.Through), stop);
+                    return;
+                }
+
+                if (batch.Changes.Count == 1 && attempt < PermanentAttempts)
+                {
+                    SetRetrying(attempt, e.Message);
+                    await Task.Delay(Backoff(attempt), stop);
+                    continue;
+                }
+
+                if (batch.Changes.Count == 0)
+                {
+                    throw;
+                }
+
+                await DeadLetterAsync(batch.Changes[0], e, attempt, stop);
+
+                // Record the position past the dead-lettered change, so that it is not retried forever.
+                await ApplyAsync(batch with { Changes = [] }, stop);
+                return;
+            }
+        }
+    }
+
+    private async Task DeadLetterAsync(RowChange change, Exception error, int attempts, CancellationToken stop)
+    {
+        var keys = RowKeys.Of(change).ToList();
+        await deadLetters.AddAsync(_pipeline, _sinkName, keys.FirstOrDefault() ?? "", change, error, attempts, stop);
+        _poisonedKeys.UnionWith(keys);
+        LogDeadLettered(logger, Key, change.Position, error.Message);
+        lock (_lock)
+        {
+            _deadLettered++;
+            _lastError = error.Message;
+        }
+    }
+
+    private void SetRetrying(int attempt, string? error)
+    {
+        lock (_lock)
+        {
+            _retrying = attempt;
+            _lastError = error ?? _lastError;
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(attempt, 16))) * (0.5 + Random.Shared.NextDouble()));
+}

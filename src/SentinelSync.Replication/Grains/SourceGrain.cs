@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Replication.Grains;
+
+/// <summary>
+/// Hosts the run of a pipeline's source (<see cref="SourceRunner"/>) for as long as it is active: starts it on
+/// activation, restarts it with growing backoff when it fails, and on deactivation (graceful stop or
+/// rebalancing) stops reading, lets the sinks apply what they hold, confirms it and stops the table grains.
+/// </summary>
+public sealed partial class SourceGrain(
+    [PersistentState("source")] IPersistentState<SourceState> state,
+    PipelineRegistry pipelines,
+    ILogger<SourceGrain> logger) : Grain, ISourceGrain
+{
+    private SourceRunner? _runner;
+    private Task _run = Task.CompletedTask;
+    private CancellationTokenSource _abort = new();
+    private DateTimeOffset _nextStart;
+    private TimeSpan _backoff = TimeSpan.FromSeconds(1);
+    private string? _lastError;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _runner?.Stop();
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(45)))
+        {
+            await _run.WaitAsync(patience.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        await _abort.CancelAsync();
+        foreach (var table in _runner?.Tables ?? [])
+        {
+            await GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, table)).StopAsync();
+        }
+    }
+
+    public Task EnsureRunningAsync()
+    {
+        if (_run.IsCompleted && DateTimeOffset.UtcNow >= _nextStart)
+        {
+            Start();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SourceStatus> GetStatusAsync() => Task.FromResult(new SourceStatus(
+        Key,
+        SiloName,
+        _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
+        _lastError,
+        state.State.SnapshotAttempt,
+        state.State.SnapshotCompleted,
+        _runner?.ConfirmedLsn ?? 0,
+        _runner?.ReceivedLsn ?? 0,
+        [.. (_runner?.Tables ?? []).Select(t => t.ToString())]));
+
+    private void Start()
+    {
+        var config = pipelines.Get(Key);
+        _abort = new CancellationTokenSource();
+        _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, state, logger);
+        var runner = _runner;
+        var started = DateTimeOffset.UtcNow;
+        _run = Task.Run(() => runner.RunAsync(_abort.Token), CancellationToken.None).ContinueWith(
+            run =>
+            {
+                if (run.Exception?.GetBaseException() is { } error)
+                {
+                    // Healthy runs reset the backoff; repeated failures wait up to a minute between attempts.
+                    _backoff = DateTimeOffset.UtcNow - started > TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    _nextStart = DateTimeOffset.UtcNow + _backoff;
+                    _lastError = $"{error.GetType().Name}: {error.Message}";
+                    LogRunFailed(logger, Key, _backoff.TotalSeconds, error);
+                }
+            },
+            TaskScheduler.Default);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed; restarting in {Seconds} s")]
+    private static partial void LogRunFailed(ILogger logger, string pipeline, double seconds, Exception error);
+}

@@ -1,0 +1,43 @@
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Replication.Grains;
+
+/// <summary>
+/// Fans one table's batches out to its sinks and reports their progress. It does not filter replays itself:
+/// after a restart the source streams again from the slot's confirmed position, and each sink skips what it
+/// already applied by the offset it stores in the same transaction as the data (the only place where that
+/// check can be exact). Sits with the source.
+/// </summary>
+[PreferLocalPlacement]
+public sealed class TableGrain(PipelineRegistry pipelines) : Grain, ITableGrain
+{
+    private ISinkGrain[] _sinks = [];
+    private TableName _table = null!;
+    private Position _pushed;
+    private long _pushedChanges;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (var pipeline, _table) = GrainKeys.ParseTable(Key);
+        _sinks = [.. pipelines.Get(pipeline).Sinks.Select(s => GrainFactory.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, s.Name!, _table)))];
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> PushAsync(ChangeBatch batch)
+    {
+        var queued = await Task.WhenAll(_sinks.Select(s => s.EnqueueAsync(batch)));
+        _pushed = batch.Through > _pushed ? batch.Through : _pushed;
+        _pushedChanges += batch.Changes.Count;
+        return queued.Max();
+    }
+
+    public async Task<TableProgress> GetProgressAsync() =>
+        new(_table, _pushedChanges, _pushed, await Task.WhenAll(_sinks.Select(s => s.GetProgressAsync())));
+
+    public async Task StopAsync()
+    {
+        await Task.WhenAll(_sinks.Select(s => s.StopAsync()));
+        DeactivateOnIdle();
+    }
+}

@@ -1,0 +1,25 @@
+namespace SentinelSync.Replication.Pipelines;
+
+/// <summary>
+/// A destination behind a sink grain (Postgres, ClickHouse, ...). The contract every implementation keeps:
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><see cref="ApplyAsync"/> applies a batch of one source table exactly once for <c>sinkName</c>: changes at
+/// or below the durably stored position are skipped; the rest are applied and the new position stored, both
+/// durably, before it returns that position. A retry of a failed call with the same batch is always safe.</item>
+/// <item>Writes are fenced: a call with an <c>epoch</c> lower than one that already wrote fails with
+/// <see cref="Postgres.SinkFencedException"/> and changes nothing.</item>
+/// <item><see cref="ReplayAsync"/> applies dead-lettered changes whatever the stored position, without moving it.</item>
+/// <item><see cref="IsTransient"/> says whether an exception thrown by the two is worth retrying (connection
+/// loss, server down, deadlock) or permanent for this change (constraint, conversion).</item>
+/// </list>
+/// </remarks>
+public interface ISink : IAsyncDisposable
+{
+    Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default);
+
+    Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default);
+
+    bool IsTransient(Exception exception);
+}

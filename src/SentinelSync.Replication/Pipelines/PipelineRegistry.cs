@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SentinelSync.Replication.Postgres;
+
+namespace SentinelSync.Replication.Pipelines;
+
+/// <summary>
+/// The pipelines this silo knows (from its configuration file: every silo of a cluster is given the same
+/// ones) and the sink connectors they use, created once and shared by the grains of a pipeline.
+/// </summary>
+public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+{
+    private readonly Dictionary<string, PipelineConfig> _pipelines = pipelines.ToDictionary(p => p.Name!, StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Pipeline, string Sink), Lazy<ISink>> _sinks = new();
+    private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+
+    public IReadOnlyCollection<PipelineConfig> Pipelines => _pipelines.Values;
+
+    public ILoggerFactory LoggerFactory => _loggerFactory;
+
+    public PipelineConfig Get(string pipeline) =>
+        _pipelines.TryGetValue(pipeline, out var config)
+            ? config
+            : throw new KeyNotFoundException($"Pipeline '{pipeline}' is not in this silo's configuration.");
+
+    public SinkConfig GetSink(string pipeline, string sink) =>
+        Get(pipeline).Sinks.FirstOrDefault(s => s.Name == sink)
+            ?? throw new KeyNotFoundException($"Pipeline '{pipeline}' has no sink '{sink}'.");
+
+    /// <summary>The connector of one sink of one pipeline, shared by all its tables.</summary>
+    public ISink Sink(string pipeline, string sink) =>
+        _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(GetSink(key.Pipeline, key.Sink)))).Value;
+
+    private ISink Create(SinkConfig sink) =>
+        sink.Postgres is { } postgres
+            ? new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>())
+            : throw new InvalidOperationException($"Sink '{sink.Name}' has no destination entry.");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sink in _sinks.Values.Where(s => s.IsValueCreated))
+        {
+            await sink.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

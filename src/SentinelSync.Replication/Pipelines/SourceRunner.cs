@@ -1,0 +1,276 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using SentinelSync.Replication.Grains;
+using SentinelSync.Replication.Postgres;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Replication.Pipelines;
+
+/// <summary>
+/// One run of a pipeline's source: setup, the snapshot (first run, or a restart of an interrupted one), then
+/// streaming from the slot, pushing batches to table grains and confirming to Postgres only what every sink of
+/// every table durably applied. Runs outside grain turns; the source grain starts and stops it and is the only
+/// other user of its state.
+/// </summary>
+internal sealed partial class SourceRunner(
+    string pipeline,
+    PostgresSourceOptions options,
+    IGrainFactory grains,
+    IPersistentState<SourceState> state,
+    ILogger logger)
+{
+    /// <summary>A sink queue longer than this (changes) makes the source wait: memory stays bounded.</summary>
+    internal const int MaxQueuedChanges = 100_000;
+
+    private static readonly TimeSpan s_confirmInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
+
+    private readonly PushTracker _tracker = new();
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
+    private HashSet<TableName> _tables = [];
+    private PostgresChangeStream? _stream;
+
+    public string Phase { get; private set; } = "starting";
+
+    public IReadOnlyList<TableName> Tables => [.. _tables];
+
+    public ulong ConfirmedLsn => _stream?.ConfirmedLsn ?? 0;
+
+    public ulong ReceivedLsn => _stream?.CompletedLsn ?? 0;
+
+    /// <summary>Asks the run to stop reading; it then waits for the sinks to apply what they hold and confirms it.</summary>
+    public void Stop() => _stopReading.Cancel();
+
+    public async Task RunAsync(CancellationToken abort)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopReading.Token);
+        var reading = linked.Token;
+
+        Phase = "setup";
+        var plan = await new PostgresSourceSetup(options).PrepareAsync(reading);
+        foreach (var warning in plan.Warnings)
+        {
+            LogWarning(logger, pipeline, warning);
+        }
+
+        _tables = [.. plan.Tables];
+        foreach (var table in plan.Tables)
+        {
+            _tableGrains[table] = grains.GetGrain<ITableGrain>(GrainKeys.Table(pipeline, table));
+        }
+
+        await SnapshotIfNeededAsync(plan, reading);
+
+        Phase = "streaming";
+        await using var stream = await PostgresChangeStream.OpenAsync(options.Connection, options.Slot, options.Publication, knownSchemas: state.State.Schemas, cancellationToken: reading);
+        _stream = stream;
+        LogStreaming(logger, pipeline, options.Slot, plan.Tables.Count);
+        using var confirmStop = new CancellationTokenSource();
+        var confirming = ConfirmLoopAsync(stream, confirmStop.Token);
+        try
+        {
+            await foreach (var batch in stream.ReadAsync(cancellationToken: reading))
+            {
+                if (_tables.Contains(batch.Table))
+                {
+                    await PushAsync(batch, reading);
+                }
+
+                if (confirming.IsCompleted)
+                {
+                    await confirming;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopReading.IsCancellationRequested && !abort.IsCancellationRequested)
+        {
+            // Graceful stop: fall through to drain and confirm.
+        }
+        finally
+        {
+            await confirmStop.CancelAsync();
+            await confirming.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        Phase = "stopping";
+        await DrainAsync(abort, TimeSpan.FromSeconds(30));
+        await ConfirmAsync(stream, abort);
+        await stream.SendStatusUpdateAsync(abort);
+        Phase = "stopped";
+    }
+
+    /// <summary>
+    /// A new slot gets an exported snapshot; an existing slot whose snapshot never completed (a crash during
+    /// the copy) gets a fresh one under the next attempt number, which restarts the copy safely.
+    /// </summary>
+    private async Task SnapshotIfNeededAsync(PostgresSourcePlan plan, CancellationToken reading)
+    {
+        ExportedSlotSnapshot? snapshot = null;
+        if (!plan.SlotExists)
+        {
+            if (options.CopiesSnapshot)
+            {
+                snapshot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(options.Connection, options.Slot, reading);
+                state.State = new SourceState { ConsistentPoint = snapshot.ConsistentPoint, SnapshotAttempt = 1 };
+            }
+            else
+            {
+                var consistentPoint = await PostgresReplicationSlots.CreateAsync(options.Connection, options.Slot, reading);
+                state.State = new SourceState { ConsistentPoint = consistentPoint, SnapshotCompleted = true };
+            }
+
+            await state.WriteStateAsync(reading);
+        }
+        else if (options.CopiesSnapshot && !state.State.SnapshotCompleted)
+        {
+            var consistentPoint = state.State.ConsistentPoint != 0 ? state.State.ConsistentPoint : await SlotConfirmedLsnAsync(reading);
+            state.State.ConsistentPoint = consistentPoint;
+            state.State.SnapshotAttempt++;
+            LogSnapshotRestart(logger, pipeline, state.State.SnapshotAttempt);
+            snapshot = await PostgresReplicationSlots.ExportSnapshotAsync(options.Connection, options.Slot, consistentPoint, reading);
+            await state.WriteStateAsync(reading);
+        }
+
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        Phase = "snapshot";
+        var schemas = new List<TableSchema>();
+        await using (snapshot)
+        {
+            var reader = new PostgresSnapshotReader(options.Connection);
+            await Parallel.ForEachAsync(_tables, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = reading }, async (table, token) =>
+            {
+                var rows = 0L;
+                await foreach (var batch in reader.ReadTableAsync(table, snapshot.SnapshotName, snapshot.ConsistentPoint, state.State.SnapshotAttempt, token))
+                {
+                    if (rows == 0)
+                    {
+                        lock (schemas)
+                        {
+                            schemas.Add(batch.Changes[0].Schema);
+                        }
+                    }
+
+                    rows += batch.Changes.Count;
+                    await PushAsync(batch, token);
+                }
+
+                LogTableCopied(logger, pipeline, table, rows);
+            });
+        }
+
+        await DrainAsync(reading, Timeout.InfiniteTimeSpan);
+        state.State.SnapshotCompleted = true;
+        state.State.Schemas = schemas;
+        await state.WriteStateAsync(reading);
+        LogSnapshotCompleted(logger, pipeline, state.State.SnapshotAttempt);
+    }
+
+    private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        var table = _tableGrains[batch.Table];
+        var queued = await table.PushAsync(batch);
+        _tracker.Add(batch);
+        while (queued > MaxQueuedChanges)
+        {
+            // Backpressure: a sink is slow or its destination is down; read no further until it catches up.
+            await Task.Delay(20, cancellationToken);
+            queued = (await table.GetProgressAsync()).Sinks.Max(s => s.Queued);
+        }
+    }
+
+    private async Task ConfirmLoopAsync(PostgresChangeStream stream, CancellationToken stop)
+    {
+        var lastStatus = DateTime.UtcNow;
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(s_confirmInterval, stop);
+            await ConfirmAsync(stream, stop);
+            if (DateTime.UtcNow - lastStatus > s_statusInterval)
+            {
+                await stream.SendStatusUpdateAsync(stop);
+                await SaveSchemasIfChangedAsync(stream, stop);
+                lastStatus = DateTime.UtcNow;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Confirms to Postgres the highest commit LSN below every change some sink has not applied yet, and never
+    /// beyond the last transaction received completely.
+    /// </summary>
+    private async Task ConfirmAsync(PostgresChangeStream stream, CancellationToken cancellationToken)
+    {
+        var bound = stream.CompletedLsn;
+        foreach (var table in _tracker.Tables)
+        {
+            bound = Math.Min(bound, await SettleAsync(table));
+        }
+
+        if (bound > 0)
+        {
+            stream.Confirm(bound);
+        }
+
+        _ = cancellationToken;
+    }
+
+    /// <summary>Reads a table's sink progress, forgets what all sinks applied, and returns its confirm bound.</summary>
+    private async Task<ulong> SettleAsync(TableName table)
+    {
+        var lastPushed = _tracker.LastPending(table);
+        var progress = await _tableGrains[table].GetProgressAsync();
+        foreach (var sink in progress.Sinks)
+        {
+            if (lastPushed is { } last && sink.Queued == 0 && sink.Applied < last)
+            {
+                throw new SinkWorkLostException(sink.Sink, table);
+            }
+        }
+
+        return _tracker.Settle(table, progress.Sinks.Min(s => s.Applied));
+    }
+
+    /// <summary>Waits until every sink applied everything pushed (or <paramref name="patience"/> runs out).</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken, TimeSpan patience)
+    {
+        var deadline = patience == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + patience;
+        while (!_tracker.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            foreach (var table in _tracker.Tables)
+            {
+                await SettleAsync(table);
+            }
+
+            if (!_tracker.IsEmpty)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private async Task SaveSchemasIfChangedAsync(PostgresChangeStream stream, CancellationToken cancellationToken)
+    {
+        var current = stream.Decoder.Schemas;
+        var saved = state.State.Schemas.ToDictionary(s => s.Table, s => s.Version);
+        if (current.Any(s => !saved.TryGetValue(s.Table, out var version) || version != s.Version))
+        {
+            var merged = state.State.Schemas.Where(s => current.All(c => c.Table != s.Table)).Concat(current).ToList();
+            state.State.Schemas = merged;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    private async Task<ulong> SlotConfirmedLsnAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(options.Connection);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT (confirmed_flush_lsn - '0/0')::numeric FROM pg_replication_slots WHERE slot_name = @slot", connection);
+        command.Parameters.AddWithValue("slot", options.Slot);
+        return (ulong)(decimal)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
