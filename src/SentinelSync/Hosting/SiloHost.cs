@@ -16,6 +16,7 @@ internal static class SiloHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
+        builder.Services.AddSentinelMetrics();
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
 
@@ -24,6 +25,7 @@ internal static class SiloHost
         // Alive as soon as the process serves HTTP; ready once the silo runs (control database reached, schema migrated).
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (SiloService silo) => silo.IsReady ? Results.Text("ready") : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapSentinelMetrics();
         app.MapGet("/api/grains", async (SiloService silo) =>
         {
             var running = await silo.Silo;
