@@ -11,4 +11,6 @@ public sealed class SentinelConfig
     public SiloConfig Silo { get; set; } = new();
 
     public List<PipelineConfig> Pipelines { get; set; } = [];
+
+    public TelemetryConfig Telemetry { get; set; } = new();
 }

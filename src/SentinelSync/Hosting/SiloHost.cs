@@ -20,6 +20,7 @@ internal static class SiloHost
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSentinelMetrics();
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
 
@@ -28,6 +29,7 @@ internal static class SiloHost
         // Alive as soon as the process serves HTTP; ready once the silo runs (control database reached, schema migrated).
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (SiloService silo) => silo.IsReady ? Results.Text("ready") : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapSentinelMetrics();
         app.MapGet("/api/grains", async (SiloService silo) =>
         {
             var running = await silo.Silo;
