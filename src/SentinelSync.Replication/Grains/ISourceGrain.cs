@@ -15,4 +15,7 @@ public interface ISourceGrain : IGrainWithStringKey
     [ReadOnly]
     [Idempotent]
     Task<SourceStatus> GetStatusAsync();
+
+    /// <summary>Stops the pipeline gracefully here (drain, confirm) and deactivates; the keeper starts it again on its owner.</summary>
+    Task StopAsync();
 }

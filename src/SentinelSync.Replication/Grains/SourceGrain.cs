@@ -29,17 +29,37 @@ public sealed partial class SourceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _runner?.Stop();
-        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(45)))
+        if (_runner is { } runner && !_run.IsCompleted)
         {
-            await _run.WaitAsync(patience.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            try
+            {
+                await runner.StopAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception e)
+            {
+                LogStopFailed(logger, Key, e);
+            }
         }
 
         await _abort.CancelAsync();
+        await _run;
         foreach (var table in _runner?.Tables ?? [])
         {
-            await GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, table)).StopAsync();
+            try
+            {
+                await GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, table)).StopAsync();
+            }
+            catch (SiloUnavailableException)
+            {
+                // The silo is stopping and already deactivated that table's grains.
+            }
         }
+    }
+
+    public Task StopAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     public Task EnsureRunningAsync()
@@ -84,6 +104,9 @@ public sealed partial class SourceGrain(
             },
             TaskScheduler.Default);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline}: the graceful stop did not complete; unconfirmed changes are streamed again on restart")]
+    private static partial void LogStopFailed(ILogger logger, string pipeline, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed; restarting in {Seconds} s")]
     private static partial void LogRunFailed(ILogger logger, string pipeline, double seconds, Exception error);

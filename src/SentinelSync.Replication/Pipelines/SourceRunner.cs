@@ -27,6 +27,7 @@ internal sealed partial class SourceRunner(
 
     private readonly PushTracker _tracker = new();
     private readonly CancellationTokenSource _stopReading = new();
+    private volatile bool _stopping;
     private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
     private HashSet<TableName> _tables = [];
     private PostgresChangeStream? _stream;
@@ -39,8 +40,27 @@ internal sealed partial class SourceRunner(
 
     public ulong ReceivedLsn => _stream?.CompletedLsn ?? 0;
 
-    /// <summary>Asks the run to stop reading; it then waits for the sinks to apply what they hold and confirms it.</summary>
-    public void Stop() => _stopReading.Cancel();
+    /// <summary>
+    /// Graceful stop: push nothing more, let the sinks apply what they hold (up to <paramref name="patience"/>),
+    /// confirm that to Postgres while the replication connection is still streaming, then end the run.
+    /// </summary>
+    public async Task StopAsync(TimeSpan patience)
+    {
+        _stopping = true;
+        try
+        {
+            if (_stream is { } stream && Phase == "streaming")
+            {
+                await DrainAsync(CancellationToken.None, patience);
+                await ConfirmAsync(stream);
+                await stream.SendStatusUpdateAsync();
+            }
+        }
+        finally
+        {
+            await _stopReading.CancelAsync();
+        }
+    }
 
     public async Task RunAsync(CancellationToken abort)
     {
@@ -72,6 +92,13 @@ internal sealed partial class SourceRunner(
         {
             await foreach (var batch in stream.ReadAsync(cancellationToken: reading))
             {
+                if (_stopping)
+                {
+                    // Neither push this batch nor ask for the next (which would mark its transaction received):
+                    // it is streamed again after the restart. Wait for StopAsync to end the stream.
+                    await Task.Delay(Timeout.Infinite, reading);
+                }
+
                 if (_tables.Contains(batch.Table))
                 {
                     await PushAsync(batch, reading);
@@ -85,7 +112,7 @@ internal sealed partial class SourceRunner(
         }
         catch (OperationCanceledException) when (_stopReading.IsCancellationRequested && !abort.IsCancellationRequested)
         {
-            // Graceful stop: fall through to drain and confirm.
+            // Graceful stop (StopAsync drained and confirmed before ending the stream).
         }
         finally
         {
@@ -93,10 +120,6 @@ internal sealed partial class SourceRunner(
             await confirming.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        Phase = "stopping";
-        await DrainAsync(abort, TimeSpan.FromSeconds(30));
-        await ConfirmAsync(stream, abort);
-        await stream.SendStatusUpdateAsync(abort);
         Phase = "stopped";
     }
 
@@ -189,7 +212,7 @@ internal sealed partial class SourceRunner(
         while (!stop.IsCancellationRequested)
         {
             await Task.Delay(s_confirmInterval, stop);
-            await ConfirmAsync(stream, stop);
+            await ConfirmAsync(stream);
             if (DateTime.UtcNow - lastStatus > s_statusInterval)
             {
                 await stream.SendStatusUpdateAsync(stop);
@@ -203,7 +226,7 @@ internal sealed partial class SourceRunner(
     /// Confirms to Postgres the highest commit LSN below every change some sink has not applied yet, and never
     /// beyond the last transaction received completely.
     /// </summary>
-    private async Task ConfirmAsync(PostgresChangeStream stream, CancellationToken cancellationToken)
+    private async Task ConfirmAsync(PostgresChangeStream stream)
     {
         var bound = stream.CompletedLsn;
         foreach (var table in _tracker.Tables)
@@ -215,8 +238,6 @@ internal sealed partial class SourceRunner(
         {
             stream.Confirm(bound);
         }
-
-        _ = cancellationToken;
     }
 
     /// <summary>Reads a table's sink progress, forgets what all sinks applied, and returns its confirm bound.</summary>

@@ -55,6 +55,10 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Grain ids of this silo's activations (admin API, tests).</summary>
     public IReadOnlyList<GrainId> ActiveGrains => [.. _catalog.Activations.Select(a => a.GrainId)];
 
+    /// <summary>Completes when the activation of <paramref name="grainId"/> on this silo (if any) has ended.</summary>
+    public Task WaitForDeactivationAsync(GrainId grainId) =>
+        _catalog.Activations.FirstOrDefault(a => a.GrainId == grainId)?.Deactivated ?? Task.CompletedTask;
+
     public static async Task<Silo> StartAsync(
         SiloOptions options,
         NpgsqlDataSource? controlDatabase = null,

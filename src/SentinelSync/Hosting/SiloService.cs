@@ -54,6 +54,10 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
 
         if (_silo.Task.IsCompletedSuccessfully)
         {
+            // Sources first, while their table and sink grains still run: they drain, then confirm the slot.
+            var running = _silo.Task.Result;
+            await Task.WhenAll(running.ActiveGrains.Where(g => g.Type == "Source").Select(g => running.GrainFactory.GetGrain<ISourceGrain>(g.Key).StopAsync()));
+            await Task.WhenAll(running.ActiveGrains.Where(g => g.Type == "Source").Select(g => running.WaitForDeactivationAsync(g)));
             await _silo.Task.Result.StopAsync().WaitAsync(cancellationToken);
         }
     }
