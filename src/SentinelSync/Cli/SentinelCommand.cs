@@ -11,6 +11,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CallCommand.Create());
+        root.Subcommands.Add(DlqCommand.Create());
         return root;
     }
 }

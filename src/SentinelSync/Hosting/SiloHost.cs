@@ -30,6 +30,7 @@ internal static class SiloHost
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (SiloService silo) => silo.IsReady ? Results.Text("ready") : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapSentinelMetrics();
+        app.MapDeadLetters();
         app.MapGet("/api/grains", async (SiloService silo) =>
         {
             var running = await silo.Silo;

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SentinelSync.Testing;
+
+/// <summary>
+/// The real <c>sentinel run</c> executable as a child process, for tests that must kill it like an operator or
+/// the kernel would (SIGKILL) or stop it gracefully (SIGTERM). Its output goes to a log file the failures quote.
+/// </summary>
+public sealed class SentinelProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private SentinelProcess(Process process, string logFile, int httpPort)
+    {
+        _process = process;
+        LogFile = logFile;
+        HttpPort = httpPort;
+    }
+
+    public string LogFile { get; }
+
+    public int HttpPort { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{HttpPort}/");
+
+    public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The sentinel.dll copied next to the test assembly.</summary>
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "sentinel.dll");
+
+    /// <summary>Two consecutive free loopback ports (HTTP, then silo-to-silo).</summary>
+    public static int FreePortPair()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var first = new TcpListener(IPAddress.Loopback, 0);
+            first.Start();
+            var port = ((IPEndPoint)first.LocalEndpoint).Port;
+            try
+            {
+                using var second = new TcpListener(IPAddress.Loopback, port + 1);
+                second.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another pair.
+            }
+        }
+
+        throw new InvalidOperationException("No two consecutive free loopback ports found.");
+    }
+
+    /// <summary>Runs <c>sentinel run --config</c> on <paramref name="configFile"/> and waits until /readyz answers.</summary>
+    public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null)
+    {
+        var logFile = configFile + $".{DateTime.UtcNow:HHmmssfff}.log";
+        var process = Start(["run", "--config", configFile], logFile);
+        var sentinel = new SentinelProcess(process, logFile, httpPort);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"sentinel exited with {process.ExitCode} before it was ready:\n{sentinel.Log}");
+                }
+
+                try
+                {
+                    return (await http.GetAsync(new Uri(sentinel.Address, "readyz"))).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            readyWithin ?? TimeSpan.FromSeconds(30),
+            () => $"sentinel on port {httpPort} to be ready; log:\n{sentinel.Log}");
+        return sentinel;
+    }
+
+    /// <summary>Runs a short admin verb (e.g. <c>dlq list --json</c>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(params string[] arguments)
+    {
+        var output = Path.GetTempFileName();
+        using var process = Start(arguments, output);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await File.ReadAllTextAsync(output));
+    }
+
+    private static Process Start(string[] arguments, string logFile)
+    {
+        // The shell sends both streams to the log (so nothing blocks on a full pipe), then becomes dotnet itself,
+        // so that signals reach sentinel directly.
+        var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add("exec dotnet \"$@\" >>\"$SENTINEL_TEST_LOG\" 2>&1");
+        shell.ArgumentList.Add("sh");
+        shell.ArgumentList.Add(Executable);
+        foreach (var argument in arguments)
+        {
+            shell.ArgumentList.Add(argument);
+        }
+
+        shell.Environment["SENTINEL_TEST_LOG"] = logFile;
+        return Process.Start(shell) ?? throw new InvalidOperationException("Could not start sentinel.");
+    }
+
+    /// <summary>SIGKILL: no drain, no confirm, no goodbye.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, then waits for the exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? within = null)
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await _process.WaitForExitAsync().WaitAsync(within ?? TimeSpan.FromSeconds(60));
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+}
