@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Testing;

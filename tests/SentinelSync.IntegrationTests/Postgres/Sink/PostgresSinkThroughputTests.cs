@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Replication;
 using SentinelSync.Testing;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using System.Text;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Testing;

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
 

@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// The net effect of consecutive changes that share one table schema, ready to apply set-based. Every key
