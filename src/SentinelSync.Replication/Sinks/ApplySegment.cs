@@ -10,6 +10,9 @@ internal sealed class ApplySegment(TableSchema schema)
 {
     public TableSchema Schema { get; } = schema;
 
+    /// <summary>Position of the last change folded into the segment: the state of every key in it is the state there.</summary>
+    public Position Through { get; set; }
+
     /// <summary>The table is truncated before anything else of the segment.</summary>
     public bool Truncate { get; set; }
 

@@ -27,6 +27,7 @@ internal static class ChangeReducer
             }
 
             Apply(states, change);
+            states[^1].Segment.Through = change.Position;
         }
 
         return states.Select(s => s.Complete()).Where(s => !s.IsEmpty).ToList();
