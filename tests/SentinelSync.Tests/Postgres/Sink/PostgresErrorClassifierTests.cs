@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Npgsql;
-using SentinelSync.Replication.Sinks;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Tests.Postgres.Sink;
 
