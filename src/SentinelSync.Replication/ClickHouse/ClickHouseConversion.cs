@@ -27,13 +27,13 @@ public enum ClickHouseConversion : byte
     /// <summary>date → <c>Date</c>, NULL outside 1970-01-01 … 2105-12-31 (the exact value is in the days part).</summary>
     DateInRange,
 
-    /// <summary>date → days since 1970-01-01 (Int32); <c>-infinity</c>/<c>infinity</c> are Int32's minimum/maximum.</summary>
+    /// <summary>date → days since 2000-01-01, Postgres' epoch (Int32); <c>-infinity</c>/<c>infinity</c> are Int32's minimum/maximum.</summary>
     DateDays,
 
     /// <summary>timestamp[tz] → <c>DateTime('UTC')</c> in whole seconds, NULL outside 1970 … 2105 (the exact value is in the microseconds part).</summary>
     TimestampInRange,
 
-    /// <summary>timestamp[tz] → microseconds since 1970-01-01 00:00 UTC (Int64); <c>-infinity</c>/<c>infinity</c> are Int64's minimum/maximum.</summary>
+    /// <summary>timestamp[tz] → microseconds since 2000-01-01 00:00 UTC, Postgres' epoch (Int64); <c>-infinity</c>/<c>infinity</c> are Int64's minimum/maximum.</summary>
     TimestampMicros,
 
     /// <summary>A one-dimensional array → <c>[e1,NULL,…]</c>, each element by the part's element conversion.</summary>

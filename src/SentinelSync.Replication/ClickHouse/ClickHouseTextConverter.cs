@@ -13,8 +13,11 @@ public static class ClickHouseTextConverter
     /// <summary>Last second a 18.16 <c>DateTime</c> holds without wrapping: 2105-12-31 23:59:59 UTC.</summary>
     public const long MaxDateTimeSeconds = 4_291_747_199;
 
-    /// <summary>Last day a 18.16 <c>Date</c> holds safely: 2105-12-31.</summary>
-    public const int MaxDateDays = 49_673;
+    /// <summary>Last day (since 1970-01-01) a 18.16 <c>Date</c> holds safely: 2105-12-31.</summary>
+    public const int MaxDateDays = 49_672;
+
+    /// <summary>Days from 1970-01-01 to 2000-01-01, Postgres' epoch.</summary>
+    public const int PostgresEpochDays = 10_957;
 
     private const long MicrosPerDay = 86_400_000_000;
 
@@ -33,7 +36,7 @@ public static class ClickHouseTextConverter
         ClickHouseConversion.Decimal => text is "NaN" or "Infinity" or "-Infinity"
             ? throw new ClickHouseValueException($"numeric value '{text}' cannot be held by a ClickHouse Decimal; map the column as unconstrained numeric (String) to keep it.")
             : text,
-        ClickHouseConversion.Float => text switch { "NaN" => "nan", "Infinity" => "inf", "-Infinity" => "-inf", _ => text },
+        ClickHouseConversion.Float => text switch { "NaN" => "nan", "Infinity" => "inf", "-Infinity" => "-inf", _ => Subnormal(text) },
         ClickHouseConversion.Boolean => text switch
         {
             "t" or "true" => "1",
@@ -48,7 +51,10 @@ public static class ClickHouseTextConverter
         _ => throw new ArgumentOutOfRangeException(nameof(conversion), conversion, "Not a scalar conversion."),
     };
 
-    /// <summary>Days since 1970-01-01 of an ISO date (<c>2020-01-02</c>, <c>0044-03-15 BC</c>, <c>±infinity</c>).</summary>
+    /// <summary>
+    /// Days since 2000-01-01 (Postgres' own epoch, so every date Postgres holds fits an Int32) of an ISO date
+    /// (<c>2020-01-02</c>, <c>0044-03-15 BC</c>, <c>±infinity</c> as Int32's minimum/maximum, like Postgres).
+    /// </summary>
     public static int DateDays(string text)
     {
         switch (text)
@@ -67,11 +73,12 @@ public static class ClickHouseTextConverter
             throw NotIso(text, "date");
         }
 
-        return checked((int)days);
+        return checked((int)(days - PostgresEpochDays));
     }
 
     /// <summary>
-    /// Microseconds since 1970-01-01 00:00 UTC of an ISO timestamp with or without offset
+    /// Microseconds since 2000-01-01 00:00 UTC (Postgres' own epoch, so every timestamp Postgres holds fits an
+    /// Int64) of an ISO timestamp with or without offset
     /// (<c>2020-01-02 03:04:05.123456+05:30</c>, <c>… BC</c>, <c>±infinity</c>); without offset the wall clock
     /// is taken as UTC.
     /// </summary>
@@ -138,11 +145,11 @@ public static class ClickHouseTextConverter
 
         try
         {
-            return checked((days * MicrosPerDay) + ((((hours * 60) + minutes) * 60) + seconds - offsetSeconds) * 1_000_000 + fraction);
+            return checked(((days - PostgresEpochDays) * MicrosPerDay) + ((((hours * 60) + minutes) * 60) + seconds - offsetSeconds) * 1_000_000 + fraction);
         }
         catch (OverflowException)
         {
-            throw new ClickHouseValueException($"timestamp '{text}' is beyond what microseconds since 1970 in an Int64 hold.");
+            throw new ClickHouseValueException($"timestamp '{text}' is beyond what microseconds since 2000 in an Int64 hold (and beyond Postgres' range).");
         }
     }
 
@@ -157,15 +164,38 @@ public static class ClickHouseTextConverter
         return (era * 146_097) + dayOfEra - 719_468;
     }
 
-    private static string? DateInRange(int days) =>
-        days is >= 0 and <= MaxDateDays
+    private static string? DateInRange(int days2000)
+    {
+        var days = (long)days2000 + PostgresEpochDays;
+        return days is >= 0 and <= MaxDateDays
             ? DateTime.UnixEpoch.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
             : null;
+    }
 
-    private static string? TimestampInRange(long micros) =>
-        micros >= 0 && micros / 1_000_000 <= MaxDateTimeSeconds
-            ? DateTime.UnixEpoch.AddSeconds(micros / 1_000_000).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+    private static string? TimestampInRange(long micros2000)
+    {
+        var seconds = Math.DivRem(micros2000, 1_000_000, out var rest) - (rest < 0 ? 1 : 0) + (PostgresEpochDays * 86_400L);
+        return micros2000 is not (long.MinValue or long.MaxValue) && seconds is >= 0 and <= MaxDateTimeSeconds
+            ? DateTime.UnixEpoch.AddSeconds(seconds).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
             : null;
+    }
+
+    /// <summary>
+    /// 18.16 parses the smallest subnormal doubles written with exponent -324 (Postgres prints 5e-324) as 0;
+    /// the same value with the decimal point moved (<c>0.5e-323</c>) parses exactly.
+    /// </summary>
+    private static string Subnormal(string text)
+    {
+        if (!text.EndsWith("e-324", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var mantissa = text[..^5];
+        var negative = mantissa.StartsWith('-');
+        var digits = mantissa.TrimStart('-').Replace(".", "", StringComparison.Ordinal);
+        return (negative ? "-0." : "0.") + digits + "e-323";
+    }
 
     private static string ByteaHex(string text)
     {
@@ -261,7 +291,8 @@ public static class ClickHouseTextConverter
             }
             else
             {
-                builder.Append(converted);
+                // 18.16 reads an element starting with 'n' inside Array(Nullable(Float)) as NULL and fails on "nan"; "-nan" is NaN too.
+                builder.Append(element == ClickHouseConversion.Float && converted == "nan" ? "-nan" : converted);
             }
 
             if (i < text.Length - 1)

@@ -12,10 +12,10 @@ namespace SentinelSync.Replication.ClickHouse;
 /// </summary>
 public static partial class ClickHouseTypeMapping
 {
-    /// <summary>Suffix of the exact part of a date column: days since 1970-01-01.</summary>
+    /// <summary>Suffix of the exact part of a date column: days since 2000-01-01 (Postgres' epoch).</summary>
     public const string DaysSuffix = "__days";
 
-    /// <summary>Suffix of the exact part of a timestamp column: microseconds since 1970-01-01 UTC.</summary>
+    /// <summary>Suffix of the exact part of a timestamp column: microseconds since 2000-01-01 00:00 UTC (Postgres' epoch).</summary>
     public const string MicrosSuffix = "__us";
 
     /// <summary>The ClickHouse parts of <paramref name="column"/>, mapped as <paramref name="typeName"/> (its own type unless overridden).</summary>
@@ -37,7 +37,7 @@ public static partial class ClickHouseTypeMapping
             return new ClickHouseColumnMapping(column, type, [
                 new(name, "Nullable(Date)", ClickHouseConversion.DateInRange),
                 new(name + DaysSuffix, Nullable("Int32", key), ClickHouseConversion.DateDays, IsKey: key),
-            ], $"Date holds 1970-01-01 … 2105-12-31 only: other dates and ±infinity are NULL there; `{name}{DaysSuffix}` holds every date exactly (±infinity as Int32 min/max)");
+            ], $"Date holds 1970-01-01 … 2105-12-31 only: other dates and ±infinity are NULL there; `{name}{DaysSuffix}` holds every date exactly as days since 2000-01-01 (±infinity as Int32 min/max)");
         }
 
         if (bare is "timestamp without time zone" or "timestamp with time zone" or "timestamp" or "timestamptz")
@@ -46,7 +46,7 @@ public static partial class ClickHouseTypeMapping
             return new ClickHouseColumnMapping(column, type, [
                 new(name, "Nullable(DateTime('UTC'))", ClickHouseConversion.TimestampInRange),
                 new(name + MicrosSuffix, Nullable("Int64", key), ClickHouseConversion.TimestampMicros, IsKey: key),
-            ], $"DateTime holds whole seconds of 1970 … 2105 only (18.16 has no DateTime64): fractions are cut and other instants and ±infinity are NULL there; `{name}{MicrosSuffix}` holds the exact {(zoned ? "instant (UTC)" : "wall-clock time read as UTC")} in microseconds (±infinity as Int64 min/max){(zoned ? "; the source's display offset is not kept" : "")}");
+            ], $"DateTime holds whole seconds of 1970 … 2105 only (18.16 has no DateTime64): fractions are cut and other instants and ±infinity are NULL there; `{name}{MicrosSuffix}` holds the exact {(zoned ? "instant (UTC)" : "wall-clock time read as UTC")} in microseconds since 2000-01-01 (±infinity as Int64 min/max){(zoned ? "; the source's display offset is not kept" : "")}");
         }
 
         var (scalarType, conversion, limitation) = Scalar(lower, bare);

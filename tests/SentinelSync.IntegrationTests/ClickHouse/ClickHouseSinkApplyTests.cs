@@ -131,7 +131,7 @@ public sealed class ClickHouseSinkApplyTests
         builder.WithSchema(v2).Insert("2", "b", "y", "2024-02-29");
         await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
 
-        (await target.LiveRowsAsync("items", "id, title, body, added, added__days")).ShouldBe(["1\ta\tx\t\\N\t\\N", "2\tb\ty\t2024-02-29\t19782"]);
+        (await target.LiveRowsAsync("items", "id, title, body, added, added__days")).ShouldBe(["1\ta\tx\t\\N\t\\N", "2\tb\ty\t2024-02-29\t8825"]);
         (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta", "2\t\\N"]);
 
         var v3 = Table("items", 3, Key("id", "integer"), Column("title", "text"), Column("added", "date"));
