@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
-using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Grains;

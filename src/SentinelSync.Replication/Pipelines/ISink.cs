@@ -9,7 +9,7 @@ namespace SentinelSync.Replication.Pipelines;
 /// or below the durably stored position are skipped; the rest are applied and the new position stored, both
 /// durably, before it returns that position. A retry of a failed call with the same batch is always safe.</item>
 /// <item>Writes are fenced: a call with an <c>epoch</c> lower than one that already wrote fails with
-/// <see cref="Postgres.SinkFencedException"/> and changes nothing.</item>
+/// <see cref="Sinks.SinkFencedException"/> and changes nothing.</item>
 /// <item><see cref="ReplayAsync"/> applies dead-lettered changes whatever the stored position, without moving it.</item>
 /// <item><see cref="IsTransient"/> says whether an exception thrown by the two is worth retrying (connection
 /// loss, server down, deadlock) or permanent for this change (constraint, conversion).</item>

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.Postgres;
 

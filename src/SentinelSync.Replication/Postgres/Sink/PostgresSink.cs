@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.Postgres;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.Postgres;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.Postgres;
 

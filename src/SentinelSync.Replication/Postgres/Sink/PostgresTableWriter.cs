@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.Postgres;
 

@@ -1,5 +1,6 @@
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Testing;
 using static SentinelSync.Testing.ChangeBatchBuilder;
 

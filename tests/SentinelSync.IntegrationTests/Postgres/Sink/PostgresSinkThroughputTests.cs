@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using SentinelSync.Replication;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Testing;
 using Xunit.Abstractions;
 using static SentinelSync.Testing.ChangeBatchBuilder;
@@ -33,7 +34,7 @@ public sealed class PostgresSinkThroughputTests(ITestOutputHelper output)
 
             await target.Sink.EnsureTableAsync(schema);
             var reduce = Stopwatch.StartNew();
-            var reduced = Replication.Postgres.ChangeReducer.Reduce(builder.Changes);
+            var reduced = Replication.Sinks.ChangeReducer.Reduce(builder.Changes);
             output.WriteLine($"client-side per-key reduction of {Rows:N0} changes: {reduce.Elapsed.TotalMilliseconds:0} ms");
             reduced.ShouldHaveSingleItem().Upserts.Count.ShouldBe(Rows);
 

@@ -1,6 +1,7 @@
 using System.Text;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 using SentinelSync.Testing;
 using static SentinelSync.Testing.ChangeBatchBuilder;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Tests.Postgres.Sink;
 

@@ -1,4 +1,5 @@
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
 using static SentinelSync.Testing.ChangeBatchBuilder;
 
 namespace SentinelSync.Tests.Postgres.Sink;

@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// A schema change the sink does not follow automatically (for example the primary key changed, or a key

@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// The net effect of consecutive changes that share one table schema, ready to apply set-based. Every key
@@ -9,6 +9,9 @@ namespace SentinelSync.Replication.Postgres;
 internal sealed class ApplySegment(TableSchema schema)
 {
     public TableSchema Schema { get; } = schema;
+
+    /// <summary>Position of the last change folded into the segment: the state of every key in it is the state there.</summary>
+    public Position Through { get; set; }
 
     /// <summary>The table is truncated before anything else of the segment.</summary>
     public bool Truncate { get; set; }

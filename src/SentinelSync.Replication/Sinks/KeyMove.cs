@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// An update that changed a row's primary key while some of its columns are unchanged TOAST values the batch

@@ -1,6 +1,6 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
-/// <summary>What the Postgres sink does with a destination column whose source column was dropped.</summary>
+/// <summary>What a sink does with a destination column whose source column was dropped.</summary>
 public enum DroppedColumnPolicy
 {
     /// <summary>Keep the column and its data; make it nullable so that new rows can omit it (the default).</summary>

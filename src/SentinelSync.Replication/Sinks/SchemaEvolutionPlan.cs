@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// How a table's columns changed between two schema versions. pgoutput's relation messages carry no attribute

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// Reduces changes (already past the stored offset, in source order) to per-key net effects: the last change of
@@ -27,6 +27,7 @@ internal static class ChangeReducer
             }
 
             Apply(states, change);
+            states[^1].Segment.Through = change.Position;
         }
 
         return states.Select(s => s.Complete()).Where(s => !s.IsEmpty).ToList();

@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// What a sink durably applied for one source table: everything at or below <see cref="Position"/>, written by

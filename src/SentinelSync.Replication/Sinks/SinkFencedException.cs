@@ -1,4 +1,4 @@
-namespace SentinelSync.Replication.Postgres;
+namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
 /// A sink activation tried to apply a batch while a newer activation (<see cref="CurrentEpoch"/>) owns the

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using SentinelSync.Replication.Sinks;
+
+namespace SentinelSync.Replication.ClickHouse;
+
+/// <summary>
+/// Writes the rows of one segment as TabSeparated lines in <see cref="ClickHouseTable.InsertColumns"/> order:
+/// every part of every column, then <c>_version</c> and <c>_deleted</c> (keyed tables). Tombstones carry the key
+/// and NULLs; unchanged TOAST columns take the raw fields of the key's last row read from ClickHouse (for a key
+/// move, the old key's row). An update whose unchanged columns have no row to come from is skipped and reported
+/// in <see cref="SkippedKeys"/>.
+/// </summary>
+internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, IReadOnlyDictionary<string, string[]> lastRows, KeyMove? move)
+{
+    private readonly string _version = version.ToString(CultureInfo.InvariantCulture);
+
+    public int Written { get; private set; }
+
+    public List<string> SkippedKeys { get; } = [];
+
+    /// <summary>The key parts of <paramref name="row"/> with their plain ClickHouse text.</summary>
+    public static IEnumerable<(ClickHouseColumnPart Part, string Text)> KeyValues(ClickHouseTable table, ColumnValue[] row)
+    {
+        for (var i = 0; i < table.Mappings.Count; i++)
+        {
+            foreach (var part in table.Mappings[i].Parts.Where(p => p.IsKey))
+            {
+                var value = row[i];
+                var text = value.Kind == ColumnValueKind.Text ? ClickHouseTextConverter.Convert(part, value.Text!) : null;
+                yield return (part, text ?? throw new ClickHouseValueException($"Table {table.Schema.Table}: key column '{table.Mappings[i].Source.Name}' has no value ({value})."));
+            }
+        }
+    }
+
+    /// <summary>The key as ClickHouse prints it in TabSeparated (escaped parts joined by tabs), to match lookup results.</summary>
+    public static string KeyString(ClickHouseTable table, ColumnValue[] row)
+    {
+        var builder = new StringBuilder();
+        foreach (var (_, text) in KeyValues(table, row))
+        {
+            if (builder.Length > 0)
+            {
+                builder.Append('\t');
+            }
+
+            ClickHouseEscaping.AppendTsv(builder, text);
+        }
+
+        return builder.ToString();
+    }
+
+    public void Write(TextWriter writer, IEnumerable<(ColumnValue[] Values, bool Deleted)> rows)
+    {
+        var keyed = table.Schema.HasKey;
+        foreach (var (values, deleted) in rows)
+        {
+            string[]? last = null;
+            if (!deleted && values.Any(v => v.IsUnchanged))
+            {
+                var key = KeyString(table, move is not null && ReferenceEquals(values, move.NewRow) ? move.OldRow : values);
+                if (!lastRows.TryGetValue(key, out last))
+                {
+                    SkippedKeys.Add(key);
+                    continue;
+                }
+            }
+
+            var field = 0;
+            var first = true;
+            for (var i = 0; i < table.Mappings.Count; i++)
+            {
+                var value = values[i];
+                foreach (var part in table.Mappings[i].Parts)
+                {
+                    if (!first)
+                    {
+                        writer.Write('\t');
+                    }
+
+                    first = false;
+                    WriteField(writer, part, value, last, field++);
+                }
+            }
+
+            if (keyed)
+            {
+                writer.Write('\t');
+                writer.Write(_version);
+                writer.Write(deleted ? "\t1\n" : "\t0\n");
+            }
+            else
+            {
+                writer.Write('\n');
+            }
+
+            Written++;
+        }
+    }
+
+    private static void WriteField(TextWriter writer, ClickHouseColumnPart part, ColumnValue value, string[]? last, int field)
+    {
+        switch (value.Kind)
+        {
+            case ColumnValueKind.UnchangedToast:
+                writer.Write(last![field]);
+                return;
+            case ColumnValueKind.Null:
+                writer.Write(part.Conversion == ClickHouseConversion.Array ? "[]" : ClickHouseEscaping.TsvNull);
+                return;
+        }
+
+        var text = ClickHouseTextConverter.Convert(part, value.Text!);
+        if (text is null)
+        {
+            writer.Write(ClickHouseEscaping.TsvNull);
+        }
+        else if (part.IsTsvEscaped)
+        {
+            ClickHouseEscaping.WriteTsv(writer, text);
+        }
+        else
+        {
+            writer.Write(text);
+        }
+    }
+}

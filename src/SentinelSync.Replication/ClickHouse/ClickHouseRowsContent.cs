@@ -1,0 +1,58 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+
+namespace SentinelSync.Replication.ClickHouse;
+
+/// <summary>
+/// An insert body written while it is sent: the rows go through a 64 KiB writer (and gzip, when asked) straight
+/// to the connection, so memory stays bounded by the buffers whatever the batch size. Not replayable: the
+/// caller retries the whole apply, never the request alone.
+/// </summary>
+internal sealed class ClickHouseRowsContent : HttpContent
+{
+    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly Action<TextWriter> _writeRows;
+    private readonly bool _gzip;
+
+    public ClickHouseRowsContent(Action<TextWriter> writeRows, bool gzip)
+    {
+        _writeRows = writeRows;
+        _gzip = gzip;
+        Headers.ContentType = new("text/tab-separated-values") { CharSet = "utf-8" };
+        if (gzip)
+        {
+            Headers.ContentEncoding.Add("gzip");
+        }
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        await SerializeToStreamAsync(stream, context, CancellationToken.None).ConfigureAwait(false);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var target = _gzip ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : stream;
+        try
+        {
+            var writer = new StreamWriter(target, s_utf8, 1 << 16, leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                _writeRows(writer);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (_gzip)
+            {
+                await target.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}

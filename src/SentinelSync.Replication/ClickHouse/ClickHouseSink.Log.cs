@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace SentinelSync.Replication.ClickHouse;
+
+public sealed partial class ClickHouseSink
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sink {Sink} applied {Applied} changes of {Table} ({Skipped} already applied) as {Rows} ClickHouse rows through {Position}")]
+    private static partial void LogBatchApplied(ILogger logger, string sink, TableName table, int applied, int skipped, int rows, Position position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table {Table}: an update with unchanged TOAST columns found no live row for key {Key} in ClickHouse; it was not applied (as the Postgres sink leaves a missing row missing)")]
+    private static partial void LogUnchangedWithoutRow(ILogger logger, TableName table, string key);
+}

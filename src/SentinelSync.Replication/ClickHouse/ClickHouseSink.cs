@@ -1,0 +1,304 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using SentinelSync.Replication.Sinks;
+
+namespace SentinelSync.Replication.ClickHouse;
+
+/// <summary>
+/// Applies change batches to ClickHouse 18.16 tables (ReplacingMergeTree on <c>_version</c>, ordered by the
+/// primary key, deletes as <c>_deleted = 1</c> tombstones), exactly once in effect per sink and source table.
+/// <para>
+/// Contract of <see cref="ApplyAsync"/>: in the control database, lock the offset row in
+/// <c>sentinel.clickhouse_offsets</c> and refuse the batch if a newer epoch owns it
+/// (<see cref="SinkFencedException"/>, before anything reaches ClickHouse); skip every change at or below the
+/// stored position; reduce the rest per key (<see cref="ChangeReducer"/>); create or evolve the table; complete
+/// unchanged TOAST columns from the last row ClickHouse holds for just those keys (<c>FINAL</c>); insert each
+/// segment (one for a batch of one schema) in one gzipped TabSeparated request; then, once ClickHouse
+/// acknowledged, store the new position and epoch and commit. ClickHouse has no transactions: if the commit
+/// fails after the insert, the retried batch inserts the same rows with the same versions, which collapse.
+/// A row's version is the position of the last change of its segment (<see cref="ClickHouseVersion"/>), and its
+/// values are the key's state there, so any replay converges to the source.
+/// </para>
+/// Live rows: <c>SELECT … FROM t FINAL WHERE _deleted = 0</c>. Keyless tables are plain MergeTree, insert-only
+/// (updates and deletes throw <see cref="KeylessTableChangeException"/>); a replay after a failed commit
+/// duplicates their rows.
+/// </summary>
+public sealed partial class ClickHouseSink : IAsyncDisposable
+{
+    private const int KeysPerLookup = 1000;
+    private readonly ClickHouseSinkOptions _options;
+    private readonly NpgsqlDataSource _control;
+    private readonly ClickHouseHttp _http;
+    private readonly ClickHouseTableSchemas _schemas;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
+    private volatile bool _controlTablesReady;
+
+    /// <summary>Creates a sink; <paramref name="options"/> are validated here. <paramref name="control"/> is the control database (not disposed by the sink).</summary>
+    public ClickHouseSink(ClickHouseSinkOptions options, NpgsqlDataSource control, ILogger<ClickHouseSink>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(control);
+        options.Validate();
+        _options = options;
+        _control = control;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _http = new ClickHouseHttp(options);
+        _schemas = new ClickHouseTableSchemas(options, _http, _logger);
+    }
+
+    /// <summary>Creates the target table of <paramref name="schema"/> if missing, or evolves it to this schema.</summary>
+    public async Task EnsureTableAsync(TableSchema schema, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await _schemas.EnsureAsync(connection, schema, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="batch"/> for <paramref name="sinkName"/> as the activation with <paramref name="epoch"/>;
+    /// returns the position now durably applied (<c>batch.Through</c>, or the stored position when later).
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
+    public async Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        var sourceTable = batch.Table.ToString();
+
+        // The row lock is held through the insert: a newer activation waits, then sees this batch's offset.
+        var stored = await LockOffsetAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
+        if (stored.Epoch > epoch)
+        {
+            throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
+        }
+
+        var pending = batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var rows = 0;
+        foreach (var segment in ChangeReducer.Reduce(pending))
+        {
+            var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+            rows += await ApplySegmentAsync(table, segment, cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = batch.Through > stored.Position ? batch.Through : stored.Position;
+        await using (var update = new NpgsqlCommand(ClickHouseSinkSql.UpdateOffset, connection))
+        {
+            update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+            update.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
+            update.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
+            update.Parameters.Add(new NpgsqlParameter { Value = epoch });
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, rows, applied);
+        return applied;
+    }
+
+    /// <summary>The offset <paramref name="sinkName"/> stored for <paramref name="table"/>, or null before its first batch.</summary>
+    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        ArgumentNullException.ThrowIfNull(table);
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _control.CreateCommand(ClickHouseSinkSql.SelectOffset);
+        command.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+        command.Parameters.Add(new NpgsqlParameter { Value = table.ToString() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOffset(reader) : null;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        _controlTablesGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, CancellationToken cancellationToken)
+    {
+        if (segment.Truncate)
+        {
+            await _http.QueryAsync(string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.TruncateTemplate, table.QuotedName), cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = new List<(ColumnValue[] Values, bool Deleted)>(segment.Deletes.Count + segment.Upserts.Count + segment.Inserts.Count + 2);
+        if (segment.Move is { } move)
+        {
+            rows.Add((move.OldRow, true));
+            rows.Add((move.NewRow, false));
+        }
+
+        rows.AddRange(segment.Deletes.Select(r => (r, true)));
+        rows.AddRange(segment.Upserts.Select(r => (r, false)));
+        rows.AddRange(segment.Inserts.Select(r => (r, false)));
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var lastRows = await LookupUnchangedAsync(table, segment, cancellationToken).ConfigureAwait(false);
+        var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(segment.Through), lastRows, segment.Move);
+        var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
+        using var content = new ClickHouseRowsContent(w => writer.Write(w, rows), _options.CompressInserts);
+        try
+        {
+            await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (FindValueException(ex) is { } value)
+        {
+            throw new ClickHouseValueException($"Table {table.Schema.Table}: {value.Message}");
+        }
+
+        foreach (var skipped in writer.SkippedKeys)
+        {
+            LogUnchangedWithoutRow(_logger, table.Schema.Table, skipped);
+        }
+
+        return writer.Written;
+    }
+
+    /// <summary>
+    /// The last row ClickHouse holds (FINAL, live ones only) for each key whose new row has unchanged TOAST
+    /// columns, as raw TabSeparated fields of all parts in schema order, by key.
+    /// </summary>
+    private async Task<Dictionary<string, string[]>> LookupUnchangedAsync(ClickHouseTable table, ApplySegment segment, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var needed = segment.Upserts.Where(r => r.Any(v => v.IsUnchanged)).ToList();
+        if (segment.Move is { } move && move.NewRow.Any(v => v.IsUnchanged))
+        {
+            needed.Add(move.OldRow);
+        }
+
+        if (needed.Count == 0)
+        {
+            return result;
+        }
+
+        var parts = table.Mappings.SelectMany(m => m.Parts).ToList();
+        var columns = ClickHouseIdentifier.List(table.KeyParts.Select(p => p.Name).Concat(parts.Select(p => p.Name)).Append(ClickHouseSinkSql.DeletedColumn));
+        var keyTuple = ClickHouseIdentifier.List(table.KeyParts.Select(p => p.Name));
+        foreach (var chunk in needed.Chunk(KeysPerLookup))
+        {
+            var literals = new StringBuilder();
+            foreach (var row in chunk)
+            {
+                literals.Append(literals.Length == 0 ? "(" : ", (");
+                var first = true;
+                foreach (var (part, keyText) in ClickHouseRowWriter.KeyValues(table, row))
+                {
+                    literals.Append(first ? "CAST(" : ", CAST(");
+                    ClickHouseEscaping.AppendQuoted(literals, keyText);
+                    literals.Append(" AS ").Append(part.Type).Append(')');
+                    first = false;
+                }
+
+                literals.Append(')');
+            }
+
+            var sql = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.SelectLastRowsTemplate, columns, table.QuotedName, keyTuple, literals);
+            var text = await _http.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var fields = line.Split('\t');
+                if (fields[^1] != "0")
+                {
+                    continue;
+                }
+
+                var key = string.Join('\t', fields.Take(table.KeyParts.Count));
+                result[key] = fields[table.KeyParts.Count..^1];
+            }
+        }
+
+        return result;
+    }
+
+    private static ClickHouseValueException? FindValueException(Exception exception)
+    {
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is ClickHouseValueException value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<SinkOffset> LockOffsetAsync(NpgsqlConnection connection, string sinkName, string sourceTable, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var select = new NpgsqlCommand(ClickHouseSinkSql.SelectOffsetForUpdate, connection))
+            {
+                select.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+                select.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return ReadOffset(reader);
+                }
+            }
+
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"The offset row of sink '{sinkName}', table {sourceTable} vanished while being created.");
+            }
+
+            await using var insert = new NpgsqlCommand(ClickHouseSinkSql.InsertOffsetIfMissing, connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = sinkName });
+            insert.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static SinkOffset ReadOffset(NpgsqlDataReader reader) => new(
+        new Position((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), reader.GetInt64(1)),
+        reader.GetInt64(2),
+        reader.GetFieldValue<DateTimeOffset>(3));
+
+    private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)
+    {
+        if (_controlTablesReady)
+        {
+            return;
+        }
+
+        await _controlTablesGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_controlTablesReady)
+            {
+                await using var connection = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (var command = new NpgsqlCommand(ClickHouseSinkSql.CreateControlTables, connection))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _controlTablesReady = true;
+            }
+        }
+        finally
+        {
+            _controlTablesGate.Release();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using SentinelSync.Replication;
+using SentinelSync.Replication.ClickHouse;
+using SentinelSync.Replication.Sinks;
+using SentinelSync.Testing;
+using static SentinelSync.Testing.ChangeBatchBuilder;
+
+namespace SentinelSync.IntegrationTests.ClickHouse;
+
+/// <summary>Apply semantics of the ClickHouse sink against the real 18.16 server and the control database.</summary>
+public sealed class ClickHouseSinkApplyTests
+{
+    private static readonly TableSchema s_items = Table("items", 1, Key("id", "integer"), Column("name", "text"), Column("body", "text"));
+
+    [Fact]
+    public async Task The_table_is_a_replacing_merge_tree_on_the_version_ordered_by_the_key()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var schema = Table("typed", 1, Key("id", "bigint"), Key("code", "text"), Column("amount", "numeric(12,2)"), Column("at", "timestamp with time zone"), Column("tags", "text[]"));
+        await target.Sink.EnsureTableAsync(schema);
+
+        var columns = await target.ClickHouse.QueryAsync("SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'typed' FORMAT TabSeparated");
+        columns.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe([
+            "id\tInt64", "code\tString", "amount\tNullable(Decimal(12, 2))", "at\tNullable(DateTime(\\'UTC\\'))", "at__us\tNullable(Int64)",
+            "tags\tArray(Nullable(String))", "_version\tUInt64", "_deleted\tUInt8"]);
+        var engine = await target.ClickHouse.ScalarAsync<string>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'typed'");
+        engine.ShouldStartWith("ReplacingMergeTree(_version) ORDER BY (id, code)");
+    }
+
+    [Fact]
+    public async Task Inserts_updates_deletes_and_truncate_are_visible_through_final_and_the_deleted_flag()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y").Insert("3", "c", "z");
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, epoch: 1);
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["1\ta\tx", "2\tb\ty", "3\tc\tz"]);
+
+        var second = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn).Update("2", "b2", null).Delete("3").Insert("4", "d", "w");
+        var applied = await target.Sink.ApplyAsync(second.Build(), ClickHouseSinkTarget.SinkName, epoch: 1);
+        applied.ShouldBe(second.Changes[^1].Position);
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["1\ta\tx", "2\tb2\t\\N", "4\td\tw"]);
+        (await target.ClickHouse.ScalarAsync<int>("SELECT _deleted FROM items FINAL WHERE id = 3")).ShouldBe(1);
+
+        var third = new ChangeBatchBuilder(s_items, second.NextPosition.Lsn).Truncate().Insert("9", "z", "z");
+        await target.Sink.ApplyAsync(third.Build(), ClickHouseSinkTarget.SinkName, epoch: 1);
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["9\tz\tz"]);
+    }
+
+    [Fact]
+    public async Task Replaying_a_batch_after_a_lost_offset_leaves_one_live_row_per_key_with_the_same_values()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y").Update("1", "a2", "x2").Delete("2").Insert("3", "c", "z");
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
+
+        // As if the offset commit had failed after ClickHouse acknowledged: the whole batch comes again.
+        await target.Control.ExecuteAsync("UPDATE sentinel.clickhouse_offsets SET lsn = '0/0', ordinal = 0");
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
+        await target.Sink.ApplyAsync(builder.Build(0, 2), ClickHouseSinkTarget.SinkName, 1);
+
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["1\ta2\tx2", "3\tc\tz"]);
+        await target.ClickHouse.QueryAsync("OPTIMIZE TABLE items FINAL");
+        (await target.ClickHouse.ScalarAsync<int>("SELECT count() FROM items")).ShouldBe(3);
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["1\ta2\tx2", "3\tc\tz"]);
+    }
+
+    [Fact]
+    public async Task The_offset_advances_only_after_the_insert_and_skips_what_it_covers()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync(o => o.SourceTypeOverride = (_, c) => c.Name == "name" ? "numeric(5,2)" : null);
+        var bad = new ChangeBatchBuilder(s_items).Insert("1", "NaN", "x");
+        await Should.ThrowAsync<ClickHouseValueException>(() => target.Sink.ApplyAsync(bad.Build(), ClickHouseSinkTarget.SinkName, 1));
+        (await target.Sink.ReadOffsetAsync(ClickHouseSinkTarget.SinkName, s_items.Table))?.Position.ShouldBe(Position.Zero);
+        (await target.ClickHouse.ScalarAsync<int>("SELECT count() FROM items")).ShouldBe(0);
+
+        var good = new ChangeBatchBuilder(s_items, 0x2000).Insert("1", "1.5", "x");
+        var applied = await target.Sink.ApplyAsync(good.Build(), ClickHouseSinkTarget.SinkName, 1);
+        (await target.Sink.ReadOffsetAsync(ClickHouseSinkTarget.SinkName, s_items.Table))!.Position.ShouldBe(applied);
+
+        // Below the offset: nothing is inserted, the stored position is returned.
+        (await target.Sink.ApplyAsync(bad.Build(), ClickHouseSinkTarget.SinkName, 1)).ShouldBe(applied);
+        (await target.LiveRowsAsync("items", "id, name, body")).ShouldBe(["1\t1.50\tx"]);
+    }
+
+    [Fact]
+    public async Task An_older_epoch_is_refused_before_anything_reaches_clickhouse()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y");
+        await target.Sink.ApplyAsync(builder.Build(0, 1), ClickHouseSinkTarget.SinkName, epoch: 5);
+
+        var fenced = await Should.ThrowAsync<SinkFencedException>(() => target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, epoch: 4));
+        fenced.CurrentEpoch.ShouldBe(5);
+        ClickHouseErrorClassifier.IsTransient(fenced).ShouldBeFalse();
+        (await target.ClickHouse.ScalarAsync<int>("SELECT count() FROM items")).ShouldBe(1);
+        (await target.Sink.ReadOffsetAsync(ClickHouseSinkTarget.SinkName, s_items.Table))!.Epoch.ShouldBe(5);
+
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, epoch: 6);
+        (await target.LiveRowsAsync("items", "id")).ShouldBe(["1", "2"]);
+    }
+
+    [Fact]
+    public async Task An_unchanged_toast_column_keeps_its_previous_value()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var big = string.Concat(Enumerable.Range(0, 20_000).Select(i => (char)('a' + (i % 26)) + "\t\\'"));
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", big).Insert("2", "b", big);
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
+
+        // Row 3 does not exist: its update cannot be completed and must not invent NULLs.
+        var update = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn)
+            .Update("1", "a2", ColumnValue.Unchanged)
+            .Update("2", "b2", "small")
+            .Update("3", "c", ColumnValue.Unchanged);
+        await target.Sink.ApplyAsync(update.Build(), ClickHouseSinkTarget.SinkName, 1);
+
+        (await target.LiveRowsAsync("items", "id, name, length(body)")).ShouldBe(["1\ta2\t80000", "2\tb2\t5"]);
+        (await target.ClickHouse.ScalarAsync<string>("SELECT body FROM items FINAL WHERE id = 1")).ShouldBe(big);
+
+        // A key move with an unchanged column takes the old key's value.
+        var move = new ChangeBatchBuilder(s_items, update.NextPosition.Lsn).UpdateKey(["1"], "10", "moved", ColumnValue.Unchanged);
+        await target.Sink.ApplyAsync(move.Build(), ClickHouseSinkTarget.SinkName, 1);
+        (await target.LiveRowsAsync("items", "id, name, length(body)")).ShouldBe(["2\tb2\t5", "10\tmoved\t80000"]);
+    }
+
+    [Fact]
+    public async Task Added_columns_are_added_dropped_ones_kept_and_renamed_ones_follow()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x");
+        var v2 = Table("items", 2, Key("id", "integer"), Column("title", "text"), Column("body", "text"), Column("added", "date"));
+        builder.WithSchema(v2).Insert("2", "b", "y", "2024-02-29");
+        await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
+
+        (await target.LiveRowsAsync("items", "id, title, body, added, added__days")).ShouldBe(["1\ta\tx\t\\N\t\\N", "2\tb\ty\t2024-02-29\t8825"]);
+        (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta", "2\t\\N"]);
+
+        var v3 = Table("items", 3, Key("id", "integer"), Column("title", "text"), Column("added", "date"));
+        await target.Sink.ApplyAsync(new ChangeBatchBuilder(v3, builder.NextPosition.Lsn).Insert("3", "c", null).Build(), ClickHouseSinkTarget.SinkName, 1);
+        (await target.LiveRowsAsync("items", "id, title, body")).ShouldBe(["1\ta\tx", "2\tb\ty", "3\tc\t\\N"]);
+    }
+}
