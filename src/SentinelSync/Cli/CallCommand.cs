@@ -18,7 +18,7 @@ internal static class CallCommand
         var key = new Argument<string>("key") { Description = "Grain key." };
         var method = new Argument<string>("method") { Description = "Method name, e.g. GetAsync." };
         var args = new Argument<string>("args") { Description = "Arguments as a JSON array.", DefaultValueFactory = _ => "[]" };
-        var server = new Option<Uri>("--server") { Description = "Any silo's HTTP address.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080") };
+        var server = ServerOption.Create();
         var command = new Command("call", "Call a grain method through a silo.") { type, key, method, args, server };
         command.SetAction(async (parse, cancellation) =>
         {

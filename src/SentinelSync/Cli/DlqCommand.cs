@@ -12,7 +12,7 @@ internal static class DlqCommand
 {
     public static Command Create()
     {
-        var server = new Option<Uri>("--server") { Description = "Any silo's HTTP address.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080"), Recursive = true };
+        var server = ServerOption.Create();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table.", Recursive = true };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline." };
         var sink = new Option<string?>("--sink") { Description = "Only this sink." };
@@ -34,10 +34,15 @@ internal static class DlqCommand
 
         var replay = new Command("replay", "Apply dead letters again (all pending of the filter, or --id ...).") { pipeline, sink, table, ids };
         replay.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(json), client =>
-            AnsiConsole.Status().StartAsync("Replaying dead letters...", _ => client.PostAsync(
+        {
+            var post = () => client.PostAsync(
                 "api/dlq/replay",
                 new { pipeline = parse.GetValue(pipeline), sink = parse.GetValue(sink), table = parse.GetValue(table), ids = parse.GetValue(ids) },
-                cancellation)),
+                cancellation);
+
+            // A spinner for people; scripts (--json) get nothing but the JSON.
+            return parse.GetValue(json) ? post() : AnsiConsole.Status().StartAsync("Replaying dead letters...", _ => post());
+        },
             body => AnsiConsole.MarkupLine($"Replayed [green]{body.GetProperty("replayed").GetInt32()}[/] dead letter(s).")));
 
         var discard = new Command("discard", "Mark dead letters discarded (they are kept, never applied).") { ids };

@@ -7,7 +7,7 @@ namespace SentinelSync.IntegrationTests.Postgres.Source;
 /// <summary>Every type we promise, at its edges, streamed and compared with the text the source prints for it.</summary>
 public sealed class TypeTortureTests
 {
-    private const string Schema = """
+    internal const string Schema = """
         CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy ☺');
         CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);
         CREATE TABLE public.torture (
@@ -24,7 +24,7 @@ public sealed class TypeTortureTests
             e public.mood, dm public.posint, x xml, p point, o oid);
         """;
 
-    private const string Rows = """
+    internal const string Rows = """
         INSERT INTO public.torture VALUES
         (1, -32768, -2147483648, -9223372036854775808,
          '-123456789012345678901234567890123456789012345678901234567890.123456789012345678901234567890', '-12345678901234567890.12345678901234567890',

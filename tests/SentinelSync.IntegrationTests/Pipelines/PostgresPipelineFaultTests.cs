@@ -1,0 +1,94 @@
+using System.Text.Json;
+using SentinelSync.IntegrationTests.Postgres.Source;
+using SentinelSync.Testing;
+using Xunit.Abstractions;
+
+namespace SentinelSync.IntegrationTests.Pipelines;
+
+/// <summary>Postgres to Postgres through the real process: bad data, every type, a real workload.</summary>
+public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
+{
+    private static readonly (string, string)[] s_items = [("items", "id")];
+
+    [Fact]
+    public async Task A_poison_row_goes_to_the_DLQ_while_other_rows_flow_and_replays_once_the_destination_is_fixed()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 100);
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+
+        // The destination now refuses prices of 100,000 and more; the source does not.
+        await scenario.Destination.ExecuteAsync("ALTER TABLE items ADD CONSTRAINT price_cap CHECK (price < 100000)");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) VALUES (2000, 'poison', 500000)");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'fine ' || g, 10 FROM generate_series(2001, 2010) g");
+        await scenario.Source.ExecuteAsync("UPDATE items SET name = 'later change of the poisoned row' WHERE id = 2000");
+        await scenario.Source.ExecuteAsync("UPDATE items SET name = 'flows' WHERE id = 5");
+
+        await Eventually.WaitAsync(
+            async () => await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM items WHERE id BETWEEN 2001 AND 2010 OR (id = 5 AND name = 'flows')") == 11,
+            TimeSpan.FromSeconds(30),
+            () => "the rows after the poison row to arrive");
+        (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM items WHERE id = 2000")).ShouldBe(0);
+
+        var (listed, json) = await SentinelProcess.RunVerbAsync("dlq", "list", "--json", "--server", scenario.Server.ToString());
+        listed.ShouldBe(0, json);
+        var letters = JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        letters.ShouldNotBeEmpty();
+        letters.ShouldAllBe(l => l.GetProperty("rowKey").GetString() == "2000", "only the poisoned row and the changes of its key are held back");
+        letters[0].GetProperty("error").GetString()!.ShouldContain("price_cap");
+        letters[0].GetProperty("attempts").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+
+        await scenario.Destination.ExecuteAsync("ALTER TABLE items DROP CONSTRAINT price_cap");
+        var (replayed, replayOutput) = await SentinelProcess.RunVerbAsync("dlq", "replay", "--pipeline", PipelineScenario.Pipeline, "--sink", PipelineScenario.SinkName, "--table", "public.items", "--json", "--server", scenario.Server.ToString());
+        replayed.ShouldBe(0, replayOutput);
+        JsonDocument.Parse(replayOutput).RootElement.GetProperty("replayed").GetInt32().ShouldBe(letters.Count);
+
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+        var (_, after) = await SentinelProcess.RunVerbAsync("dlq", "list", "--json", "--server", scenario.Server.ToString());
+        JsonDocument.Parse(after).RootElement.GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Every_type_arrives_identical_including_unchanged_TOAST_values_after_updates_of_other_columns()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(TypeTortureTests.Schema + "INSERT INTO public.torture (id) VALUES (100);");
+
+        // Enum and domain types must exist at the destination (SentinelSync does not create types yet).
+        await scenario.Destination.ExecuteAsync("CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy ☺'); CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);");
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), ("public.torture", "id"));
+
+        await scenario.Source.ExecuteAsync(TypeTortureTests.Rows);
+        await scenario.Source.ExecuteAsync("""
+            ALTER TABLE public.torture ADD COLUMN big text;
+            ALTER TABLE public.torture ALTER COLUMN big SET STORAGE EXTERNAL;
+            UPDATE public.torture SET big = repeat(md5(id::text), 1000) WHERE id IN (1, 2, 3);
+            UPDATE public.torture SET i2 = 7 WHERE id IN (1, 2, 3);
+            """);
+
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), ("public.torture", "id"));
+        (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM public.torture WHERE length(big) = 32000 AND i2 = 7")).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_pgbench_workload_replicates_identically()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await Pgbench.RunAsync(scenario.Source, "-i", "-s", "5", "-q");
+        await scenario.Source.ExecuteAsync("ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY");
+        await using var sentinel = await scenario.StartSentinelAsync();
+
+        var bench = await Pgbench.RunAsync(scenario.Source, "-c", "4", "-j", "2", "-T", "15", "-n");
+        output.WriteLine(bench);
+
+        await scenario.WaitForConvergenceAsync(
+            TimeSpan.FromSeconds(120),
+            ("pgbench_accounts", "aid"),
+            ("pgbench_branches", "bid"),
+            ("pgbench_tellers", "tid"),
+            ("pgbench_history", "id"));
+    }
+}
