@@ -29,6 +29,13 @@ public sealed class SentinelProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's peak resident set size so far (Linux VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <summary>The sentinel.dll copied next to the test assembly.</summary>
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "sentinel.dll");
 
