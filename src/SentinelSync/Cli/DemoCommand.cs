@@ -3,6 +3,8 @@ using Npgsql;
 using SentinelSync.Configuration;
 using SentinelSync.Demo;
 using SentinelSync.Hosting;
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Cli;
 
@@ -14,6 +16,7 @@ internal static class DemoCommand
 {
     private const string SourceDatabase = "sentinel_demo_shop";
     private const string ControlDatabase = "sentinel_demo";
+    private const string WarehouseDatabase = "sentinel_demo_warehouse";
 
     public static Command Create()
     {
@@ -22,18 +25,25 @@ internal static class DemoCommand
             Description = "The local source Postgres (started by eng/setup.sh).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENTINEL_DEMO_POSTGRES") ?? "Host=127.0.0.1;Port=5433;Username=postgres",
         };
+        var destination = new Option<string>("--destination")
+        {
+            Description = "The local destination Postgres (started by eng/setup.sh).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENTINEL_DEMO_DESTINATION") ?? "Host=127.0.0.1;Port=5434;Username=postgres",
+        };
         var port = new Option<int>("--port") { Description = "The silo's HTTP port.", DefaultValueFactory = _ => 8080 };
-        var command = new Command("demo", "Run the live local demo: a shop database under load and a silo.") { server, port };
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(port), cancellation));
+        var command = new Command("demo", "Run the live local demo: a shop database under load, replicated by one silo.") { server, destination, port };
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(destination)!, parse.GetValue(port), cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string server, int port, CancellationToken cancellation)
+    private static async Task<int> RunAsync(string server, string destination, int port, CancellationToken cancellation)
     {
         try
         {
+            // A fresh start every time: the demo's databases, its slot and its control state are recreated.
             await RecreateDatabaseAsync(server, SourceDatabase, cancellation);
-            await CreateDatabaseIfMissingAsync(server, ControlDatabase, cancellation);
+            await RecreateDatabaseAsync(server, ControlDatabase, cancellation);
+            await RecreateDatabaseAsync(destination, WarehouseDatabase, cancellation);
         }
         catch (NpgsqlException e)
         {
@@ -45,16 +55,37 @@ internal static class DemoCommand
         var shop = new DemoShop(shopData);
         await shop.CreateSchemaAsync(cancellation);
 
+        var warehouse = new NpgsqlConnectionStringBuilder(destination) { Database = WarehouseDatabase }.ConnectionString;
         var config = new SentinelConfig
         {
             ControlDb = new NpgsqlConnectionStringBuilder(server) { Database = ControlDatabase }.ConnectionString,
             Silo = new SiloConfig { Name = "demo-silo", HttpPort = port },
+            Pipelines =
+            [
+                new PipelineConfig
+                {
+                    Name = "shop",
+                    Source = new SourceConfig
+                    {
+                        Postgres = new PostgresSourceOptions
+                        {
+                            Connection = shopData.ConnectionString,
+                            Publication = "sentinel_demo",
+                            Slot = "sentinel_demo",
+                            Tables = ["public.*"],
+                        },
+                    },
+                    Sinks = [new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } }],
+                },
+            ],
         };
         await using var app = SiloHost.Build(config);
         await app.StartAsync(cancellation);
+        await using var warehouseData = NpgsqlDataSource.Create(warehouse);
+        var replica = new DemoShop(warehouseData);
 
-        Console.WriteLine($"SentinelSync demo: silo 'demo-silo' at http://127.0.0.1:{port} (health: /healthz, readiness: /readyz, grains: /api/grains)");
-        Console.WriteLine($"Source: database {SourceDatabase} on {Masked(server)}, an order workload running. Ctrl-C stops.");
+        Console.WriteLine($"SentinelSync demo: silo 'demo-silo' at http://127.0.0.1:{port} (dashboard: /dashboard, metrics: /metrics, health: /healthz)");
+        Console.WriteLine($"Replicating {SourceDatabase} ({Masked(server)}) to {WarehouseDatabase} ({Masked(destination)}) while orders are placed. Ctrl-C stops.");
         try
         {
             var lastReport = DateTime.UtcNow;
@@ -63,7 +94,7 @@ internal static class DemoCommand
                 await shop.TickAsync(cancellation);
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
                 {
-                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders in source: {await shop.CountOrdersAsync(cancellation)}");
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}");
                     lastReport = DateTime.UtcNow;
                 }
 

@@ -56,6 +56,19 @@ internal sealed class DemoShop(NpgsqlDataSource shop)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The order count, or a dash while the table does not exist yet (a replica before its snapshot).</summary>
+    public async Task<string> TryCountOrdersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await CountOrdersAsync(cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return "-";
+        }
+    }
+
     public async Task<long> CountOrdersAsync(CancellationToken cancellationToken)
     {
         await using var command = shop.CreateCommand("SELECT count(*) FROM orders");
