@@ -70,6 +70,8 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
             """);
 
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), ("public.torture", "id"));
+        var columns = await scenario.Destination.ScalarAsync<string>("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'public.torture'::regclass AND attnum > 0 AND NOT attisdropped");
+        columns.ShouldEndWith(",big");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM public.torture WHERE length(big) = 32000 AND i2 = 7")).ShouldBe(3);
     }
 

@@ -37,7 +37,12 @@ public sealed class PostgresSnapshotReaderTests
 
         batches.Select(b => b.Changes.Count).ShouldBe([10000, 10000, 5002]);
         var rows = batches.SelectMany(b => b.Changes).ToList();
-        rows.ShouldAllBe(r => r.Kind == ChangeKind.Snapshot && r.Position == new Position(consistentPoint, 0));
+        rows.ShouldAllBe(r => r.Kind == ChangeKind.Snapshot);
+        rows.Select(r => r.Position).ShouldBe(
+            Enumerable.Range(1, rows.Count).Select(i => PostgresSnapshotReader.SnapshotPosition(consistentPoint, 0, i)),
+            "row by row, just below the consistent point (every streamed change comes after)");
+        rows.ShouldAllBe(r => r.Position.Lsn < consistentPoint);
+        batches.ShouldAllBe(b => b.Through == b.Changes[b.Changes.Count - 1].Position);
         var byId = rows.ToDictionary(r => long.Parse(r.Values[0].Text!, System.Globalization.CultureInfo.InvariantCulture));
         byId.Count.ShouldBe(25002);
         byId.ShouldNotContainKey(30000L);
