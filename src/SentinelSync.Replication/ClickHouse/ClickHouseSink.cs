@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.ClickHouse;
@@ -28,7 +29,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (updates and deletes throw <see cref="KeylessTableChangeException"/>); a replay after a failed commit
 /// duplicates their rows.
 /// </summary>
-public sealed partial class ClickHouseSink : IAsyncDisposable
+public sealed partial class ClickHouseSink : ISink
 {
     private const int KeysPerLookup = 1000;
     private readonly ClickHouseSinkOptions _options;
@@ -44,7 +45,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(control);
-        options.Validate();
+        options.ValidateOrThrow();
         _options = options;
         _control = control;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -68,7 +69,23 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// returns the position now durably applied (<c>batch.Through</c>, or the stored position when later).
     /// </summary>
     /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
-    public async Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    public Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: false, cancellationToken);
+
+    /// <summary>
+    /// Applies changes taken from the dead-letter queue: all of them, whatever the stored offset (they are older
+    /// than it), fenced like <see cref="ApplyAsync"/>; the offset does not move. Each row gets the version of its
+    /// own change, which is newer than any row of its key in ClickHouse: later changes of a dead-lettered key wait
+    /// in the queue behind it and are replayed after it.
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
+    public Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: true, cancellationToken);
+
+    /// <summary>See <see cref="ClickHouseErrorClassifier.IsTransient(Exception)"/>.</summary>
+    public bool IsTransient(Exception exception) => ClickHouseErrorClassifier.IsTransient(exception);
+
+    private async Task<Position> ApplyCoreAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
@@ -84,7 +101,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
         }
 
-        var pending = batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var pending = replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList();
         var rows = 0;
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
@@ -92,7 +109,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             rows += await ApplySegmentAsync(table, segment, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = batch.Through > stored.Position ? batch.Through : stored.Position;
+        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
         await using (var update = new NpgsqlCommand(ClickHouseSinkSql.UpdateOffset, connection))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
