@@ -19,7 +19,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (<see cref="SinkFencedException"/>, before anything reaches ClickHouse); skip every change at or below the
 /// stored position; reduce the rest per key (<see cref="ChangeReducer"/>); create or evolve the table; complete
 /// unchanged TOAST columns from the last row ClickHouse holds for just those keys (<c>FINAL</c>); insert each
-/// segment (one for a batch of one schema) in one gzipped TabSeparated request; then, once ClickHouse
+/// segment (one for a batch of one schema) in one TabSeparated request (gzipped if <see cref="ClickHouseSinkOptions.CompressInserts"/>); then, once ClickHouse
 /// acknowledged, store the new position and epoch and commit. ClickHouse has no transactions: if the commit
 /// fails after the insert, the retried batch inserts the same rows with the same versions, which collapse.
 /// A row's version is the position of the last change of its segment (<see cref="ClickHouseVersion"/>), and its

@@ -26,8 +26,13 @@ public sealed class ClickHouseSinkOptions
     /// <summary>What happens to a destination column when its source column is dropped.</summary>
     public DroppedColumnPolicy DroppedColumns { get; set; } = DroppedColumnPolicy.KeepNullable;
 
-    /// <summary>Gzip the insert bodies (<c>Content-Encoding: gzip</c>, which 18.16 decompresses without a setting).</summary>
-    public bool CompressInserts { get; set; } = true;
+    /// <summary>
+    /// Gzip the insert bodies (<c>Content-Encoding: gzip</c>, which 18.16 decompresses without a setting). Off by
+    /// default: gzip only spends CPU on the sink's host, and on loopback or a LAN the bytes it saves cost less than
+    /// that (1,000,000 rows through the sink on 2 cores: 242,000 rows/s plain, 186,000 rows/s gzipped). Turn it on
+    /// when the link to ClickHouse is slow or metered.
+    /// </summary>
+    public bool CompressInserts { get; set; }
 
     /// <summary>Timeout of one HTTP request (an insert of a whole batch included).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
