@@ -74,9 +74,11 @@ public sealed partial class ClickHouseSink : ISink
 
     /// <summary>
     /// Applies changes taken from the dead-letter queue: all of them, whatever the stored offset (they are older
-    /// than it), fenced like <see cref="ApplyAsync"/>; the offset does not move. Each row gets the version of its
-    /// own change, which is newer than any row of its key in ClickHouse: later changes of a dead-lettered key wait
-    /// in the queue behind it and are replayed after it.
+    /// than it), fenced like <see cref="ApplyAsync"/>; the offset does not move. The rows get the version of the
+    /// stored offset, not of their own change: a row of the same key may already carry a newer version than the
+    /// dead-lettered change (a segment's rows share the version of its last change), while no row written so far
+    /// carries one above the offset, and changes applied later carry higher ones. Later changes of a dead-lettered
+    /// key are dead-lettered behind it and replayed after it, in order; equal versions keep the last inserted.
     /// </summary>
     /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
     public Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
@@ -106,7 +108,10 @@ public sealed partial class ClickHouseSink : ISink
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
             var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
-            rows += await ApplySegmentAsync(table, segment, cancellationToken).ConfigureAwait(false);
+            // A replayed change is older than rows of its key already written (a segment's rows all carry the version
+            // of its last change), so it takes the stored position's version, which no row written so far exceeds.
+            var version = replay && stored.Position > segment.Through ? stored.Position : segment.Through;
+            rows += await ApplySegmentAsync(table, segment, version, cancellationToken).ConfigureAwait(false);
         }
 
         var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
@@ -145,7 +150,7 @@ public sealed partial class ClickHouseSink : ISink
         return ValueTask.CompletedTask;
     }
 
-    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, CancellationToken cancellationToken)
+    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, Position version, CancellationToken cancellationToken)
     {
         if (segment.Truncate)
         {
@@ -168,7 +173,7 @@ public sealed partial class ClickHouseSink : ISink
         }
 
         var lastRows = await LookupUnchangedAsync(table, segment, cancellationToken).ConfigureAwait(false);
-        var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(segment.Through), lastRows, segment.Move);
+        var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(version), lastRows, segment.Move);
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
         using var content = new ClickHouseRowsContent(w => writer.Write(w, rows), _options.CompressInserts);
         try
