@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
 namespace SentinelSync.Replication.ClickHouse;
@@ -18,7 +19,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (<see cref="SinkFencedException"/>, before anything reaches ClickHouse); skip every change at or below the
 /// stored position; reduce the rest per key (<see cref="ChangeReducer"/>); create or evolve the table; complete
 /// unchanged TOAST columns from the last row ClickHouse holds for just those keys (<c>FINAL</c>); insert each
-/// segment (one for a batch of one schema) in one gzipped TabSeparated request; then, once ClickHouse
+/// segment (one for a batch of one schema) in one TabSeparated request (gzipped if <see cref="ClickHouseSinkOptions.CompressInserts"/>); then, once ClickHouse
 /// acknowledged, store the new position and epoch and commit. ClickHouse has no transactions: if the commit
 /// fails after the insert, the retried batch inserts the same rows with the same versions, which collapse.
 /// A row's version is the position of the last change of its segment (<see cref="ClickHouseVersion"/>), and its
@@ -28,7 +29,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (updates and deletes throw <see cref="KeylessTableChangeException"/>); a replay after a failed commit
 /// duplicates their rows.
 /// </summary>
-public sealed partial class ClickHouseSink : IAsyncDisposable
+public sealed partial class ClickHouseSink : ISink
 {
     private const int KeysPerLookup = 1000;
     private readonly ClickHouseSinkOptions _options;
@@ -44,7 +45,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(control);
-        options.Validate();
+        options.ValidateOrThrow();
         _options = options;
         _control = control;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -68,7 +69,25 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// returns the position now durably applied (<c>batch.Through</c>, or the stored position when later).
     /// </summary>
     /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
-    public async Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    public Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: false, cancellationToken);
+
+    /// <summary>
+    /// Applies changes taken from the dead-letter queue: all of them, whatever the stored offset (they are older
+    /// than it), fenced like <see cref="ApplyAsync"/>; the offset does not move. The rows get the version of the
+    /// stored offset, not of their own change: a row of the same key may already carry a newer version than the
+    /// dead-lettered change (a segment's rows share the version of its last change), while no row written so far
+    /// carries one above the offset, and changes applied later carry higher ones. Later changes of a dead-lettered
+    /// key are dead-lettered behind it and replayed after it, in order; equal versions keep the last inserted.
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
+    public Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(batch, sinkName, epoch, replay: true, cancellationToken);
+
+    /// <summary>See <see cref="ClickHouseErrorClassifier.IsTransient(Exception)"/>.</summary>
+    public bool IsTransient(Exception exception) => ClickHouseErrorClassifier.IsTransient(exception);
+
+    private async Task<Position> ApplyCoreAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
@@ -84,15 +103,18 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
         }
 
-        var pending = batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var pending = replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList();
         var rows = 0;
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
             var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
-            rows += await ApplySegmentAsync(table, segment, cancellationToken).ConfigureAwait(false);
+            // A replayed change is older than rows of its key already written (a segment's rows all carry the version
+            // of its last change), so it takes the stored position's version, which no row written so far exceeds.
+            var version = replay && stored.Position > segment.Through ? stored.Position : segment.Through;
+            rows += await ApplySegmentAsync(table, segment, version, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = batch.Through > stored.Position ? batch.Through : stored.Position;
+        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
         await using (var update = new NpgsqlCommand(ClickHouseSinkSql.UpdateOffset, connection))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
@@ -128,7 +150,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, CancellationToken cancellationToken)
+    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, Position version, CancellationToken cancellationToken)
     {
         if (segment.Truncate)
         {
@@ -151,7 +173,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         }
 
         var lastRows = await LookupUnchangedAsync(table, segment, cancellationToken).ConfigureAwait(false);
-        var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(segment.Through), lastRows, segment.Move);
+        var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(version), lastRows, segment.Move);
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
         using var content = new ClickHouseRowsContent(w => writer.Write(w, rows), _options.CompressInserts);
         try

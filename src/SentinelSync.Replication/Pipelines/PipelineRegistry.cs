@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -8,8 +10,10 @@ namespace SentinelSync.Replication.Pipelines;
 /// <summary>
 /// The pipelines this silo knows (from its configuration file: every silo of a cluster is given the same
 /// ones) and the sink connectors they use, created once and shared by the grains of a pipeline.
+/// <paramref name="control"/> is the control database, where sinks without transactions of their own (ClickHouse)
+/// keep their offsets; the registry does not dispose it.
 /// </summary>
-public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, NpgsqlDataSource control, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
     private readonly Dictionary<string, PipelineConfig> _pipelines = pipelines.ToDictionary(p => p.Name!, StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Pipeline, string Sink), Lazy<ISink>> _sinks = new();
@@ -32,10 +36,12 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, ILog
     public ISink Sink(string pipeline, string sink) =>
         _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(GetSink(key.Pipeline, key.Sink)))).Value;
 
-    private ISink Create(SinkConfig sink) =>
-        sink.Postgres is { } postgres
-            ? new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>())
-            : throw new InvalidOperationException($"Sink '{sink.Name}' has no destination entry.");
+    private ISink Create(SinkConfig sink) => sink switch
+    {
+        { Postgres: { } postgres, ClickHouse: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>()),
+        { ClickHouse: { } clickHouse, Postgres: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
+        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:' or 'clickhouse:')."),
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,11 +1,28 @@
+using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
 
-/// <summary>One sink of a pipeline: a name and exactly one destination kind.</summary>
+/// <summary>One sink of a pipeline: a name and exactly one destination kind (<c>postgres:</c> or <c>clickhouse:</c>).</summary>
 public sealed class SinkConfig
 {
     public string? Name { get; set; }
 
     public PostgresSinkOptions? Postgres { get; set; }
+
+    public ClickHouseSinkOptions? ClickHouse { get; set; }
+
+    /// <summary>The destination entries that are set, by their configuration key.</summary>
+    public IEnumerable<string> DestinationKeys()
+    {
+        if (Postgres is not null)
+        {
+            yield return PostgresSinkOptions.SectionName;
+        }
+
+        if (ClickHouse is not null)
+        {
+            yield return ClickHouseSinkOptions.SectionName;
+        }
+    }
 }

@@ -130,12 +130,15 @@ public static partial class SentinelConfigLoader
                     Fail($"{sinkAt}.name", "is required and unique within the pipeline");
                 }
 
-                if (sink.Postgres is null)
+                var destinations = sink.DestinationKeys().ToList();
+                if (destinations.Count != 1)
                 {
-                    Fail(sinkAt, "needs a destination entry ('postgres:')");
+                    Fail(sinkAt, destinations.Count == 0
+                        ? "needs a destination entry ('postgres:' or 'clickhouse:')"
+                        : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
-                ThrowFirst(file, sink.Postgres!.Validate($"{sinkAt}.postgres"));
+                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
             }
         }
     }

@@ -18,7 +18,7 @@ internal static class SiloHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
-        builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSentinelMetrics();
         builder.Services.AddSingleton<SiloService>();

@@ -1,5 +1,6 @@
 using SentinelSync.Replication;
 using SentinelSync.Replication.ClickHouse;
+using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 using SentinelSync.Testing;
 using static SentinelSync.Testing.ChangeBatchBuilder;
@@ -96,6 +97,33 @@ public sealed class ClickHouseSinkApplyTests
 
         await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, epoch: 6);
         (await target.LiveRowsAsync("items", "id")).ShouldBe(["1", "2"]);
+    }
+
+    [Fact]
+    public async Task A_replayed_dead_letter_is_applied_below_the_offset_without_moving_it_and_is_fenced()
+    {
+        await using var target = await ClickHouseSinkTarget.CreateAsync();
+        var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Update("1", "a2", "x2").Insert("2", "b", "y");
+        var changes = builder.Build().Changes;
+
+        // The update was dead-lettered: the grain applied the rest and moved the offset past it.
+        var applied = await target.Sink.ApplyAsync(new ChangeBatch(s_items.Table, [changes[0], changes[2]], changes[2].Position), ClickHouseSinkTarget.SinkName, 1);
+        applied.ShouldBe(changes[2].Position);
+        (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta", "2\tb"]);
+
+        ISink sink = target.Sink;
+        var deadLetter = new ChangeBatch(s_items.Table, [changes[1]], changes[1].Position);
+        await Should.ThrowAsync<SinkFencedException>(() => sink.ReplayAsync(deadLetter, ClickHouseSinkTarget.SinkName, epoch: 0));
+        (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta", "2\tb"]);
+
+        await sink.ReplayAsync(deadLetter, ClickHouseSinkTarget.SinkName, epoch: 1);
+        (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta2", "2\tb"]);
+        (await target.Sink.ReadOffsetAsync(ClickHouseSinkTarget.SinkName, s_items.Table))!.Position.ShouldBe(applied);
+
+        // An ordinary apply of it is still skipped: it lies below the offset.
+        await sink.ApplyAsync(new ChangeBatchBuilder(s_items).Insert("1", "stale", "x").Build(), ClickHouseSinkTarget.SinkName, 1);
+        (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta2", "2\tb"]);
+        sink.IsTransient(new HttpRequestException("refused", new System.Net.Sockets.SocketException())).ShouldBeTrue();
     }
 
     [Fact]

@@ -1,20 +1,25 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace SentinelSync.Testing;
 
 /// <summary>
 /// Everything an end-to-end pipeline test needs: a source database (on the source cluster), a destination
-/// database (on the destination cluster), a control database, and a configuration file for
-/// <c>sentinel run</c> with one pipeline <c>p</c> from the source's <c>public.*</c> to the destination.
+/// database (on the destination cluster), a control database, optionally a ClickHouse database, and a
+/// configuration file for <c>sentinel run</c> with one pipeline <c>p</c> from the source's <c>public.*</c> to
+/// the chosen sinks (<see cref="PipelineSinks"/>).
 /// </summary>
 public sealed class PipelineScenario : IAsyncDisposable
 {
-    private PipelineScenario(PostgresDatabase source, PostgresDatabase destination, PostgresDatabase control, string configFile, int httpPort)
+    private PipelineScenario(PostgresDatabase source, PostgresDatabase destination, PostgresDatabase control, ClickHouseDatabase? clickHouse, string configFile, int httpPort)
     {
         Source = source;
         Destination = destination;
         Control = control;
+        ClickHouse = clickHouse;
         ConfigFile = configFile;
         HttpPort = httpPort;
     }
@@ -23,11 +28,16 @@ public sealed class PipelineScenario : IAsyncDisposable
 
     public const string SinkName = "warehouse";
 
+    public const string ClickHouseSinkName = "analytics";
+
     public PostgresDatabase Source { get; }
 
     public PostgresDatabase Destination { get; }
 
     public PostgresDatabase Control { get; }
+
+    /// <summary>The ClickHouse sink's database, when the scenario has that sink.</summary>
+    public ClickHouseDatabase? ClickHouse { get; }
 
     public string ConfigFile { get; }
 
@@ -37,14 +47,35 @@ public sealed class PipelineScenario : IAsyncDisposable
 
     public static async Task<PipelineScenario> CreateAsync(
         string tables = "public.*",
+        PipelineSinks sinks = PipelineSinks.Postgres,
         [CallerMemberName] string name = "",
         [CallerFilePath] string callerFile = "")
     {
         var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, name + "_src", callerFile);
         var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, name + "_dst", callerFile);
         var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, name + "_ctl", callerFile);
+        var clickHouse = sinks.HasFlag(PipelineSinks.ClickHouse) ? await ClickHouseDatabase.CreateAsync(name + "_ch", callerFile) : null;
         var port = SentinelProcess.FreePortPair();
         var configFile = Path.Combine(Path.GetTempPath(), $"{source.Name}.yaml");
+        var sinkEntries = new StringBuilder();
+        if (sinks.HasFlag(PipelineSinks.Postgres))
+        {
+            sinkEntries.Append(CultureInfo.InvariantCulture, $$"""
+
+                      - name: {{SinkName}}
+                        postgres: { connection: "{{destination.ConnectionString}}" }
+                """);
+        }
+
+        if (clickHouse is not null)
+        {
+            sinkEntries.Append(CultureInfo.InvariantCulture, $$"""
+
+                      - name: {{ClickHouseSinkName}}
+                        clickhouse: { url: "{{clickHouse.Server}}", database: {{clickHouse.Name}} }
+                """);
+        }
+
         await File.WriteAllTextAsync(configFile, $$"""
             controlDb: "{{control.ConnectionString}}"
             silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
@@ -58,10 +89,8 @@ public sealed class PipelineScenario : IAsyncDisposable
                     tables: ["{{tables}}"]
                     snapshot: initial
                 sinks:
-                  - name: {{SinkName}}
-                    postgres: { connection: "{{destination.ConnectionString}}" }
-            """);
-        return new PipelineScenario(source, destination, control, configFile, port);
+            """ + sinkEntries);
+        return new PipelineScenario(source, destination, control, clickHouse, configFile, port);
     }
 
     public Task<SentinelProcess> StartSentinelAsync() => SentinelProcess.StartAsync(ConfigFile, HttpPort);
@@ -110,11 +139,155 @@ public sealed class PipelineScenario : IAsyncDisposable
             () => $"destination to converge to the source; last difference: {last}");
     }
 
+    /// <summary>
+    /// Live rows of a table on one side, compared on chosen columns: how many, the sums of <paramref name="sums"/>,
+    /// how many distinct keys, and the md5 of every row's text (<c>key|col|col…</c>, NULL as <c>\N</c>) in key order.
+    /// </summary>
+    public sealed record LiveRows(long Rows, long DistinctKeys, string Sums, string Hash, IReadOnlyList<(long Key, string RowHash)> RowHashes)
+    {
+        public override string ToString() => $"{Rows} rows ({DistinctKeys} keys), sums {Sums}, hash {Hash}";
+    }
+
+    /// <summary>
+    /// The source's live rows of <paramref name="table"/> (in <c>public</c>) as <see cref="LiveRows"/>:
+    /// <paramref name="key"/> must be an integer column, and <paramref name="columns"/> and <paramref name="sums"/>
+    /// columns whose text is the same in Postgres (<c>::text</c>) and ClickHouse (<c>toString</c>): integers,
+    /// text, <c>numeric(p,s)</c> (Decimal keeps the scale), not floats, timestamps or dates.
+    /// </summary>
+    public async Task<LiveRows> SourceLiveRowsAsync(string table, string key, string[] columns, string[] sums)
+    {
+        var rowText = string.Join(" || '|' || ", new[] { key }.Concat(columns).Select(c => $"coalesce({Quote(c)}::text, '\\N')"));
+        var sumList = sums.Length == 0 ? "''" : string.Join(" || ',' || ", sums.Select(c => $"coalesce(sum({Quote(c)})::text, '\\N')"));
+        var summary = await ReadPostgresAsync($"SELECT count(*), count(DISTINCT {Quote(key)}), {sumList} FROM {Quote(table)}", r => (r.GetInt64(0), r.GetInt64(1), r.GetString(2)));
+        var rows = await ReadPostgresAsync($"SELECT {Quote(key)}::bigint, md5({rowText}) FROM {Quote(table)} ORDER BY {Quote(key)}", r => (r.GetInt64(0), r.GetString(1)));
+        return Summarize(summary.Single(), rows);
+    }
+
+    /// <summary>
+    /// The same as <see cref="SourceLiveRowsAsync"/> for ClickHouse's live rows: <c>FROM t FINAL WHERE _deleted = 0</c>.
+    /// Null while the table does not exist yet.
+    /// </summary>
+    public async Task<LiveRows?> ClickHouseLiveRowsAsync(string table, string key, string[] columns, string[] sums)
+    {
+        var clickHouse = ClickHouse ?? throw new InvalidOperationException("This scenario has no ClickHouse sink.");
+        var from = $"{QuoteClickHouse(table)} FINAL WHERE _deleted = 0";
+        var rowText = string.Join(", '|', ", new[] { key }.Concat(columns).Select(c => $"ifNull(toString({QuoteClickHouse(c)}), '\\\\N')"));
+        var sumList = sums.Length == 0 ? "''" : string.Join(", ',', ", sums.Select(c => $"ifNull(toString(sum({QuoteClickHouse(c)})), '\\\\N')"));
+        string summaryText;
+        string rowsText;
+        try
+        {
+            summaryText = await clickHouse.QueryAsync($"SELECT count(), uniqExact({QuoteClickHouse(key)}), concat({sumList}, '') FROM {from} FORMAT TabSeparated");
+            rowsText = await clickHouse.QueryAsync($"SELECT toInt64({QuoteClickHouse(key)}) AS k, lower(hex(MD5(concat({rowText})))) FROM {from} ORDER BY k FORMAT TabSeparated");
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("Code: 60,", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var fields = summaryText.TrimEnd('\n').Split('\t');
+        var rows = rowsText.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Select(f => (long.Parse(f[0], CultureInfo.InvariantCulture), f[1]))
+            .ToList();
+        return Summarize((long.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture), fields[2]), rows);
+    }
+
+    /// <summary>
+    /// Waits until ClickHouse's live rows of <paramref name="table"/> equal the source's (see
+    /// <see cref="SourceLiveRowsAsync"/>) and hold no key twice; a timeout names the first differing key.
+    /// </summary>
+    public async Task WaitForClickHouseConvergenceAsync(TimeSpan within, string table, string key, string[] columns, string[] sums)
+    {
+        var last = "";
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                var source = await SourceLiveRowsAsync(table, key, columns, sums);
+                var clickHouse = await ClickHouseLiveRowsAsync(table, key, columns, sums);
+                if (clickHouse is null)
+                {
+                    last = $"{table}: not created in ClickHouse yet";
+                    return false;
+                }
+
+                if (clickHouse.Rows != clickHouse.DistinctKeys)
+                {
+                    throw new InvalidOperationException($"{table}: ClickHouse shows {clickHouse.Rows} live rows for {clickHouse.DistinctKeys} keys through FINAL: a key is visible twice.");
+                }
+
+                if (source.Rows != clickHouse.Rows || source.Sums != clickHouse.Sums || source.Hash != clickHouse.Hash)
+                {
+                    last = $"{table}: source {source}, ClickHouse {clickHouse}; {FirstDifference(source, clickHouse)}";
+                    return false;
+                }
+
+                return true;
+            },
+            within,
+            () => $"ClickHouse to converge to the source; last difference: {last}");
+    }
+
+    private static string FirstDifference(LiveRows source, LiveRows clickHouse)
+    {
+        var theirs = clickHouse.RowHashes.ToDictionary(r => r.Key, r => r.RowHash);
+        foreach (var (key, hash) in source.RowHashes)
+        {
+            if (!theirs.Remove(key, out var other))
+            {
+                return $"key {key} missing in ClickHouse";
+            }
+
+            if (other != hash)
+            {
+                return $"key {key} differs";
+            }
+        }
+
+        return theirs.Count > 0 ? $"key {theirs.Keys.Min()} only in ClickHouse" : "no row differs";
+    }
+
+    private static LiveRows Summarize((long Rows, long DistinctKeys, string Sums) summary, List<(long Key, string RowHash)> rows)
+    {
+        var text = new StringBuilder();
+        foreach (var (key, rowHash) in rows)
+        {
+            text.Append(key.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(rowHash).Append('\n');
+        }
+
+        var hash = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return new LiveRows(summary.Rows, summary.DistinctKeys, summary.Sums, hash, rows);
+    }
+
+    private async Task<List<T>> ReadPostgresAsync<T>(string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var connection = await Source.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var result = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            result.Add(read(reader));
+        }
+
+        return result;
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string QuoteClickHouse(string identifier) =>
+        "`" + identifier.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
+
     public async ValueTask DisposeAsync()
     {
         await Source.DisposeAsync();
         await Destination.DisposeAsync();
         await Control.DisposeAsync();
+        if (ClickHouse is not null)
+        {
+            await ClickHouse.DisposeAsync();
+        }
+
         File.Delete(ConfigFile);
     }
 }

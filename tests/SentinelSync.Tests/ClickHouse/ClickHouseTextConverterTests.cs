@@ -119,9 +119,25 @@ public sealed class ClickHouseTextConverterTests
     [Fact]
     public void Options_name_the_offending_key_and_never_show_the_password()
     {
-        Should.Throw<ArgumentException>(() => new ClickHouseSinkOptions { Url = "ftp://x", Database = "a" }.Validate()).Message.ShouldContain("sinks:clickhouse:url");
-        Should.Throw<ArgumentException>(() => new ClickHouseSinkOptions { Url = "http://u:p@x", Database = "a" }.Validate()).Message.ShouldContain("credentials");
-        Should.Throw<ArgumentException>(() => new ClickHouseSinkOptions { Url = "http://x:8123" }.Validate()).Message.ShouldContain("sinks:clickhouse:database");
+        const string section = "pipelines[0].sinks[1].clickhouse";
+        new ClickHouseSinkOptions { Url = "http://x:8123", Database = "a", Password = "hunter2" }.Validate(section).ShouldBeEmpty();
+        new ClickHouseSinkOptions { Url = "ftp://x", Database = "a" }.Validate(section).ShouldHaveSingleItem().Key.ShouldBe(section + ".url");
+        new ClickHouseSinkOptions { Url = "http://x:8123" }.Validate(section).ShouldHaveSingleItem().Key.ShouldBe(section + ".database");
+        new ClickHouseSinkOptions { Url = "http://x:8123", Database = "a", User = "" }.Validate(section).ShouldHaveSingleItem().Key.ShouldBe(section + ".user");
+        new ClickHouseSinkOptions { Url = "http://x:8123", Database = "a", RequestTimeout = TimeSpan.Zero }.Validate().ShouldHaveSingleItem().Key.ShouldBe("clickhouse.requestTimeout");
+
+        var credentials = new ClickHouseSinkOptions { Url = "http://u:hunter2@x", Database = "a" }.Validate(section).ShouldHaveSingleItem();
+        credentials.Key.ShouldBe(section + ".url");
+        credentials.Problem.ShouldContain("credentials");
+        credentials.Problem.ShouldNotContain("hunter2");
+        new ClickHouseSinkOptions { Url = "ftp://u:hunter2@x/db", Database = "a" }.Validate(section).ShouldHaveSingleItem().Problem.ShouldNotContain("hunter2");
+
+        var thrown = Should.Throw<ArgumentException>(() => new ClickHouseSinkOptions { Url = "ftp://u:hunter2@x", Password = "hunter2" }.ValidateOrThrow());
+        thrown.Message.ShouldContain("clickhouse.url");
+        thrown.Message.ShouldContain("clickhouse.database");
+        thrown.Message.ShouldNotContain("hunter2");
+
         new ClickHouseSinkOptions { Url = "http://x:8123", Database = "a", Password = "hunter2" }.ToString().ShouldNotContain("hunter2");
+        new ClickHouseSinkOptions { Url = "http://u:hunter2@x:8123/", Database = "a" }.ToString().ShouldNotContain("hunter2");
     }
 }

@@ -90,6 +90,45 @@ public sealed class SentinelConfigLoaderTests : IDisposable
         error.Message.ShouldStartWith($"{file}: {key}: ");
     }
 
+    private const string ClickHouseSink = """
+              - name: analytics
+                clickhouse: { url: "http://127.0.0.1:8123", database: analytics, user: default, password: "${env:CH_PASSWORD}" }
+        """;
+
+    [Fact]
+    public void A_clickhouse_sink_loads_beside_a_postgres_one_and_its_password_stays_out_of_ToString()
+    {
+        var config = SentinelConfigLoader.Load(Write(Valid + "\n" + ClickHouseSink), Env(("SHOP_PASSWORD", "x"), ("CH_PASSWORD", "hunter2")));
+
+        var sinks = config.Pipelines.ShouldHaveSingleItem().Sinks;
+        sinks.Count.ShouldBe(2);
+        sinks[0].Postgres.ShouldNotBeNull();
+        sinks[0].ClickHouse.ShouldBeNull();
+        var clickHouse = sinks[1].ClickHouse.ShouldNotBeNull();
+        sinks[1].Postgres.ShouldBeNull();
+        clickHouse.Url.ShouldBe("http://127.0.0.1:8123");
+        clickHouse.Database.ShouldBe("analytics");
+        clickHouse.Password.ShouldBe("hunter2");
+        clickHouse.CompressInserts.ShouldBeFalse();
+        clickHouse.ToString().ShouldNotContain("hunter2");
+    }
+
+    [Theory]
+    [InlineData("url: \"http://127.0.0.1:8123\"", "url: \"ftp://u:hunter2@h\"", "pipelines[0].sinks[1].clickhouse.url")]
+    [InlineData("database: analytics, ", "", "pipelines[0].sinks[1].clickhouse.database")]
+    [InlineData("user: default", "usr: default", "pipelines[0].sinks[1].clickhouse")]
+    [InlineData("clickhouse: {", "postgres: { connection: \"Host=h\" }\n        clickhouse: {", "pipelines[0].sinks[1]")]
+    [InlineData("clickhouse: { url: \"http://127.0.0.1:8123\", database: analytics, user: default, password: \"${env:CH_PASSWORD}\" }", "", "pipelines[0].sinks[1]")]
+    public void A_bad_clickhouse_sink_is_rejected_naming_its_key_without_the_password(string good, string bad, string key)
+    {
+        var file = Write((Valid + "\n" + ClickHouseSink).Replace(good, bad, StringComparison.Ordinal));
+
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(file, Env(("SHOP_PASSWORD", "x"), ("CH_PASSWORD", "hunter2"))));
+
+        error.Key.ShouldBe(key);
+        error.Message.ShouldNotContain("hunter2");
+    }
+
     [Fact]
     public void A_missing_secret_variable_is_named()
     {

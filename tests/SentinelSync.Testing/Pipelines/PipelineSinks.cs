@@ -1,0 +1,12 @@
+namespace SentinelSync.Testing;
+
+/// <summary>Which sinks the pipeline of a <see cref="PipelineScenario"/> has.</summary>
+[Flags]
+public enum PipelineSinks
+{
+    /// <summary>Sink <see cref="PipelineScenario.SinkName"/> into <see cref="PipelineScenario.Destination"/>.</summary>
+    Postgres = 1,
+
+    /// <summary>Sink <see cref="PipelineScenario.ClickHouseSinkName"/> into <see cref="PipelineScenario.ClickHouse"/>.</summary>
+    ClickHouse = 2,
+}
