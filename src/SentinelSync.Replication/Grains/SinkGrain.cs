@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
@@ -137,9 +139,11 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
             }
 
             await _applyGate.WaitAsync(stop);
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await ApplyAsync(batch, stop);
+                PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Changes.Count, started);
             }
             catch (SinkFencedException e)
             {
@@ -266,6 +270,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         var keys = RowKeys.Of(change).ToList();
         await deadLetters.AddAsync(_pipeline, _sinkName, keys.FirstOrDefault() ?? "", change, error, attempts, stop);
         _poisonedKeys.UnionWith(keys);
+        PipelineInstruments.DeadLettered(_pipeline, _sinkName, _table);
         LogDeadLettered(logger, Key, change.Position, error.Message);
         lock (_lock)
         {

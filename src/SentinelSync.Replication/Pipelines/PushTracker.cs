@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace SentinelSync.Replication.Pipelines;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace SentinelSync.Replication.Pipelines;
 internal sealed class PushTracker
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<TableName, Queue<(ulong FirstLsn, Position Through)>> _pushed = [];
+    private readonly Dictionary<TableName, Queue<(ulong FirstLsn, Position Through, long ReceivedAt)>> _pushed = [];
 
     public void Add(ChangeBatch batch)
     {
@@ -16,10 +18,10 @@ internal sealed class PushTracker
         {
             if (!_pushed.TryGetValue(batch.Table, out var queue))
             {
-                _pushed[batch.Table] = queue = new Queue<(ulong, Position)>();
+                _pushed[batch.Table] = queue = new Queue<(ulong, Position, long)>();
             }
 
-            queue.Enqueue((first, batch.Through));
+            queue.Enqueue((first, batch.Through, Stopwatch.GetTimestamp()));
         }
     }
 
@@ -65,6 +67,19 @@ internal sealed class PushTracker
             }
 
             return queue.TryPeek(out var pending) ? pending.FirstLsn - 1 : ulong.MaxValue;
+        }
+    }
+
+    /// <summary>How long the oldest batch not yet applied by every sink has been waiting (zero when none).</summary>
+    public TimeSpan OldestPendingAge
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var oldest = _pushed.Values.Where(q => q.Count > 0).Select(q => q.Peek().ReceivedAt).DefaultIfEmpty(0).Min();
+                return oldest == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(oldest);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Runtime;
@@ -196,6 +197,7 @@ internal sealed partial class SourceRunner(
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         var table = _tableGrains[batch.Table];
+        PipelineInstruments.Received(pipeline, batch.Table, batch.Changes.Count);
         var queued = await table.PushAsync(batch);
         _tracker.Add(batch);
         while (queued > MaxQueuedChanges)
@@ -217,6 +219,7 @@ internal sealed partial class SourceRunner(
             {
                 await stream.SendStatusUpdateAsync(stop);
                 await SaveSchemasIfChangedAsync(stream, stop);
+                PipelineInstruments.Lag(pipeline, await SlotLagBytesAsync(stop), _tracker.OldestPendingAge.TotalSeconds);
                 lastStatus = DateTime.UtcNow;
             }
         }
@@ -284,6 +287,15 @@ internal sealed partial class SourceRunner(
             state.State.Schemas = merged;
             await state.WriteStateAsync(cancellationToken);
         }
+    }
+
+    private async Task<long> SlotLagBytesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(options.Connection);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = @slot", connection);
+        command.Parameters.AddWithValue("slot", options.Slot);
+        return await command.ExecuteScalarAsync(cancellationToken) is long bytes ? bytes : 0;
     }
 
     private async Task<ulong> SlotConfirmedLsnAsync(CancellationToken cancellationToken)

@@ -15,11 +15,13 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
 {
     private readonly TaskCompletionSource<Silo> _silo = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PipelineKeeper? _keeper;
+    private volatile bool _stopping;
 
     /// <summary>Completes once the silo runs.</summary>
     public Task<Silo> Silo => _silo.Task;
 
-    public bool IsReady => _silo.Task.IsCompletedSuccessfully;
+    /// <summary>Joined and not stopping: a stopping silo turns not-ready first, so that traffic moves away while it drains.</summary>
+    public bool IsReady => _silo.Task.IsCompletedSuccessfully && !_stopping && !_silo.Task.Result.Died.IsCompleted;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +49,7 @@ internal sealed class SiloService(SentinelConfig config, NpgsqlDataSource contro
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         if (_keeper is not null)
         {
             await _keeper.DisposeAsync();

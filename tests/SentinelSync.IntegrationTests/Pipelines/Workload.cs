@@ -17,10 +17,12 @@ internal sealed class Workload : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private long _commits;
+    private long _nextId;
 
     private Workload(PostgresDatabase database, long firstId)
     {
-        _run = Task.Run(() => RunAsync(database, firstId, _stop.Token));
+        _nextId = firstId;
+        _run = Task.Run(() => RunAsync(database, _stop.Token));
     }
 
     public long Commits => Interlocked.Read(ref _commits);
@@ -35,21 +37,40 @@ internal sealed class Workload : IAsyncDisposable
             FROM generate_series(1, {rows}) AS i
             """);
 
-    private async Task RunAsync(PostgresDatabase database, long nextId, CancellationToken stop)
+    private async Task RunAsync(PostgresDatabase database, CancellationToken stop)
+    {
+        var random = new Random(42);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await WriteAsync(database, random, stop);
+            }
+            catch (NpgsqlException e) when (!stop.IsCancellationRequested && (e.IsTransient || e is PostgresException { SqlState: "57P01" or "57P03" }))
+            {
+                // The source was restarted under us: reconnect and go on, as an application would.
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(100, stop);
+            }
+        }
+    }
+
+    private async Task WriteAsync(PostgresDatabase database, Random random, CancellationToken stop)
     {
         await using var connection = await database.OpenConnectionAsync(stop);
-        var random = new Random(42);
         while (!stop.IsCancellationRequested)
         {
             await using var transaction = await connection.BeginTransactionAsync(stop);
             var sql = random.Next(6) switch
             {
                 0 => $"DELETE FROM items WHERE id = (SELECT id FROM items ORDER BY random() LIMIT 1)",
-                1 => $"UPDATE items SET id = {nextId++} WHERE id = (SELECT id FROM items WHERE note IS NULL ORDER BY random() LIMIT 1)",
+                1 => $"UPDATE items SET id = {_nextId++} WHERE id = (SELECT id FROM items WHERE note IS NULL ORDER BY random() LIMIT 1)",
                 2 => "UPDATE items SET price = price + 1, updated_at = clock_timestamp() WHERE id IN (SELECT id FROM items WHERE note IS NOT NULL ORDER BY random() LIMIT 3)",
-                _ => $"INSERT INTO items (id, name, price) SELECT g, 'new ' || g, g % 1000 FROM generate_series({nextId}, {nextId + 4}) g",
+                _ => $"INSERT INTO items (id, name, price) SELECT g, 'new ' || g, g % 1000 FROM generate_series({_nextId}, {_nextId + 4}) g",
             };
-            nextId += 5;
+
+            // Ids are never reused, even when this transaction is lost to a restart.
+            _nextId += 5;
             await using (var command = new NpgsqlCommand(sql, connection, transaction))
             {
                 await command.ExecuteNonQueryAsync(stop);

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SentinelSync.Replication.Diagnostics;
+
+/// <summary>The pipelines' instruments (meter <c>SentinelSync.Replication</c>), exported by the silo's /metrics.</summary>
+public static class PipelineInstruments
+{
+    public const string MeterName = "SentinelSync.Replication";
+
+    private static readonly Meter s_meter = new(MeterName);
+    private static readonly Counter<long> s_received = s_meter.CreateCounter<long>("sentinel.pipeline.changes.received", "{change}", "Changes read from the source, per table");
+    private static readonly Counter<long> s_applied = s_meter.CreateCounter<long>("sentinel.sink.changes.applied", "{change}", "Changes a sink applied (or skipped as already applied), per table");
+    private static readonly Counter<long> s_deadLettered = s_meter.CreateCounter<long>("sentinel.sink.changes.dead_lettered", "{change}", "Changes a sink sent to the dead-letter queue");
+    private static readonly Histogram<long> s_batchSize = s_meter.CreateHistogram<long>("sentinel.sink.batch.size", "{change}", "Changes per destination transaction",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000] });
+    private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
+    private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
+
+    static PipelineInstruments()
+    {
+        s_meter.CreateObservableGauge("sentinel.source.slot_lag", () => s_lag.Select(l => new Measurement<long>(l.Value.Bytes, new KeyValuePair<string, object?>("pipeline", l.Key))), "By", "WAL the slot retains: the server's WAL position minus the slot's confirmed position");
+        s_meter.CreateObservableGauge("sentinel.source.lag", () => s_lag.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("pipeline", l.Key))), "s", "Age of the oldest change read from the source and not yet applied by every sink");
+    }
+
+    public static void Received(string pipeline, TableName table, int changes) =>
+        s_received.Add(changes, new("pipeline", pipeline), new("table", table.ToString()));
+
+    public static void Applied(string pipeline, string sink, TableName table, int changes, long startedTimestamp)
+    {
+        s_applied.Add(changes, new("pipeline", pipeline), new("sink", sink), new("table", table.ToString()));
+        s_batchSize.Record(changes, new KeyValuePair<string, object?>("sink", sink));
+        s_applyDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("sink", sink));
+    }
+
+    public static void DeadLettered(string pipeline, string sink, TableName table) =>
+        s_deadLettered.Add(1, new("pipeline", pipeline), new("sink", sink), new("table", table.ToString()));
+
+    public static void Lag(string pipeline, long bytes, double seconds) => s_lag[pipeline] = (bytes, seconds);
+
+    public static void Forget(string pipeline) => s_lag.TryRemove(pipeline, out _);
+}
