@@ -52,8 +52,11 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Live activations of this silo.</summary>
     public int ActivationCount => _catalog.Count;
 
-    /// <summary>Grain ids of this silo's activations (admin API, tests).</summary>
-    public IReadOnlyList<GrainId> ActiveGrains => [.. _catalog.Activations.Select(a => a.GrainId)];
+    /// <summary>
+    /// Grain ids of this silo's running activations (admin API, tests). An activation still waiting for its
+    /// lease (its grain is draining from another silo) or already deactivating is not listed.
+    /// </summary>
+    public IReadOnlyList<GrainId> ActiveGrains => [.. _catalog.Activations.Where(a => a.Status == ActivationStatus.Valid).Select(a => a.GrainId)];
 
     /// <summary>Completes when the activation of <paramref name="grainId"/> on this silo (if any) has ended.</summary>
     public Task WaitForDeactivationAsync(GrainId grainId) =>
