@@ -121,7 +121,8 @@ internal sealed partial class PipelineMonitor(
             errors.Add($"source grain: {e.GetType().Name}: {e.Message}");
         }
 
-        var received = status?.ReceivedLsn ?? 0;
+        // What the source has certainly received: the last complete transaction, or at least the slot's confirmed position.
+        var received = Math.Max(status?.ReceivedLsn ?? 0, confirmed ?? 0);
         var tableReports = tables.OrderBy(t => t.Table.ToString(), StringComparer.Ordinal).Select(t => Table(name, t, current, received, now)).ToList();
         return new PipelineReport(
             name,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Spectre.Console;
 
 namespace SentinelSync.Cli;
 
@@ -42,6 +43,12 @@ internal static class AdminVerb
         }
         else
         {
+            if (Console.IsOutputRedirected)
+            {
+                // Piped or captured: do not wrap table cells at the default 80 columns.
+                AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 240);
+            }
+
             print(result.Body);
         }
 
