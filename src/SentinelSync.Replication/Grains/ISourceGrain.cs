@@ -16,6 +16,22 @@ public interface ISourceGrain : IGrainWithStringKey
     [Idempotent]
     Task<SourceStatus> GetStatusAsync();
 
+    /// <summary>Progress of the pipeline's tables (empty while paused or before setup found them).</summary>
+    [ReadOnly]
+    [Idempotent]
+    Task<TableProgress[]> GetTableProgressAsync();
+
+    /// <summary>
+    /// Stops reading (drain, confirm, table grains stopped) and stays paused, across restarts, until
+    /// <see cref="ResumeAsync"/>; the replication slot is kept, so nothing is lost while paused.
+    /// </summary>
+    [Idempotent]
+    Task PauseAsync();
+
+    /// <summary>Clears the pause and starts reading again from the slot's confirmed position.</summary>
+    [Idempotent]
+    Task ResumeAsync();
+
     /// <summary>Stops the pipeline gracefully here (drain, confirm) and deactivates; the keeper starts it again on its owner.</summary>
     Task StopAsync();
 }

@@ -23,11 +23,19 @@ public sealed partial class SourceGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        Start();
+        if (!state.State.Paused)
+        {
+            Start();
+        }
+
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        state.State.Paused ? Task.CompletedTask : StopRunAsync();
+
+    /// <summary>Stops reading, lets the sinks apply what they hold, confirms it and stops the table grains.</summary>
+    private async Task StopRunAsync()
     {
         if (_runner is { } runner && !_run.IsCompleted)
         {
@@ -62,9 +70,43 @@ public sealed partial class SourceGrain(
         return Task.CompletedTask;
     }
 
+    public async Task PauseAsync()
+    {
+        if (state.State.Paused)
+        {
+            return;
+        }
+
+        // The run ends before the flag is written: the runner writes this state too, and must not race us.
+        await StopRunAsync();
+        state.State.Paused = true;
+        await state.WriteStateAsync();
+        LogPaused(logger, Key);
+    }
+
+    public async Task ResumeAsync()
+    {
+        if (!state.State.Paused)
+        {
+            return;
+        }
+
+        state.State.Paused = false;
+        await state.WriteStateAsync();
+        _lastError = null;
+        _backoff = TimeSpan.FromSeconds(1);
+        LogResumed(logger, Key);
+        Start();
+    }
+
+    public async Task<TableProgress[]> GetTableProgressAsync() =>
+        state.State.Paused || _runner is null
+            ? []
+            : await Task.WhenAll(_runner.Tables.Select(t => GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, t)).GetProgressAsync()));
+
     public Task EnsureRunningAsync()
     {
-        if (_run.IsCompleted && DateTimeOffset.UtcNow >= _nextStart)
+        if (!state.State.Paused && _run.IsCompleted && DateTimeOffset.UtcNow >= _nextStart)
         {
             Start();
         }
@@ -75,7 +117,7 @@ public sealed partial class SourceGrain(
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(new SourceStatus(
         Key,
         SiloName,
-        _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
+        state.State.Paused ? "paused" : _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
         _lastError,
         state.State.SnapshotAttempt,
         state.State.SnapshotCompleted,
@@ -110,4 +152,10 @@ public sealed partial class SourceGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed; restarting in {Seconds} s")]
     private static partial void LogRunFailed(ILogger logger, string pipeline, double seconds, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} paused; its slot is kept")]
+    private static partial void LogPaused(ILogger logger, string pipeline);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumed")]
+    private static partial void LogResumed(ILogger logger, string pipeline);
 }

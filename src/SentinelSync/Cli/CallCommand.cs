@@ -8,7 +8,7 @@ namespace SentinelSync.Cli;
 /// <summary>
 /// <c>sentinel call TYPE KEY METHOD [ARGS]</c>: calls any grain method through any silo's gateway and prints
 /// the JSON result. Exit codes: 0 success, 1 the grain threw, 2 bad request (unknown grain type, method or
-/// arguments), 3 the silo could not be reached.
+/// arguments), 3 the silo could not be reached, 4 the token was refused.
 /// </summary>
 internal static class CallCommand
 {
@@ -19,11 +19,17 @@ internal static class CallCommand
         var method = new Argument<string>("method") { Description = "Method name, e.g. GetAsync." };
         var args = new Argument<string>("args") { Description = "Arguments as a JSON array.", DefaultValueFactory = _ => "[]" };
         var server = ServerOption.Create();
-        var command = new Command("call", "Call a grain method through a silo.") { type, key, method, args, server };
+        var token = TokenOption.Create();
+        var command = new Command("call", "Call a grain method through a silo.") { type, key, method, args, server, token };
         command.SetAction(async (parse, cancellation) =>
         {
             var path = $"api/grains/{Uri.EscapeDataString(parse.GetValue(type)!)}/{Uri.EscapeDataString(parse.GetValue(key)!)}/{Uri.EscapeDataString(parse.GetValue(method)!)}";
             using var http = new HttpClient { BaseAddress = parse.GetValue(server) };
+            if (parse.GetValue(token) is { Length: > 0 } bearer)
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            }
+
             HttpResponseMessage response;
             try
             {
@@ -33,6 +39,12 @@ internal static class CallCommand
             {
                 await Console.Error.WriteLineAsync($"sentinel call: cannot reach {http.BaseAddress}: {e.Message}");
                 return 3;
+            }
+
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+            {
+                await Console.Error.WriteLineAsync($"sentinel call: {http.BaseAddress} refused the request: pass its token with --token or SENTINEL_TOKEN.");
+                return AdminClient.Unauthorized;
             }
 
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation);

@@ -13,6 +13,7 @@ internal static class DlqCommand
     public static Command Create()
     {
         var server = ServerOption.Create();
+        var token = TokenOption.Create();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table.", Recursive = true };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline." };
         var sink = new Option<string?>("--sink") { Description = "Only this sink." };
@@ -22,7 +23,7 @@ internal static class DlqCommand
         var id = new Argument<long>("id") { Description = "Dead letter id." };
 
         var list = new Command("list", "List dead letters.") { pipeline, sink, table, status };
-        list.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(json), async client =>
+        list.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), async client =>
         {
             var query = string.Join("&", new[] { ("pipeline", parse.GetValue(pipeline)), ("sink", parse.GetValue(sink)), ("table", parse.GetValue(table)), ("status", parse.GetValue(status)) }
                 .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
@@ -30,10 +31,10 @@ internal static class DlqCommand
         }, PrintList));
 
         var show = new Command("show", "Show one dead letter with its change.") { id };
-        show.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, true, client => client.GetAsync($"api/dlq/{parse.GetValue(id)}", cancellation), _ => { }));
+        show.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), true, client => client.GetAsync($"api/dlq/{parse.GetValue(id)}", cancellation), _ => { }));
 
         var replay = new Command("replay", "Apply dead letters again (all pending of the filter, or --id ...).") { pipeline, sink, table, ids };
-        replay.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(json), client =>
+        replay.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), client =>
         {
             var post = () => client.PostAsync(
                 "api/dlq/replay",
@@ -46,43 +47,11 @@ internal static class DlqCommand
             body => AnsiConsole.MarkupLine($"Replayed [green]{body.GetProperty("replayed").GetInt32()}[/] dead letter(s).")));
 
         var discard = new Command("discard", "Mark dead letters discarded (they are kept, never applied).") { ids };
-        discard.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(json), client =>
+        discard.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), client =>
             client.PostAsync("api/dlq/discard", new { ids = parse.GetValue(ids) ?? [] }, cancellation),
             body => AnsiConsole.MarkupLine($"Discarded [yellow]{body.GetProperty("discarded").GetInt32()}[/] dead letter(s).")));
 
-        return new Command("dlq", "Inspect, replay or discard the dead-letter queue.") { server, json, list, show, replay, discard };
-    }
-
-    private static async Task<int> RunAsync(Uri server, bool json, Func<AdminClient, Task<(int Status, JsonElement Body)>> call, Action<JsonElement> print)
-    {
-        using var client = new AdminClient(server);
-        (int Status, JsonElement Body) result;
-        try
-        {
-            result = await call(client);
-        }
-        catch (HttpRequestException e)
-        {
-            await Console.Error.WriteLineAsync($"sentinel: cannot reach {server}: {e.Message}");
-            return AdminClient.Unreachable;
-        }
-
-        if (result.Status >= 400)
-        {
-            await Console.Error.WriteLineAsync($"sentinel: {result.Body.GetProperty("message").GetString()}");
-            return result.Status is 400 or 404 ? 2 : 1;
-        }
-
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(result.Body, new JsonSerializerOptions { WriteIndented = true }));
-        }
-        else
-        {
-            print(result.Body);
-        }
-
-        return 0;
+        return new Command("dlq", "Inspect, replay or discard the dead-letter queue.") { server, token, json, list, show, replay, discard };
     }
 
     private static void PrintList(JsonElement letters)

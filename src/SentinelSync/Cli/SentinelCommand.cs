@@ -12,6 +12,11 @@ internal static class SentinelCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(DlqCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(GrainsCommand.Create());
+        root.Subcommands.Add(PipelinesCommand.Create());
+        root.Subcommands.Add(PipelineControlCommand.Create("pause", "Pause a pipeline: stop reading, keep the slot, stay paused across restarts."));
+        root.Subcommands.Add(PipelineControlCommand.Create("resume", "Resume a paused pipeline."));
         return root;
     }
 }

@@ -64,6 +64,7 @@ public static partial class SentinelConfigLoader
         }
 
         Validate(file, config);
+        AdminAccess.Apply(file, config, environment);
         return config;
     }
 

@@ -17,4 +17,10 @@ public sealed class SiloConfig
     public string? AdvertisedHost { get; set; }
 
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Bearer token the admin API (<c>/api/*</c>) requires when set; <c>SENTINEL_TOKEN</c> when unset here.
+    /// Required when <see cref="Listen"/> is not a loopback address.
+    /// </summary>
+    public string? Token { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
+using SentinelSync.Admin;
 using SentinelSync.Configuration;
 
 namespace SentinelSync.Hosting;
@@ -11,10 +12,15 @@ internal static class SiloHost
 {
     public static WebApplication Build(SentinelConfig config)
     {
+        if (AdminAccess.Problem(config.Silo) is { } problem)
+        {
+            throw new InvalidOperationException($"silo.listen: {problem}");
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{config.Silo.Listen}:{config.Silo.HttpPort}");
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddSentinelConsole();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
@@ -23,14 +29,17 @@ internal static class SiloHost
         builder.Services.AddSentinelMetrics();
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
+        builder.Services.AddSentinelAdmin();
 
         var app = builder.Build();
+        app.UseAdminToken(config.Silo.Token);
 
         // Alive as soon as the process serves HTTP; ready once the silo runs (control database reached, schema migrated).
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (SiloService silo) => silo.IsReady ? Results.Text("ready") : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapSentinelMetrics();
         app.MapDeadLetters();
+        app.MapAdmin();
         app.MapGet("/api/grains", async (SiloService silo) =>
         {
             var running = await silo.Silo;

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace SentinelSync.Admin;
+
+/// <summary>Registers the admin API's services; after the silo's hosted service, so the sampler stops first.</summary>
+internal static class AdminServiceExtensions
+{
+    public static IServiceCollection AddSentinelAdmin(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Redactor>();
+        services.AddSingleton<PipelineMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
+        return services;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using SentinelSync.Configuration;
+using SentinelSync.Hosting;
+using SentinelSync.Replication;
+using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Grains;
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Runtime;
+
+namespace SentinelSync.Admin;
+
+/// <summary>
+/// Samples every configured pipeline once per <see cref="Interval"/> (source grain status, table and sink
+/// progress, the slot's lag at the source) and keeps the latest report and the short histories that rates and
+/// lag in seconds are computed from. Memory only: a restarted silo starts its rates from scratch.
+/// </summary>
+internal sealed partial class PipelineMonitor(
+    SiloService silo,
+    PipelineRegistry pipelines,
+    DeadLetterStore deadLetters,
+    Redactor redactor,
+    TimeProvider time,
+    ILogger<PipelineMonitor> logger) : BackgroundService
+{
+    private const string SlotLagSql = """
+        SELECT (pg_current_wal_lsn() - '0/0')::numeric,
+               (SELECT (confirmed_flush_lsn - '0/0')::numeric FROM pg_replication_slots WHERE slot_name = @slot)
+        """;
+
+    private static readonly TimeSpan s_rateSpan = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, RateWindow> _rates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PushHistory> _pushes = new(StringComparer.Ordinal);
+    private volatile PipelinesReport? _latest;
+
+    public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The latest sample, or a fresh one if none was taken yet.</summary>
+    public async Task<PipelinesReport> ReportAsync(CancellationToken cancellationToken) =>
+        _latest ?? await SampleAsync(await silo.Silo, cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Silo running;
+        try
+        {
+            running = await silo.Silo.WaitAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // No silo, nothing to sample: the host reports the start failure itself.
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    _latest = await SampleAsync(running, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogSampleFailed(logger, redactor.Redact(e.Message)!);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<PipelinesReport> SampleAsync(Silo running, CancellationToken cancellationToken)
+    {
+        var reports = await Task.WhenAll(pipelines.Pipelines.Select(p => SamplePipelineAsync(running, p, cancellationToken)));
+        long? pending = null;
+        try
+        {
+            pending = await deadLetters.CountPendingAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            LogSampleFailed(logger, redactor.Redact(e.Message)!);
+        }
+
+        return new PipelinesReport(running.Name, time.GetUtcNow(), pending, reports);
+    }
+
+    private async Task<PipelineReport> SamplePipelineAsync(Silo running, PipelineConfig config, CancellationToken cancellationToken)
+    {
+        var name = config.Name!;
+        var options = config.Source!.Postgres!;
+        var errors = new List<string>();
+        var now = time.GetUtcNow();
+
+        (ulong? current, ulong? confirmed) = (null, null);
+        try
+        {
+            (current, confirmed) = await SlotLagAsync(options.Connection, options.Slot, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            errors.Add($"source: {e.Message}");
+        }
+
+        SourceStatus? status = null;
+        TableProgress[] tables = [];
+        try
+        {
+            var source = running.GrainFactory.GetGrain<ISourceGrain>(name);
+            status = await source.GetStatusAsync().WaitAsync(s_callTimeout, cancellationToken);
+            tables = await source.GetTableProgressAsync().WaitAsync(s_callTimeout, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            errors.Add($"source grain: {e.GetType().Name}: {e.Message}");
+        }
+
+        // What the source has certainly received: the last complete transaction, or at least the slot's confirmed position.
+        var received = Math.Max(status?.ReceivedLsn ?? 0, confirmed ?? 0);
+        var tableReports = tables.OrderBy(t => t.Table.ToString(), StringComparer.Ordinal).Select(t => Table(name, t, current, received, now)).ToList();
+        return new PipelineReport(
+            name,
+            status?.Silo,
+            status?.Phase ?? "unknown",
+            redactor.Redact(status?.LastError),
+            ConnectionStrings.Masked(options.Connection),
+            options.Slot,
+            status?.SnapshotCompleted ?? false,
+            current is { } c ? Lsn.Format(c) : null,
+            confirmed is { } f ? Lsn.Format(f) : null,
+            status is null ? null : Lsn.Format(status.ReceivedLsn),
+            current is { } cur && confirmed is { } conf ? Math.Max(0, (long)cur - (long)conf) : null,
+            tableReports.Select(t => t.LagSeconds).DefaultIfEmpty(0).Max(),
+            tableReports.Sum(t => t.RowsPerSecond),
+            tableReports,
+            errors.Count == 0 ? null : redactor.Redact(string.Join("; ", errors)));
+    }
+
+    private TableReport Table(string pipeline, TableProgress progress, ulong? current, ulong received, DateTimeOffset now)
+    {
+        var key = $"{pipeline}/{progress.Table}";
+        var history = _pushes.GetOrAdd(key, _ => new PushHistory());
+        history.Add(now, progress.Pushed);
+        var sinks = progress.Sinks.Select(s =>
+        {
+            var caughtUp = s.Queued == 0 && s.Applied >= progress.Pushed;
+            var behind = caughtUp ? received : s.Applied.Lsn;
+            return new SinkReport(
+                s.Sink,
+                s.Applied.ToString(),
+                s.AppliedChanges,
+                s.Queued,
+                s.DeadLettered,
+                s.Retrying,
+                redactor.Redact(s.LastError),
+                s.LastAppliedAt,
+                current is { } c ? Math.Max(0, (long)c - (long)behind) : null,
+                caughtUp ? 0 : history.LagSeconds(now, s.Applied),
+                Rate($"{key}/{s.Sink}", now, s.AppliedChanges));
+        }).ToList();
+
+        return new TableReport(
+            progress.Table.ToString(),
+            progress.Pushed.ToString(),
+            progress.PushedChanges,
+            Rate(key, now, progress.PushedChanges),
+            sinks.Select(s => s.LagBytes).Max(),
+            sinks.Select(s => s.LagSeconds).DefaultIfEmpty(0).Max(),
+            sinks);
+    }
+
+    private double Rate(string key, DateTimeOffset now, long value) =>
+        Math.Round(_rates.GetOrAdd(key, _ => new RateWindow(s_rateSpan)).Add(now, value), 1);
+
+    private static async Task<(ulong? Current, ulong? Confirmed)> SlotLagAsync(string connection, string slot, CancellationToken cancellationToken)
+    {
+        await using var source = new NpgsqlConnection(connection);
+        await source.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(SlotLagSql, source) { CommandTimeout = 5 };
+        command.Parameters.AddWithValue("slot", slot);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return ((ulong)reader.GetDecimal(0), reader.IsDBNull(1) ? null : (ulong)reader.GetDecimal(1));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline sampling failed: {Error}")]
+    private static partial void LogSampleFailed(ILogger logger, string error);
+}
