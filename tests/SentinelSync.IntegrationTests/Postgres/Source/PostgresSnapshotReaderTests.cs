@@ -94,12 +94,15 @@ public sealed class PostgresSnapshotReaderTests
         var options = SourceTestOptions.For(database, "public.a");
         await new PostgresSourceSetup(options).PrepareAsync();
         var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
+        var exporter = await database.ScalarAsync<int>($"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{options.Slot}'");
         await slot.DisposeAsync();
-        // The server ends the exporting backend asynchronously; until it is gone the snapshot can still be imported.
+
+        // The server ends the exporting backend asynchronously; until its process is gone the snapshot can
+        // still be imported (the slot turns inactive a little earlier than the snapshot is released).
         await Eventually.WaitAsync(
-            async () => await database.ScalarAsync<bool>($"SELECT NOT active FROM pg_replication_slots WHERE slot_name = '{options.Slot}'"),
+            async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE pid = {exporter}") == 0,
             TimeSpan.FromSeconds(10),
-            () => $"slot {options.Slot} to become inactive after its exporting connection closed");
+            () => $"the exporting backend {exporter} to exit after its connection closed");
 
         await Should.ThrowAsync<Npgsql.PostgresException>(() =>
             CountAsync(new PostgresSnapshotReader(database.ConnectionString).ReadTableAsync(new TableName("public", "a"), slot.SnapshotName, slot.ConsistentPoint)));
