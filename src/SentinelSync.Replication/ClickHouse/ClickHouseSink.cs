@@ -36,6 +36,7 @@ public sealed partial class ClickHouseSink : ISink
     private readonly NpgsqlDataSource _control;
     private readonly ClickHouseHttp _http;
     private readonly ClickHouseTableSchemas _schemas;
+    private static readonly OffsetRows s_offsets = new(ClickHouseSinkSql.SelectOffsetForUpdate, ClickHouseSinkSql.SelectOffset, ClickHouseSinkSql.InsertOffsetIfMissing, ClickHouseSinkSql.UpdateOffset);
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
     private volatile bool _controlTablesReady;
@@ -97,7 +98,7 @@ public sealed partial class ClickHouseSink : ISink
         var sourceTable = batch.Table.ToString();
 
         // The row lock is held through the insert: a newer activation waits, then sees this batch's offset.
-        var stored = await LockOffsetAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
+        var stored = await s_offsets.LockAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
         if (stored.Epoch > epoch)
         {
             throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
@@ -115,15 +116,7 @@ public sealed partial class ClickHouseSink : ISink
         }
 
         var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
-        await using (var update = new NpgsqlCommand(ClickHouseSinkSql.UpdateOffset, connection))
-        {
-            update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-            update.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
-            update.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
-            update.Parameters.Add(new NpgsqlParameter { Value = epoch });
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await s_offsets.WriteAsync(connection, sinkName, sourceTable, applied, epoch, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, rows, applied);
@@ -136,11 +129,7 @@ public sealed partial class ClickHouseSink : ISink
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         ArgumentNullException.ThrowIfNull(table);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _control.CreateCommand(ClickHouseSinkSql.SelectOffset);
-        command.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-        command.Parameters.Add(new NpgsqlParameter { Value = table.ToString() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOffset(reader) : null;
+        return await s_offsets.ReadAsync(_control, sinkName, table.ToString(), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()
@@ -262,38 +251,6 @@ public sealed partial class ClickHouseSink : ISink
 
         return null;
     }
-
-    private static async Task<SinkOffset> LockOffsetAsync(NpgsqlConnection connection, string sinkName, string sourceTable, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            await using (var select = new NpgsqlCommand(ClickHouseSinkSql.SelectOffsetForUpdate, connection))
-            {
-                select.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-                select.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return ReadOffset(reader);
-                }
-            }
-
-            if (attempt > 0)
-            {
-                throw new InvalidOperationException($"The offset row of sink '{sinkName}', table {sourceTable} vanished while being created.");
-            }
-
-            await using var insert = new NpgsqlCommand(ClickHouseSinkSql.InsertOffsetIfMissing, connection);
-            insert.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-            insert.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static SinkOffset ReadOffset(NpgsqlDataReader reader) => new(
-        new Position((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), reader.GetInt64(1)),
-        reader.GetInt64(2),
-        reader.GetFieldValue<DateTimeOffset>(3));
 
     private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ namespace SentinelSync.Replication.Postgres;
 public sealed partial class PostgresSink : ISink
 {
     private readonly NpgsqlDataSource _dataSource;
+    private static readonly OffsetRows s_offsets = new(PostgresSinkSql.SelectOffsetForUpdate, PostgresSinkSql.SelectOffset, PostgresSinkSql.InsertOffsetIfMissing, PostgresSinkSql.UpdateOffset);
     private readonly ILogger _logger;
     private readonly PostgresTableSchemas _schemas;
     private readonly PostgresTableWriter _writer;
@@ -83,7 +84,7 @@ public sealed partial class PostgresSink : ISink
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var sourceTable = batch.Table.ToString();
-        var stored = await LockOffsetAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
+        var stored = await s_offsets.LockAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
         if (stored.Epoch > epoch)
         {
             throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
@@ -97,15 +98,7 @@ public sealed partial class PostgresSink : ISink
         }
 
         var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
-        await using (var update = new NpgsqlCommand(PostgresSinkSql.UpdateOffset, connection))
-        {
-            update.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-            update.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-            update.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
-            update.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
-            update.Parameters.Add(new NpgsqlParameter { Value = epoch });
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await s_offsets.WriteAsync(connection, sinkName, sourceTable, applied, epoch, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
@@ -118,11 +111,7 @@ public sealed partial class PostgresSink : ISink
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         ArgumentNullException.ThrowIfNull(table);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _dataSource.CreateCommand(PostgresSinkSql.SelectOffset);
-        command.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-        command.Parameters.Add(new NpgsqlParameter { Value = table.ToString() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOffset(reader) : null;
+        return await s_offsets.ReadAsync(_dataSource, sinkName, table.ToString(), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -130,38 +119,6 @@ public sealed partial class PostgresSink : ISink
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _controlTablesGate.Dispose();
     }
-
-    private static async Task<SinkOffset> LockOffsetAsync(NpgsqlConnection connection, string sinkName, string sourceTable, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            await using (var select = new NpgsqlCommand(PostgresSinkSql.SelectOffsetForUpdate, connection))
-            {
-                select.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-                select.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return ReadOffset(reader);
-                }
-            }
-
-            if (attempt > 0)
-            {
-                throw new InvalidOperationException($"The offset row of sink '{sinkName}', table {sourceTable} vanished while being created.");
-            }
-
-            await using var insert = new NpgsqlCommand(PostgresSinkSql.InsertOffsetIfMissing, connection);
-            insert.Parameters.Add(new NpgsqlParameter { Value = sinkName });
-            insert.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static SinkOffset ReadOffset(NpgsqlDataReader reader) => new(
-        new Position((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), reader.GetInt64(1)),
-        reader.GetInt64(2),
-        reader.GetFieldValue<DateTimeOffset>(3));
 
     private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)
     {

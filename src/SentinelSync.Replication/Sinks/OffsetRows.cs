@@ -1,0 +1,68 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SentinelSync.Replication.Sinks;
+
+/// <summary>
+/// The offset rows of a sink, one per (sink, source table): a sink locks its row at the start of a batch's
+/// transaction (creating it on first use), checks the epoch, and writes the new position in the same
+/// transaction. The SQL differs per sink only in where the table lives (the destination's <c>"_sentinel"</c>
+/// schema for Postgres, the control database for ClickHouse); each statement takes
+/// <c>$1</c> sink, <c>$2</c> source table and, for the update, <c>$3</c> LSN, <c>$4</c> ordinal, <c>$5</c> epoch.
+/// </summary>
+internal sealed class OffsetRows(string selectForUpdate, string select, string insertIfMissing, string update)
+{
+    /// <summary>Locks the row (FOR UPDATE) until the transaction ends, creating it first when missing.</summary>
+    public async Task<SinkOffset> LockAsync(NpgsqlConnection connection, string sink, string sourceTable, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var command = Command(selectForUpdate, connection, sink, sourceTable))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return Read(reader);
+                }
+            }
+
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"The offset row of sink '{sink}', table {sourceTable} vanished while being created.");
+            }
+
+            await using var insert = Command(insertIfMissing, connection, sink, sourceTable);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task WriteAsync(NpgsqlConnection connection, string sink, string sourceTable, Position applied, long epoch, CancellationToken cancellationToken)
+    {
+        await using var command = Command(update, connection, sink, sourceTable);
+        command.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });
+        command.Parameters.Add(new NpgsqlParameter { Value = applied.Ordinal });
+        command.Parameters.Add(new NpgsqlParameter { Value = epoch });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SinkOffset?> ReadAsync(NpgsqlDataSource dataSource, string sink, string sourceTable, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(select, connection, sink, sourceTable);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, string sink, string sourceTable)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = sink });
+        command.Parameters.Add(new NpgsqlParameter { Value = sourceTable });
+        return command;
+    }
+
+    private static SinkOffset Read(NpgsqlDataReader reader) => new(
+        new Position((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), reader.GetInt64(1)),
+        reader.GetInt64(2),
+        reader.GetFieldValue<DateTimeOffset>(3));
+}
