@@ -162,12 +162,14 @@ public sealed class PipelineScenario : IAsyncDisposable
     /// <summary>
     /// The source's live rows of <paramref name="table"/> (in <c>public</c>) as <see cref="LiveRows"/>:
     /// <paramref name="key"/> must be an integer column, and <paramref name="columns"/> and <paramref name="sums"/>
-    /// columns whose text is the same in Postgres (<c>::text</c>) and ClickHouse (<c>toString</c>): integers,
+    /// columns whose text is the same in Postgres (the output function, <c>format('%s', col)</c>) and ClickHouse (<c>toString</c>): integers,
     /// text, <c>numeric(p,s)</c> (Decimal keeps the scale), not floats, timestamps or dates.
     /// </summary>
     public async Task<LiveRows> SourceLiveRowsAsync(string table, string key, string[] columns, string[] sums)
     {
-        var rowText = string.Join(" || '|' || ", new[] { key }.Concat(columns).Select(c => $"coalesce({Quote(c)}::text, '\\N')"));
+        // format('%s') is the type's output function, the text pgoutput sends (::text differs for inet, xml, bool, char).
+        // (format turns NULL into '', hence the CASE.)
+        var rowText = string.Join(" || '|' || ", new[] { key }.Concat(columns).Select(c => $"CASE WHEN {Quote(c)} IS NULL THEN '\\N' ELSE format('%s', {Quote(c)}) END"));
         var sumList = sums.Length == 0 ? "''" : string.Join(" || ',' || ", sums.Select(c => $"coalesce(sum({Quote(c)})::text, '\\N')"));
         var summary = await ReadPostgresAsync($"SELECT count(*), count(DISTINCT {Quote(key)}), {sumList} FROM {Quote(table)}", r => (r.GetInt64(0), r.GetInt64(1), r.GetString(2)));
         var rows = await ReadPostgresAsync($"SELECT {Quote(key)}::bigint, md5({rowText}) FROM {Quote(table)} ORDER BY {Quote(key)}", r => (r.GetInt64(0), r.GetString(1)));
