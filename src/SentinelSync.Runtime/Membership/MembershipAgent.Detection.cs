@@ -125,9 +125,17 @@ public sealed partial class MembershipAgent
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Volatile.Read(ref _state) != Joined)
+            switch (Volatile.Read(ref _state))
             {
-                throw new InvalidOperationException($"Silo {SiloName} cannot move to {target}: it has not joined, or has left, stopped or been declared dead.");
+                case Joined:
+                    break;
+                case Dead:
+                    // Declared dead already (DeclaredDead was raised): a graceful stop racing with it just ends.
+                    return false;
+                case Left when target == SiloStatus.Dead:
+                    return true;
+                default:
+                    throw new InvalidOperationException($"Silo {SiloName} cannot move to {target}: it has not joined, or has left or been abandoned.");
             }
 
             while (true)
