@@ -95,16 +95,9 @@ public sealed partial class ClickHouseSink : ISink
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        var sourceTable = batch.Table.ToString();
 
         // The row lock is held through the insert: a newer activation waits, then sees this batch's offset.
-        var stored = await s_offsets.LockAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
-        if (stored.Epoch > epoch)
-        {
-            throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
-        }
-
-        var pending = replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
         var rows = 0;
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
@@ -115,8 +108,7 @@ public sealed partial class ClickHouseSink : ISink
             rows += await ApplySegmentAsync(table, segment, version, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
-        await s_offsets.WriteAsync(connection, sinkName, sourceTable, applied, epoch, cancellationToken).ConfigureAwait(false);
+        var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, rows, applied);

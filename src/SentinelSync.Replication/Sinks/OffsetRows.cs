@@ -13,7 +13,7 @@ namespace SentinelSync.Replication.Sinks;
 internal sealed class OffsetRows(string selectForUpdate, string select, string insertIfMissing, string update)
 {
     /// <summary>Locks the row (FOR UPDATE) until the transaction ends, creating it first when missing.</summary>
-    public async Task<SinkOffset> LockAsync(NpgsqlConnection connection, string sink, string sourceTable, CancellationToken cancellationToken)
+    private async Task<SinkOffset> LockAsync(NpgsqlConnection connection, string sink, string sourceTable, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -36,7 +36,34 @@ internal sealed class OffsetRows(string selectForUpdate, string select, string i
         }
     }
 
-    public async Task WriteAsync(NpgsqlConnection connection, string sink, string sourceTable, Position applied, long epoch, CancellationToken cancellationToken)
+    /// <summary>
+    /// The start of every sink's batch transaction: locks the offset row, refuses the batch when a newer epoch owns
+    /// it (<see cref="SinkFencedException"/>, nothing written), and returns the stored offset with the changes still
+    /// to apply: those above the stored position, or all of them for a dead-letter replay.
+    /// </summary>
+    public async Task<(SinkOffset Stored, List<RowChange> Pending)> BeginBatchAsync(NpgsqlConnection connection, string sink, ChangeBatch batch, long epoch, bool replay, CancellationToken cancellationToken)
+    {
+        var stored = await LockAsync(connection, sink, batch.Table.ToString(), cancellationToken).ConfigureAwait(false);
+        if (stored.Epoch > epoch)
+        {
+            throw new SinkFencedException(sink, batch.Table, epoch, stored.Epoch);
+        }
+
+        return (stored, replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList());
+    }
+
+    /// <summary>
+    /// The end of every sink's batch transaction: writes the position now applied (the batch's, unless the stored
+    /// one is later or this is a replay, which never moves the offset) with the caller's epoch, and returns it.
+    /// </summary>
+    public async Task<Position> EndBatchAsync(NpgsqlConnection connection, string sink, ChangeBatch batch, SinkOffset stored, long epoch, bool replay, CancellationToken cancellationToken)
+    {
+        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
+        await WriteAsync(connection, sink, batch.Table.ToString(), applied, epoch, cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+
+    private async Task WriteAsync(NpgsqlConnection connection, string sink, string sourceTable, Position applied, long epoch, CancellationToken cancellationToken)
     {
         await using var command = Command(update, connection, sink, sourceTable);
         command.Parameters.Add(new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(applied.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn });

@@ -83,22 +83,14 @@ public sealed partial class PostgresSink : ISink
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        var sourceTable = batch.Table.ToString();
-        var stored = await s_offsets.LockAsync(connection, sinkName, sourceTable, cancellationToken).ConfigureAwait(false);
-        if (stored.Epoch > epoch)
-        {
-            throw new SinkFencedException(sinkName, batch.Table, epoch, stored.Epoch);
-        }
-
-        var pending = replay ? [.. batch.Changes] : batch.Changes.Where(c => c.Position > stored.Position).ToList();
+        var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
             var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
             await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
-        await s_offsets.WriteAsync(connection, sinkName, sourceTable, applied, epoch, cancellationToken).ConfigureAwait(false);
+        var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
