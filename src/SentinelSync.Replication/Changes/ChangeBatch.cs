@@ -5,4 +5,15 @@ namespace SentinelSync.Replication;
 /// position the batch covers: once a sink applied the batch it may record that position even if the last
 /// change is earlier (for example a transaction that touched other tables).
 /// </summary>
-public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Changes, Position Through);
+public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Changes, Position Through)
+{
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the source's capture span, set only when the batch is traced. It travels
+    /// with the batch (also across silos) so each sink's span joins the batch's trace; absent in batches from a
+    /// source that does not trace, which is why it is optional and not a constructor parameter.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When the source captured the batch (the start of its capture span); set only when traced.</summary>
+    public DateTimeOffset? CapturedAt { get; init; }
+}

@@ -132,7 +132,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         while (true)
         {
             await _work.WaitAsync(stop);
-            var batch = TakeBatch(out var taken);
+            var batch = TakeBatch(out var taken, out var parts);
             if (batch is null)
             {
                 continue;
@@ -140,14 +140,17 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
 
             await _applyGate.WaitAsync(stop);
             var started = Stopwatch.GetTimestamp();
+            var spans = SinkBatchSpans.Start(_pipeline, _sinkName, parts, batch.Changes.Count);
             try
             {
-                await ApplyAsync(batch, stop);
+                await ApplyAsync(batch, spans, stop);
+                spans?.Committed();
                 PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Changes.Count, started);
             }
             catch (SinkFencedException e)
             {
                 // Another activation of this sink owns the destination now: stop; the queue is not ours to apply.
+                spans?.Failed(e, "fenced");
                 LogFenced(logger, Key, e.Message);
                 lock (_lock)
                 {
@@ -157,8 +160,14 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                 DeactivateOnIdle();
                 return;
             }
+            catch (Exception e) when (spans is not null)
+            {
+                spans.Failed(e, stop.IsCancellationRequested ? "stopped" : "failed");
+                throw;
+            }
             finally
             {
+                spans?.Dispose();
                 _applyGate.Release();
             }
 
@@ -172,17 +181,22 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         }
     }
 
-    /// <summary>Merges queued batches (in order) into one of at most <see cref="MaxBatchChanges"/> changes.</summary>
-    private ChangeBatch? TakeBatch(out int taken)
+    /// <summary>
+    /// Merges queued batches (in order) into one of at most <see cref="MaxBatchChanges"/> changes;
+    /// <paramref name="parts"/> lists the merged batches when spans are being recorded (null otherwise).
+    /// </summary>
+    private ChangeBatch? TakeBatch(out int taken, out List<ChangeBatch>? parts)
     {
         lock (_lock)
         {
             taken = 0;
+            parts = null;
             if (!_queue.TryDequeue(out var first))
             {
                 return null;
             }
 
+            parts = SentinelTracing.Source.HasListeners() ? [first] : null;
             var changes = new List<RowChange>(first.Changes);
             var through = first.Through;
             taken = first.Changes.Count;
@@ -191,6 +205,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                 _queue.Dequeue();
                 _work.Wait(0);
                 changes.AddRange(next.Changes);
+                parts?.Add(next);
                 through = next.Through;
                 taken += next.Changes.Count;
             }
@@ -204,14 +219,14 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
     /// failures are retried with exponential backoff and jitter without limit; a permanent failure is narrowed
     /// down by halving the batch until the failing change is alone, which goes to the dead-letter queue.
     /// </summary>
-    private async Task ApplyAsync(ChangeBatch batch, CancellationToken stop)
+    private async Task ApplyAsync(ChangeBatch batch, SinkBatchSpans? spans, CancellationToken stop)
     {
         if (_poisonedKeys.Count > 0)
         {
             var blocked = batch.Changes.Where(c => RowKeys.Of(c).Any(_poisonedKeys.Contains)).ToList();
             foreach (var change in blocked)
             {
-                await DeadLetterAsync(change, new InvalidOperationException("An earlier change of this row is in the dead-letter queue; this one waits behind it."), 0, stop);
+                await DeadLetterAsync(change, new InvalidOperationException("An earlier change of this row is in the dead-letter queue; this one waits behind it."), 0, spans, stop);
             }
 
             if (blocked.Count > 0)
@@ -231,6 +246,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
             catch (Exception e) when (e is not SinkFencedException && !stop.IsCancellationRequested && _sink.IsTransient(e))
             {
                 SetRetrying(attempt, e.Message);
+                spans?.Retried(attempt, e, transient: true);
                 LogTransient(logger, Key, attempt, e.Message);
                 await Task.Delay(Backoff(attempt), stop);
             }
@@ -239,14 +255,15 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                 if (batch.Changes.Count > 1)
                 {
                     var half = batch.Changes.Count / 2;
-                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Take(half).ToList(), batch.Changes[half - 1].Position), stop);
-                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Skip(half).ToList(), batch.Through), stop);
+                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Take(half).ToList(), batch.Changes[half - 1].Position), spans, stop);
+                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Skip(half).ToList(), batch.Through), spans, stop);
                     return;
                 }
 
                 if (batch.Changes.Count == 1 && attempt < PermanentAttempts)
                 {
                     SetRetrying(attempt, e.Message);
+                    spans?.Retried(attempt, e, transient: false);
                     await Task.Delay(Backoff(attempt), stop);
                     continue;
                 }
@@ -256,17 +273,18 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                     throw;
                 }
 
-                await DeadLetterAsync(batch.Changes[0], e, attempt, stop);
+                await DeadLetterAsync(batch.Changes[0], e, attempt, spans, stop);
 
                 // Record the position past the dead-lettered change, so that it is not retried forever.
-                await ApplyAsync(batch with { Changes = [] }, stop);
+                await ApplyAsync(batch with { Changes = [] }, spans, stop);
                 return;
             }
         }
     }
 
-    private async Task DeadLetterAsync(RowChange change, Exception error, int attempts, CancellationToken stop)
+    private async Task DeadLetterAsync(RowChange change, Exception error, int attempts, SinkBatchSpans? spans, CancellationToken stop)
     {
+        spans?.DeadLettered(change, error);
         var keys = RowKeys.Of(change).ToList();
         await deadLetters.AddAsync(_pipeline, _sinkName, keys.FirstOrDefault() ?? "", change, error, attempts, stop);
         _poisonedKeys.UnionWith(keys);

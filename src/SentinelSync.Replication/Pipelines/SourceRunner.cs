@@ -198,7 +198,21 @@ internal sealed partial class SourceRunner(
     {
         var table = _tableGrains[batch.Table];
         PipelineInstruments.Received(pipeline, batch.Table, batch.Changes.Count);
-        var queued = await table.PushAsync(batch);
+        batch = CaptureSpan.Start(pipeline, Phase, batch, out var capture);
+        int queued;
+        using (capture)
+        {
+            try
+            {
+                queued = await table.PushAsync(batch);
+            }
+            catch (Exception e) when (capture is not null)
+            {
+                CaptureSpan.Fail(capture, e);
+                throw;
+            }
+        }
+
         _tracker.Add(batch);
         while (queued > MaxQueuedChanges)
         {
