@@ -93,7 +93,8 @@ public sealed class PipelineScenario : IAsyncDisposable
         return new PipelineScenario(source, destination, control, clickHouse, configFile, port);
     }
 
-    public Task<SentinelProcess> StartSentinelAsync() => SentinelProcess.StartAsync(ConfigFile, HttpPort);
+    public Task<SentinelProcess> StartSentinelAsync(IReadOnlyDictionary<string, string>? environment = null) =>
+        SentinelProcess.StartAsync(ConfigFile, HttpPort, environment: environment);
 
     /// <summary>Starts another silo of the same cluster (same control database and pipelines) under its own name and ports.</summary>
     public async Task<SentinelProcess> StartAnotherSiloAsync(string siloName)

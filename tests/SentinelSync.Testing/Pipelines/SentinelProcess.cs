@@ -62,11 +62,14 @@ public sealed class SentinelProcess : IAsyncDisposable
         throw new InvalidOperationException("No two consecutive free loopback ports found.");
     }
 
-    /// <summary>Runs <c>sentinel run --config</c> on <paramref name="configFile"/> and waits until /readyz answers.</summary>
-    public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null)
+    /// <summary>
+    /// Runs <c>sentinel run --config</c> on <paramref name="configFile"/> (with <paramref name="environment"/>
+    /// added to the test's environment) and waits until /readyz answers.
+    /// </summary>
+    public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var logFile = configFile + $".{DateTime.UtcNow:HHmmssfff}.log";
-        var process = Start(["run", "--config", configFile], logFile);
+        var process = Start(["run", "--config", configFile], logFile, environment);
         var sentinel = new SentinelProcess(process, logFile, httpPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.WaitAsync(
@@ -100,7 +103,7 @@ public sealed class SentinelProcess : IAsyncDisposable
         return (process.ExitCode, await File.ReadAllTextAsync(output));
     }
 
-    private static Process Start(string[] arguments, string logFile)
+    private static Process Start(string[] arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The shell sends both streams to the log (so nothing blocks on a full pipe), then becomes dotnet itself,
         // so that signals reach sentinel directly.
@@ -115,6 +118,11 @@ public sealed class SentinelProcess : IAsyncDisposable
         }
 
         shell.Environment["SENTINEL_TEST_LOG"] = logFile;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            shell.Environment[name] = value;
+        }
+
         return Process.Start(shell) ?? throw new InvalidOperationException("Could not start sentinel.");
     }
 
