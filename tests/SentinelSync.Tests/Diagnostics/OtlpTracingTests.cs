@@ -12,6 +12,7 @@ using SentinelSync.Replication;
 
 namespace SentinelSync.Tests.Diagnostics;
 
+[Collection(TracingCollection.Name)]
 public sealed class OtlpTracingTests
 {
     private static Func<string, string?> Environment(string? endpoint) =>
