@@ -22,12 +22,10 @@ public sealed class PipelineTracingTests(ITestOutputHelper output)
     public async Task Each_batch_has_one_trace_with_a_span_per_sink_from_capture_to_that_sinks_commit()
     {
         await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.Postgres | PipelineSinks.ClickHouse);
-        await scenario.Source.ExecuteAsync("CREATE TABLE traced (id bigint PRIMARY KEY, name text NOT NULL); INSERT INTO traced SELECT g, 'seed ' || g FROM generate_series(1, 5) g");
         using var spans = new SpanRecorder(Table);
-        await using var silo = await StartSiloAsync(scenario);
 
         // The snapshot (5 rows), then three streamed transactions.
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("traced", "id"));
+        await using var silo = await StartSiloOnSeededTableAsync(scenario, seedRows: 5);
         await scenario.Source.ExecuteAsync("INSERT INTO traced SELECT g, 'one ' || g FROM generate_series(6, 15) g");
         await scenario.Source.ExecuteAsync("INSERT INTO traced SELECT g, 'two ' || g FROM generate_series(16, 35) g");
         await scenario.Source.ExecuteAsync("INSERT INTO traced SELECT g, 'three ' || g FROM generate_series(36, 65) g");
@@ -111,10 +109,8 @@ public sealed class PipelineTracingTests(ITestOutputHelper output)
     public async Task A_dead_lettered_batch_has_an_error_span_with_the_destinations_message_and_its_attempts_as_events()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync("CREATE TABLE traced (id bigint PRIMARY KEY, name text NOT NULL); INSERT INTO traced VALUES (1, 'seed')");
         using var spans = new SpanRecorder(Table);
-        await using var silo = await StartSiloAsync(scenario);
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("traced", "id"));
+        await using var silo = await StartSiloOnSeededTableAsync(scenario, seedRows: 1);
 
         await scenario.Destination.ExecuteAsync("ALTER TABLE traced ADD CONSTRAINT small_ids CHECK (id < 1000)");
         await scenario.Source.ExecuteAsync("INSERT INTO traced VALUES (2000, 'poison')");
@@ -171,11 +167,22 @@ public sealed class PipelineTracingTests(ITestOutputHelper output)
     /// <summary>An OTLP protobuf body holds span names and attribute values as UTF-8 strings.</summary>
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
-    private static async Task<WebApplication> StartSiloAsync(PipelineScenario scenario)
+    /// <summary>Creates the table with <paramref name="seedRows"/> rows, starts a silo in this process and waits until its snapshot arrived.</summary>
+    private static async Task<WebApplication> StartSiloOnSeededTableAsync(PipelineScenario scenario, int seedRows)
     {
+        await scenario.Source.ExecuteAsync($"CREATE TABLE traced (id bigint PRIMARY KEY, name text NOT NULL); INSERT INTO traced SELECT g, 'seed ' || g FROM generate_series(1, {seedRows}) g");
         var silo = SiloHost.Build(SentinelConfigLoader.Load(scenario.ConfigFile));
-        await silo.StartAsync();
-        return silo;
+        try
+        {
+            await silo.StartAsync();
+            await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("traced", "id"));
+            return silo;
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
     }
 
     private static Task WaitForLockWaiterAsync(PipelineScenario scenario, string what) =>
