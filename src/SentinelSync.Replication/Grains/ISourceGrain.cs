@@ -32,6 +32,20 @@ public interface ISourceGrain : IGrainWithStringKey
     [Idempotent]
     Task ResumeAsync();
 
+    /// <summary>
+    /// Re-snapshots one table (<c>schema.table</c>, or a bare name in <c>public</c>) while the pipeline keeps
+    /// streaming all of them: its destination tables are emptied and refilled in chunks, in stream order, so
+    /// nothing is lost or applied twice. Returns at once with the run's status (the run already under way, if
+    /// any); <see cref="GetResyncsAsync"/> follows it.
+    /// </summary>
+    /// <exception cref="Resync.ResyncRejectedException">Paused, not streaming yet, or not a table of the pipeline.</exception>
+    Task<ResyncStatus> ResyncAsync(string table);
+
+    /// <summary>The latest resync of each table resynced since the pipeline last started here.</summary>
+    [ReadOnly]
+    [Idempotent]
+    Task<ResyncStatus[]> GetResyncsAsync();
+
     /// <summary>Stops the pipeline gracefully here (drain, confirm) and deactivates; the keeper starts it again on its owner.</summary>
     Task StopAsync();
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Resync;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Grains;
@@ -103,6 +104,15 @@ public sealed partial class SourceGrain(
         state.State.Paused || _runner is null
             ? []
             : await Task.WhenAll(_runner.Tables.Select(t => GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, t)).GetProgressAsync()));
+
+    public Task<ResyncStatus> ResyncAsync(string table) =>
+        state.State.Paused
+            ? throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before resyncing a table.")
+            : _runner is { } runner && !_run.IsCompleted
+                ? runner.StartResyncAsync(table)
+                : throw new ResyncRejectedException($"Pipeline {Key} is not running{(_lastError is null ? "" : $" (last error: {_lastError})")}; a table can be resynced once it streams.");
+
+    public Task<ResyncStatus[]> GetResyncsAsync() => Task.FromResult(_runner?.Resyncs.ToArray() ?? []);
 
     public Task EnsureRunningAsync()
     {

@@ -14,6 +14,9 @@ public sealed class SourceState
 
     public List<TableSchema> Schemas { get; set; } = [];
 
+    /// <summary>Tables whose resync was asked for and has not finished: a restart starts them over.</summary>
+    public List<TableName> Resyncs { get; set; } = [];
+
     /// <summary>Paused by an operator: the source does not read until resumed (the slot is kept).</summary>
     public bool Paused { get; set; }
 }

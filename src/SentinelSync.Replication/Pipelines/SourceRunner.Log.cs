@@ -18,4 +18,16 @@ internal sealed partial class SourceRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: streaming from slot {Slot}, {Tables} tables")]
     private static partial void LogStreaming(ILogger logger, string pipeline, string slot, int tables);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: resync of {Table} started (run {Id}); the destination table is emptied and refilled while streaming goes on")]
+    private static partial void LogResyncStarted(ILogger logger, string pipeline, TableName table, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline}: the resync of {Table} was interrupted by a restart; starting it over")]
+    private static partial void LogResyncRestarted(ILogger logger, string pipeline, TableName table);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: resync of {Table} done, {Rows} rows copied and applied by every sink")]
+    private static partial void LogResyncDone(ILogger logger, string pipeline, TableName table, long rows);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: resync of {Table} failed")]
+    private static partial void LogResyncFailed(ILogger logger, string pipeline, TableName table, Exception error);
 }

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Resync;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -11,7 +13,7 @@ namespace SentinelSync.Replication.Pipelines;
 /// One run of a pipeline's source: setup, the snapshot (first run, or a restart of an interrupted one), then
 /// streaming from the slot, pushing batches to table grains and confirming to Postgres only what every sink of
 /// every table durably applied. Runs outside grain turns; the source grain starts and stops it and is the only
-/// other user of its state.
+/// other user of its state. While streaming it can resync single tables (<see cref="TableResync"/>).
 /// </summary>
 internal sealed partial class SourceRunner(
     string pipeline,
@@ -30,8 +32,11 @@ internal sealed partial class SourceRunner(
     private readonly CancellationTokenSource _stopReading = new();
     private volatile bool _stopping;
     private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
+    private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
+    private readonly SemaphoreSlim _stateGate = new(1, 1);
     private HashSet<TableName> _tables = [];
     private PostgresChangeStream? _stream;
+    private CancellationToken _reading;
 
     public string Phase { get; private set; } = "starting";
 
@@ -40,6 +45,9 @@ internal sealed partial class SourceRunner(
     public ulong ConfirmedLsn => _stream?.ConfirmedLsn ?? 0;
 
     public ulong ReceivedLsn => _stream?.CompletedLsn ?? 0;
+
+    /// <summary>The latest resync of each table resynced during this run.</summary>
+    public IReadOnlyList<ResyncStatus> Resyncs => [.. _resyncs.Values.Select(r => r.Status)];
 
     /// <summary>
     /// Graceful stop: push nothing more, let the sinks apply what they hold (up to <paramref name="patience"/>),
@@ -67,6 +75,7 @@ internal sealed partial class SourceRunner(
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, _stopReading.Token);
         var reading = linked.Token;
+        _reading = reading;
 
         Phase = "setup";
         var plan = await new PostgresSourceSetup(options).PrepareAsync(reading);
@@ -87,11 +96,18 @@ internal sealed partial class SourceRunner(
         await using var stream = await PostgresChangeStream.OpenAsync(options.Connection, options.Slot, options.Publication, knownSchemas: state.State.Schemas, cancellationToken: reading);
         _stream = stream;
         LogStreaming(logger, pipeline, options.Slot, plan.Tables.Count);
+        foreach (var table in state.State.Resyncs.Where(_tables.Contains))
+        {
+            LogResyncRestarted(logger, pipeline, table);
+            BeginResync(table);
+        }
+
         using var confirmStop = new CancellationTokenSource();
         var confirming = ConfirmLoopAsync(stream, confirmStop.Token);
         try
         {
-            await foreach (var batch in stream.ReadAsync(cancellationToken: reading))
+            var onMessage = SupportsResync(stream) ? OnMessageAsync : (Func<LogicalMessage, CancellationToken, ValueTask>?)null;
+            await foreach (var batch in stream.ReadAsync(onMessage: onMessage, cancellationToken: reading))
             {
                 if (_stopping)
                 {
@@ -102,6 +118,11 @@ internal sealed partial class SourceRunner(
 
                 if (_tables.Contains(batch.Table))
                 {
+                    if (_resyncs.TryGetValue(batch.Table, out var resync))
+                    {
+                        resync.Observe(batch);
+                    }
+
                     await PushAsync(batch, reading);
                 }
 
@@ -192,6 +213,120 @@ internal sealed partial class SourceRunner(
         state.State.Schemas = schemas;
         await state.WriteStateAsync(reading);
         LogSnapshotCompleted(logger, pipeline, state.State.SnapshotAttempt);
+    }
+
+    /// <summary>
+    /// Starts re-snapshotting <paramref name="tableName"/> (<c>schema.table</c>, or a bare name in <c>public</c>) while the pipeline keeps streaming, or returns the run
+    /// already under way. Durable: a run interrupted by a restart starts over when the pipeline runs again.
+    /// Not thread-safe: the source grain calls it within its turns.
+    /// </summary>
+    /// <exception cref="ResyncRejectedException">The pipeline is not streaming, or does not replicate the table.</exception>
+    public async Task<ResyncStatus> StartResyncAsync(string tableName)
+    {
+        if (Phase != "streaming" || _stream is not { } stream)
+        {
+            throw new ResyncRejectedException($"Pipeline {pipeline} is {Phase}; a table can be resynced once the pipeline streams.");
+        }
+
+        // schema.table, or a bare name for the public schema.
+        var table = _tables.FirstOrDefault(t => t.ToString() == tableName || (t.Schema == "public" && t.Name == tableName))
+            ?? throw new ResyncRejectedException($"Pipeline {pipeline} does not replicate {tableName}; it replicates {string.Join(", ", _tables.Select(t => t.ToString()).Order(StringComparer.Ordinal))}.");
+
+        if (!SupportsResync(stream))
+        {
+            throw new ResyncRejectedException($"A resync needs Postgres 14 or later at the source (logical decoding messages); pipeline {pipeline}'s source runs {stream.ServerVersion}.");
+        }
+
+        if (_resyncs.TryGetValue(table, out var running) && !running.IsFinished)
+        {
+            return running.Status;
+        }
+
+        await UpdateStateAsync(s => s.Resyncs = [.. s.Resyncs.Where(t => t != table), table], _reading);
+        return BeginResync(table).Status;
+    }
+
+    private static bool SupportsResync(PostgresChangeStream stream) => stream.ServerVersion.Major >= 14;
+
+    private TableResync BeginResync(TableName table)
+    {
+        var resync = new TableResync(pipeline, options.Slot, table);
+        _resyncs[table] = resync;
+        _ = Task.Run(() => RunResyncAsync(resync, _reading), CancellationToken.None);
+        return resync;
+    }
+
+    private async Task RunResyncAsync(TableResync resync, CancellationToken reading)
+    {
+        LogResyncStarted(logger, pipeline, resync.Table, resync.Id);
+        try
+        {
+            await resync.CopyAsync(options.Connection, reading);
+            await WaitAppliedAsync(resync.Table, resync.LastPushed, reading);
+            await UpdateStateAsync(s => s.Resyncs.Remove(resync.Table), reading);
+            resync.Finish("done");
+            LogResyncDone(logger, pipeline, resync.Table, resync.Status.RowsCopied);
+        }
+        catch (OperationCanceledException) when (reading.IsCancellationRequested)
+        {
+            resync.Finish("interrupted", "The pipeline stopped; the resync starts over when it runs again.");
+        }
+        catch (Exception e)
+        {
+            resync.Finish("failed", $"{e.GetType().Name}: {e.Message}");
+            LogResyncFailed(logger, pipeline, resync.Table, e);
+            try
+            {
+                await UpdateStateAsync(s => s.Resyncs.Remove(resync.Table), reading);
+            }
+            catch (Exception stateError) when (stateError is not OutOfMemoryException)
+            {
+                // The run is ending too; the resync then starts over with the next run, which is safe.
+                LogResyncFailed(logger, pipeline, resync.Table, stateError);
+            }
+        }
+    }
+
+    /// <summary>Stream side of resyncs: their marks, in stream order, push the truncate and the chunks' rows right there.</summary>
+    private async ValueTask OnMessageAsync(LogicalMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Prefix != ResyncWatermark.Prefix
+            || !ResyncWatermark.TryParse(message.Content, out var mark)
+            || mark.Slot != options.Slot
+            || _stopping
+            || _resyncs.Values.FirstOrDefault(r => r.Id == mark.ResyncId) is not { } resync)
+        {
+            return;
+        }
+
+        var schema = _stream!.Decoder.Schemas.FirstOrDefault(s => s.Table == resync.Table);
+        if (resync.OnWatermark(mark, message.CommitLsn, schema) is { } batch)
+        {
+            await PushAsync(batch, cancellationToken);
+        }
+    }
+
+    private async Task WaitAppliedAsync(TableName table, Position through, CancellationToken cancellationToken)
+    {
+        while ((await _tableGrains[table].GetProgressAsync()).Sinks.Any(s => s.Applied < through))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>Changes and writes the durable state; the confirm loop and resyncs write it concurrently.</summary>
+    private async Task UpdateStateAsync(Action<SourceState> change, CancellationToken cancellationToken)
+    {
+        await _stateGate.WaitAsync(cancellationToken);
+        try
+        {
+            change(state.State);
+            await state.WriteStateAsync(cancellationToken);
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
     }
 
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
@@ -293,13 +428,11 @@ internal sealed partial class SourceRunner(
 
     private async Task SaveSchemasIfChangedAsync(PostgresChangeStream stream, CancellationToken cancellationToken)
     {
-        var current = stream.Decoder.Schemas;
+        var current = stream.Decoder.Schemas.ToList();
         var saved = state.State.Schemas.ToDictionary(s => s.Table, s => s.Version);
         if (current.Any(s => !saved.TryGetValue(s.Table, out var version) || version != s.Version))
         {
-            var merged = state.State.Schemas.Where(s => current.All(c => c.Table != s.Table)).Concat(current).ToList();
-            state.State.Schemas = merged;
-            await state.WriteStateAsync(cancellationToken);
+            await UpdateStateAsync(s => s.Schemas = [.. s.Schemas.Where(saved => current.All(c => c.Table != saved.Table)), .. current], cancellationToken);
         }
     }
 

@@ -54,6 +54,9 @@ public sealed class PgOutputDecoder : IAsyncDisposable
     /// </summary>
     public ulong HighestSeenCommitLsn => (ulong)Interlocked.Read(ref _highestSeenCommitLsn);
 
+    /// <summary>The commit LSN of the ordinary (not streamed) transaction being decoded, from its Begin.</summary>
+    public ulong TransactionCommitLsn => _commitLsn;
+
     /// <summary>Changes written to spill files so far (all transactions).</summary>
     public long SpilledChanges { get; private set; }
 

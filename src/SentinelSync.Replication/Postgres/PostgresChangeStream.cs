@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql.Replication;
@@ -45,6 +46,9 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
         _publication = publication;
         _logger = logger;
     }
+
+    /// <summary>The source server's version.</summary>
+    public Version ServerVersion => _connection.PostgreSqlVersion;
 
     /// <summary>The decoder, for its schemas and counters.</summary>
     public PgOutputDecoder Decoder => _decoder;
@@ -98,15 +102,23 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
     /// Can be called once per stream. Throws <see cref="PostgresReplicaIdentityException"/> for an update or
     /// delete of a table without identity, <see cref="Npgsql.PostgresException"/> for server errors (a missing
     /// slot or publication, for instance).
+    /// <para>
+    /// With <paramref name="onMessage"/>, transactional logical decoding messages (Postgres 14+) are passed to
+    /// it in stream order: the next batch is read only once it returns, so it may push batches of its own
+    /// that must land exactly there. Messages inside streamed in-progress transactions are not delivered.
+    /// </para>
     /// </summary>
-    public async IAsyncEnumerable<ChangeBatch> ReadAsync(ulong? startLsn = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ChangeBatch> ReadAsync(
+        ulong? startLsn = null,
+        Func<LogicalMessage, CancellationToken, ValueTask>? onMessage = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _reading, 1) == 1)
         {
             throw new InvalidOperationException("The change stream is already being read; open another one.");
         }
 
-        var options = new PgOutputReplicationOptions(_publication, PgOutputProtocolVersion.V2, binary: false, streamingMode: PgOutputStreamingMode.On);
+        var options = new PgOutputReplicationOptions(_publication, PgOutputProtocolVersion.V2, binary: false, streamingMode: PgOutputStreamingMode.On, messages: onMessage is null ? null : true);
         var start = startLsn is { } lsn ? new NpgsqlLogSequenceNumber(lsn) : (NpgsqlLogSequenceNumber?)null;
         LogStarting(_slot, startLsn ?? 0);
         await foreach (var message in _connection.StartReplication(new PgOutputReplicationSlot(_slot), options, cancellationToken, start))
@@ -117,6 +129,11 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
                 {
                     yield return batch;
                 }
+            }
+            else if (onMessage is not null && message is LogicalDecodingMessage { TransactionXid: null } logical && (logical.Flags & 1) != 0)
+            {
+                using var content = new StreamReader(logical.Data, Encoding.UTF8);
+                await onMessage(new LogicalMessage(logical.Prefix, await content.ReadToEndAsync(cancellationToken), _decoder.TransactionCommitLsn), cancellationToken);
             }
 
             var commitLsn = message switch

@@ -2,12 +2,13 @@ using Npgsql;
 using SentinelSync.Hosting;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Resync;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Admin;
 
 /// <summary>
-/// The admin API beyond grains and dead letters: the cluster, the pipelines, pause and resume, the OpenAPI
+/// The admin API beyond grains and dead letters: the cluster, the pipelines, pause, resume and table resyncs, the OpenAPI
 /// description and the dashboard page. Every silo serves it; pipeline calls go to the source grain wherever
 /// it lives.
 /// </summary>
@@ -41,6 +42,39 @@ internal static class AdminEndpoints
         app.MapPost("/api/pipelines/{name}/resume", (string name, SiloService silo, PipelineRegistry pipelines) =>
             CallSourceAsync(name, silo, pipelines, source => source.ResumeAsync()));
 
+        app.MapPost("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, SiloService silo, PipelineRegistry pipelines) =>
+        {
+            if (await SourceOf(name, silo, pipelines) is not { } source)
+            {
+                return UnknownPipeline(name);
+            }
+
+            try
+            {
+                return Results.Json(await source.ResyncAsync(table), statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (ResyncRejectedException e)
+            {
+                return Results.Json(new { error = "Conflict", message = e.Message }, statusCode: StatusCodes.Status409Conflict);
+            }
+        });
+
+        app.MapGet("/api/pipelines/{name}/resyncs", async (string name, SiloService silo, PipelineRegistry pipelines) =>
+            await SourceOf(name, silo, pipelines) is { } source ? Results.Json(await source.GetResyncsAsync()) : UnknownPipeline(name));
+
+        app.MapGet("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, SiloService silo, PipelineRegistry pipelines) =>
+        {
+            if (await SourceOf(name, silo, pipelines) is not { } source)
+            {
+                return UnknownPipeline(name);
+            }
+
+            var latest = (await source.GetResyncsAsync()).FirstOrDefault(r => r.Table == table || r.Table == $"public.{table}");
+            return latest is null
+                ? Results.Json(new { error = "NotFound", message = $"No resync of {table} since pipeline '{name}' last started." }, statusCode: StatusCodes.Status404NotFound)
+                : Results.Json(latest);
+        });
+
         app.MapGet("/openapi.json", () => Results.Stream(Resource("openapi.json"), "application/json"));
 
         app.MapGet("/dashboard", () => Results.Stream(Resource("dashboard.html"), "text/html; charset=utf-8"));
@@ -48,17 +82,21 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> CallSourceAsync(string name, SiloService silo, PipelineRegistry pipelines, Func<ISourceGrain, Task> call)
     {
-        if (pipelines.Pipelines.All(p => p.Name != name))
+        if (await SourceOf(name, silo, pipelines) is not { } source)
         {
-            return Results.Json(new { error = "NotFound", message = $"No pipeline '{name}' in this silo's configuration." }, statusCode: StatusCodes.Status404NotFound);
+            return UnknownPipeline(name);
         }
 
-        var running = await silo.Silo;
-        var source = running.GrainFactory.GetGrain<ISourceGrain>(name);
         await call(source);
         var status = await source.GetStatusAsync();
         return Results.Json(new { pipeline = name, phase = status.Phase });
     }
+
+    private static async Task<ISourceGrain?> SourceOf(string name, SiloService silo, PipelineRegistry pipelines) =>
+        pipelines.Pipelines.Any(p => p.Name == name) ? (await silo.Silo).GrainFactory.GetGrain<ISourceGrain>(name) : null;
+
+    private static IResult UnknownPipeline(string name) =>
+        Results.Json(new { error = "NotFound", message = $"No pipeline '{name}' in this silo's configuration." }, statusCode: StatusCodes.Status404NotFound);
 
     private static Stream Resource(string name) =>
         typeof(AdminEndpoints).Assembly.GetManifestResourceStream($"SentinelSync.Admin.{name}")

@@ -6,7 +6,7 @@ namespace SentinelSync.Cli;
 
 /// <summary>
 /// HTTP client of the admin verbs against one silo (<c>--server</c>), sending the bearer token when there is
-/// one. Exit codes the verbs share: 0 success, 1 the operation failed, 2 bad request (or not found),
+/// one. Exit codes the verbs share: 0 success, 1 the operation failed, 2 bad request (or not found, or refused in the current state),
 /// 3 the silo could not be reached, 4 the silo refused the token (or its absence).
 /// </summary>
 internal sealed class AdminClient : IDisposable
@@ -43,7 +43,7 @@ internal sealed class AdminClient : IDisposable
     {
         < 400 => 0,
         401 or 403 => Unauthorized,
-        400 or 404 => BadRequest,
+        400 or 404 or 409 => BadRequest,
         _ => Failed,
     };
 

@@ -25,8 +25,8 @@ internal static class JsonText
     /// <summary>A phase or status in colour: green when healthy, yellow in between, red when not.</summary>
     public static string State(string text) => text switch
     {
-        "Active" or "streaming" => $"[green]{Markup.Escape(text)}[/]",
-        "failed" or "Dead" or "unknown" => $"[red]{Markup.Escape(text)}[/]",
+        "Active" or "streaming" or "done" => $"[green]{Markup.Escape(text)}[/]",
+        "failed" or "Dead" or "unknown" or "interrupted" => $"[red]{Markup.Escape(text)}[/]",
         _ => $"[yellow]{Markup.Escape(text)}[/]",
     };
 }

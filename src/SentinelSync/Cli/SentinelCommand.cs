@@ -17,6 +17,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(PipelinesCommand.Create());
         root.Subcommands.Add(PipelineControlCommand.Create("pause", "Pause a pipeline: stop reading, keep the slot, stay paused across restarts."));
         root.Subcommands.Add(PipelineControlCommand.Create("resume", "Resume a paused pipeline."));
+        root.Subcommands.Add(ResyncCommand.Create());
         return root;
     }
 }
