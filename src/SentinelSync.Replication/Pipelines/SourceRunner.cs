@@ -116,13 +116,9 @@ internal sealed partial class SourceRunner(
                     await Task.Delay(Timeout.Infinite, reading);
                 }
 
-                if (_tables.Contains(batch.Table))
+                await PushAbandonedAsync(reading);
+                if (_tables.Contains(batch.Table) && !(_resyncs.TryGetValue(batch.Table, out var resync) && resync.Hold(batch)))
                 {
-                    if (_resyncs.TryGetValue(batch.Table, out var resync))
-                    {
-                        resync.Observe(batch);
-                    }
-
                     await PushAsync(batch, reading);
                 }
 
@@ -300,9 +296,29 @@ internal sealed partial class SourceRunner(
         }
 
         var schema = _stream!.Decoder.Schemas.FirstOrDefault(s => s.Table == resync.Table);
-        if (resync.OnWatermark(mark, message.CommitLsn, schema) is { } batch)
+        foreach (var batch in resync.OnWatermark(mark, message.CommitLsn, schema))
         {
             await PushAsync(batch, cancellationToken);
+        }
+
+        resync.Release();
+    }
+
+    /// <summary>Pushes what a resync that ended inside a chunk's window still holds (it could not close the window).</summary>
+    private async Task PushAbandonedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var resync in _resyncs.Values)
+        {
+            var held = resync.TakeAbandoned();
+            foreach (var batch in held)
+            {
+                await PushAsync(batch, cancellationToken);
+            }
+
+            if (held.Count > 0)
+            {
+                resync.Release();
+            }
         }
     }
 
@@ -381,6 +397,16 @@ internal sealed partial class SourceRunner(
     private async Task ConfirmAsync(PostgresChangeStream stream)
     {
         var bound = stream.CompletedLsn;
+
+        // Read after the completed LSN: a resync holding changes back set its bound before they completed.
+        foreach (var resync in _resyncs.Values)
+        {
+            if (resync.ConfirmBound is { } held)
+            {
+                bound = Math.Min(bound, held - 1);
+            }
+        }
+
         foreach (var table in _tracker.Tables)
         {
             bound = Math.Min(bound, await SettleAsync(table));

@@ -5,19 +5,23 @@ using SentinelSync.Replication.Postgres;
 namespace SentinelSync.Replication.Resync;
 
 /// <summary>
-/// One run of re-snapshotting a table while its pipeline keeps streaming every table, this one included
-/// (the watermark algorithm of Netflix's DBLog, with Postgres logical decoding messages as watermarks):
+/// One run of re-snapshotting a table while its pipeline keeps streaming every table, this one included, with
+/// watermarks in the WAL (Postgres logical decoding messages) in the manner of Netflix's DBLog:
 /// <list type="number">
-/// <item>A Start mark: where the stream reaches it, the destination table is truncated (so rows deleted at
-/// the source, or drifted at the destination, do not survive the resync).</item>
+/// <item>A Start mark: where the stream reaches it, the destination table is truncated (so rows deleted at the
+/// source, or drifted at the destination, do not survive the resync).</item>
 /// <item>Per chunk of <see cref="ChunkRows"/> rows in key order: a Low mark, the chunk read as the current
-/// committed state, a High mark. Between the two marks the stream records the keys its changes touch; at the
-/// High mark the chunk's other rows are pushed as snapshot rows, positioned at the mark's commit LSN. A key
-/// the stream touched in between is left to the stream: its change is at least as new as the chunk's row.</item>
+/// committed state, a High mark. From the Low mark to the High mark the stream holds this table's batches
+/// back (other tables flow on). At the High mark the chunk's rows are pushed positioned at the Low mark's
+/// commit LSN (after every change before it, before every change after it), then the held batches. A chunk
+/// row may already include a held change; applying that change again on top gives the same row, which is
+/// what makes the order safe even for updates that carry only some columns (unchanged TOAST values).</item>
 /// </list>
-/// Every row thus lands in stream order, so the sinks' position rule applies unchanged and no change is lost
-/// or applied twice; memory is one chunk. The copy side (<see cref="CopyAsync"/>) runs on its own task; the
-/// stream side (<see cref="Observe"/>, <see cref="OnWatermark"/>) on the source's reading loop.
+/// Every row thus lands in stream order, so the sinks' position rule applies unchanged and nothing is lost or
+/// applied twice. Memory: one chunk plus the table's changes during one chunk read. While a window is open the
+/// slot is not confirmed beyond its Low mark (<see cref="ConfirmBound"/>): held changes are not applied yet.
+/// The copy side (<see cref="CopyAsync"/>) runs on its own task; the stream side (<see cref="Hold"/>,
+/// <see cref="OnWatermark"/>, <see cref="Release"/>) on the source's reading loop.
 /// </summary>
 internal sealed class TableResync
 {
@@ -30,8 +34,8 @@ internal sealed class TableResync
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private TableSchema? _startSchema;
     private int _nextChunk;
-    private HashSet<string>? _window;
-    private bool _windowTruncated;
+    private List<ChangeBatch>? _held;
+    private ulong? _confirmBound;
     private (int Chunk, TableSchema Schema, List<ColumnValue[]> Rows)? _read;
     private TaskCompletionSource? _chunkPushed;
     private string _state = "starting";
@@ -54,8 +58,20 @@ internal sealed class TableResync
     /// <summary>Tells this run's marks from an earlier, interrupted run's (streamed again after a restart).</summary>
     public string Id { get; }
 
-    /// <summary>The position of the last rows pushed (the sinks have applied the resync once they reach it).</summary>
+    /// <summary>The position of the last chunk rows pushed (the sinks have applied the resync once they reach it).</summary>
     public Position LastPushed { get; private set; }
+
+    /// <summary>While changes are held (from a Low mark until they are pushed): the slot must not be confirmed beyond this.</summary>
+    public ulong? ConfirmBound
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _confirmBound;
+            }
+        }
+    }
 
     public bool IsFinished
     {
@@ -105,10 +121,22 @@ internal sealed class TableResync
         for (var chunk = 0; ; chunk++)
         {
             await Mark(chunk, ResyncWatermarkKind.Low).EmitAsync(marks, cancellationToken);
-            var (schema, rows) = await reader.ReadAsync(Table, after, ChunkRows, cancellationToken);
-            var pushed = Offer(chunk, schema, rows);
-            await Mark(chunk, ResyncWatermarkKind.High).EmitAsync(marks, cancellationToken);
-            await pushed.WaitAsync(cancellationToken);
+            List<ColumnValue[]> rows;
+            try
+            {
+                TableSchema schema;
+                (schema, rows) = await reader.ReadAsync(Table, after, ChunkRows, cancellationToken);
+                var pushed = Offer(chunk, schema, rows);
+                await Mark(chunk, ResyncWatermarkKind.High).EmitAsync(marks, cancellationToken);
+                await pushed.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The High mark closes the window even without a chunk, so the stream releases what it holds.
+                await Mark(chunk, ResyncWatermarkKind.High).EmitAsync(marks, CancellationToken.None);
+                throw;
+            }
+
             if (rows.Count < ChunkRows)
             {
                 break;
@@ -142,59 +170,81 @@ internal sealed class TableResync
         return pushed.Task;
     }
 
-    /// <summary>Stream side: records the keys a streamed batch of this table touches while a chunk is open.</summary>
-    public void Observe(ChangeBatch batch)
+    /// <summary>Stream side: keeps a batch of this table back while a chunk's window is open (true), to push it after the chunk.</summary>
+    public bool Hold(ChangeBatch batch)
     {
         lock (_lock)
         {
-            if (_window is null || batch.Table != Table)
+            if (_held is null || batch.Table != Table)
             {
-                return;
+                return false;
             }
 
-            foreach (var change in batch.Changes)
-            {
-                if (change.Kind == ChangeKind.Truncate)
-                {
-                    _windowTruncated = true;
-                }
-
-                foreach (var key in RowKeys.Of(change))
-                {
-                    _window.Add(key);
-                }
-            }
+            _held.Add(batch);
+            return true;
         }
     }
 
     /// <summary>
-    /// Stream side, at one of this run's marks (<paramref name="commitLsn"/> is its transaction's): returns the
-    /// batch to push there — the truncate at the Start mark, the chunk's surviving rows at a High mark — or
-    /// null. <paramref name="streamSchema"/> is the table's shape as the stream last saw it: a chunk read under
-    /// another shape is refused (the resync fails) rather than written under the wrong columns.
+    /// Stream side, at one of this run's marks (<paramref name="commitLsn"/> is its transaction's): the batches
+    /// to push there, in order — the truncate at the Start mark; at a High mark the chunk's rows, then the
+    /// held batches. After pushing them call <see cref="Release"/>. <paramref name="streamSchema"/> is the
+    /// table's shape as the stream last saw it: a chunk read under another shape is refused (the resync fails)
+    /// rather than written under the wrong columns; the held batches are returned all the same.
     /// </summary>
-    public ChangeBatch? OnWatermark(ResyncWatermark mark, ulong commitLsn, TableSchema? streamSchema)
+    public IReadOnlyList<ChangeBatch> OnWatermark(ResyncWatermark mark, ulong commitLsn, TableSchema? streamSchema)
     {
         lock (_lock)
         {
             switch (mark.Kind)
             {
-                case ResyncWatermarkKind.Start when _startSchema is not null:
+                case ResyncWatermarkKind.Start when _startSchema is not null && _nextChunk == 0 && LastPushed == default:
                     var truncate = new RowChange(ChangeKind.Truncate, new Position(commitLsn, 1), streamSchema ?? _startSchema, []);
                     LastPushed = truncate.Position;
-                    return new ChangeBatch(Table, [truncate], truncate.Position);
+                    return [new ChangeBatch(Table, [truncate], truncate.Position)];
 
-                case ResyncWatermarkKind.Low when mark.Chunk == _nextChunk:
-                    _window = [];
-                    _windowTruncated = false;
-                    return null;
+                case ResyncWatermarkKind.Low when mark.Chunk == _nextChunk && _held is null && _finishedAt is null:
+                    _held = [];
+                    _confirmBound = commitLsn;
+                    return [];
 
-                case ResyncWatermarkKind.High when mark.Chunk == _nextChunk && _window is not null && _read is { } read && read.Chunk == mark.Chunk:
-                    return TakeChunk(read, commitLsn, streamSchema);
+                case ResyncWatermarkKind.High when mark.Chunk == _nextChunk && _held is not null:
+                    return TakeChunk(mark.Chunk, streamSchema);
 
                 default:
-                    return null;
+                    return [];
             }
+        }
+    }
+
+    /// <summary>Stream side: the batches <see cref="OnWatermark"/> returned are pushed; the slot may be confirmed past them.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            if (_held is null)
+            {
+                _confirmBound = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stream side: the batches still held by a run that ended with its window open (its High mark could not be
+    /// written), to push now; empty otherwise. Call <see cref="Release"/> after pushing them.
+    /// </summary>
+    public IReadOnlyList<ChangeBatch> TakeAbandoned()
+    {
+        lock (_lock)
+        {
+            if (_finishedAt is null || _held is null)
+            {
+                return [];
+            }
+
+            var held = _held;
+            _held = null;
+            return held;
         }
     }
 
@@ -209,41 +259,43 @@ internal sealed class TableResync
         }
     }
 
-    private ChangeBatch? TakeChunk((int Chunk, TableSchema Schema, List<ColumnValue[]> Rows) read, ulong commitLsn, TableSchema? streamSchema)
+    private List<ChangeBatch> TakeChunk(int chunk, TableSchema? streamSchema)
     {
-        var window = _window!;
-        _window = null;
-        if (streamSchema is not null && !streamSchema.Columns.SequenceEqual(read.Schema.Columns))
+        var batches = new List<ChangeBatch>(_held!.Count + 1);
+        var lowLsn = _confirmBound!.Value;
+        if (_read is { } read && read.Chunk == chunk)
         {
-            _chunkPushed!.TrySetException(new ResyncRejectedException(
-                $"The shape of {Table} changed during its resync ({Describe(read.Schema)} read, {Describe(streamSchema)} streamed); run the resync again once a change to the table has been replicated."));
-            return null;
-        }
-
-        var schema = streamSchema ?? read.Schema;
-        var keys = schema.KeyIndexes.ToList();
-        var changes = new List<RowChange>(read.Rows.Count);
-        foreach (var row in _windowTruncated ? [] : read.Rows)
-        {
-            var change = new RowChange(ChangeKind.Snapshot, new Position(commitLsn, changes.Count + 1), schema, row);
-            if (!window.Contains(RowKeys.Of(change).First()))
+            _read = null;
+            if (streamSchema is not null && !streamSchema.Columns.SequenceEqual(read.Schema.Columns))
             {
-                changes.Add(change);
+                _chunkPushed!.TrySetException(new ResyncRejectedException(
+                    $"The shape of {Table} changed during its resync ({Describe(read.Schema)} read, {Describe(streamSchema)} streamed); run the resync again once a change to the table has been replicated."));
+            }
+            else
+            {
+                var schema = streamSchema ?? read.Schema;
+                var rows = new List<RowChange>(read.Rows.Count);
+                foreach (var row in read.Rows)
+                {
+                    rows.Add(new RowChange(ChangeKind.Snapshot, new Position(lowLsn, rows.Count + 1), schema, row));
+                }
+
+                if (rows.Count > 0)
+                {
+                    LastPushed = rows[^1].Position;
+                    batches.Add(new ChangeBatch(Table, rows, LastPushed));
+                }
+
+                _rowsCopied += rows.Count;
+                _chunks++;
+                _nextChunk++;
+                _chunkPushed!.TrySetResult();
             }
         }
 
-        _rowsCopied += read.Rows.Count;
-        _chunks++;
-        _nextChunk++;
-        _read = null;
-        _chunkPushed!.TrySetResult();
-        if (changes.Count == 0)
-        {
-            return null;
-        }
-
-        LastPushed = changes[^1].Position;
-        return new ChangeBatch(Table, changes, LastPushed);
+        batches.AddRange(_held);
+        _held = null;
+        return batches;
     }
 
     private static string Describe(TableSchema schema) => string.Join(", ", schema.Columns.Select(c => $"{c.Name} {c.TypeName}"));
