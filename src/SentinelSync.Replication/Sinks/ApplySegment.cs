@@ -28,5 +28,8 @@ internal sealed class ApplySegment(TableSchema schema)
     /// <summary>Rows of a keyless table, in source order.</summary>
     public List<ColumnValue[]> Inserts { get; } = [];
 
+    /// <summary>Every row came from a snapshot copy (after a truncate, if any): most likely new to the destination.</summary>
+    public bool SnapshotOnly { get; set; } = true;
+
     public bool IsEmpty => !Truncate && Move is null && Deletes.Count == 0 && Upserts.Count == 0 && Inserts.Count == 0;
 }

@@ -38,6 +38,11 @@ internal static class ChangeReducer
         var state = states[^1];
         var schema = change.Schema;
         var keys = state.KeyIndexes;
+        if (change.Kind is not (ChangeKind.Snapshot or ChangeKind.Truncate))
+        {
+            state.Segment.SnapshotOnly = false;
+        }
+
         if (change.Kind == ChangeKind.Truncate)
         {
             state.Clear();

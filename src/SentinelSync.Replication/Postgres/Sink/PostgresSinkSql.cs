@@ -105,6 +105,9 @@ internal static class PostgresSinkSql
     public const string DropStaging = "DROP TABLE " + StagingTable;
     public const string CopyStagingTemplate = "COPY " + StagingTable + " ({0}) FROM STDIN";
 
+    /// <summary>{0} target, {1} column list.</summary>
+    public const string CopyTargetTemplate = "COPY {0} ({1}) FROM STDIN";
+
     /// <summary>{0} target, {1} key match <c>t."k" = s."k" AND …</c>.</summary>
     public const string DeleteFromStagingTemplate = "DELETE FROM {0} AS t USING " + StagingTable + " AS s WHERE s.\"" + StagingGroupColumn + "\" = $1 AND {1}";
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -14,9 +15,18 @@ namespace SentinelSync.Replication.Postgres;
 /// constraints), then one <c>DELETE … USING</c>, one <c>INSERT … SELECT … ON CONFLICT DO UPDATE</c> for complete
 /// rows and one <c>UPDATE … FROM</c> per set of unchanged TOAST columns. Values reach Postgres' input
 /// functions as the text the source's output functions produced, so every type round-trips exactly.
+/// <para>
+/// Snapshot rows are most likely new to the destination: they are copied straight into the target under a
+/// savepoint, which halves the destination's work. A key that is already there (a restarted snapshot, a table
+/// adopted with rows) rolls back to the savepoint and takes the staging path, and the target keeps taking it.
+/// </para>
 /// </summary>
 internal sealed partial class PostgresTableWriter(ILogger logger)
 {
+    private const string DirectCopySavepoint = "sentinel_direct_copy";
+
+    private readonly ConcurrentDictionary<TableName, bool> _conflicted = [];
+
     private const int DeleteGroup = -1;
     private const int CompleteGroup = 0;
     private const int CopyChunkChars = 64 * 1024;
@@ -38,6 +48,12 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         }
 
         if (segment.Deletes.Count == 0 && segment.Upserts.Count == 0 && segment.Inserts.Count == 0)
+        {
+            return;
+        }
+
+        if (segment.SnapshotOnly && segment.Deletes.Count == 0 && !_conflicted.ContainsKey(target)
+            && await TryCopyIntoTargetAsync(connection, target, table, columns, segment, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -72,7 +88,8 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             connection,
             string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.CreateStagingTemplate, PostgresIdentifier.Quote(PostgresSinkSql.StagingGroupColumn), columnList, table),
             cancellationToken).ConfigureAwait(false);
-        await CopyAsync(connection, columns, rows, cancellationToken).ConfigureAwait(false);
+        var copy = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.CopyStagingTemplate, PostgresIdentifier.Quote(PostgresSinkSql.StagingGroupColumn) + ", " + columnList);
+        await CopyAsync(connection, copy, columns.Count, rows.Select(r => ((int?)r.Group, r.Row)), cancellationToken).ConfigureAwait(false);
 
         var keyMatch = string.Join(" AND ", keys.Select(k => $"t.{PostgresIdentifier.Quote(k)} = s.{PostgresIdentifier.Quote(k)}"));
         if (segment.Deletes.Count > 0)
@@ -149,22 +166,47 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         return command.Parameters.Count;
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, List<string> columns, List<(int Group, ColumnValue[] Row)> rows, CancellationToken cancellationToken)
+    /// <summary>Copies the segment's rows straight into the target; false (rolled back) when a key is already there.</summary>
+    private async Task<bool> TryCopyIntoTargetAsync(NpgsqlConnection connection, TableName target, string table, List<string> columns, ApplySegment segment, CancellationToken cancellationToken)
     {
-        var copy = string.Format(
-            CultureInfo.InvariantCulture,
-            PostgresSinkSql.CopyStagingTemplate,
-            PostgresIdentifier.Quote(PostgresSinkSql.StagingGroupColumn) + ", " + PostgresIdentifier.List(columns));
+        await ExecuteAsync(connection, $"SAVEPOINT {DirectCopySavepoint}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var copy = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.CopyTargetTemplate, table, PostgresIdentifier.List(columns));
+            await CopyAsync(connection, copy, columns.Count, segment.Upserts.Concat(segment.Inserts).Select(r => ((int?)null, r)), cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"RELEASE SAVEPOINT {DirectCopySavepoint}", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await ExecuteAsync(connection, $"ROLLBACK TO SAVEPOINT {DirectCopySavepoint}", cancellationToken).ConfigureAwait(false);
+            _conflicted[target] = true;
+            LogDirectCopyConflicted(logger, target);
+            return false;
+        }
+    }
+
+    /// <summary>COPY in text format; each line starts with the row's staging group when it has one.</summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, int columnCount, IEnumerable<(int? Group, ColumnValue[] Row)> rows, CancellationToken cancellationToken)
+    {
         var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
             var chunk = new StringBuilder(CopyChunkChars + 1024);
             foreach (var (group, row) in rows)
             {
-                chunk.Append(group.ToString(CultureInfo.InvariantCulture));
-                for (var i = 0; i < columns.Count; i++)
+                if (group is { } g)
                 {
-                    chunk.Append('\t');
+                    chunk.Append(g.ToString(CultureInfo.InvariantCulture)).Append('\t');
+                }
+
+                for (var i = 0; i < columnCount; i++)
+                {
+                    if (i > 0)
+                    {
+                        chunk.Append('\t');
+                    }
+
                     AppendCopyText(chunk, i < row.Length ? row[i] : ColumnValue.Null);
                 }
 

@@ -31,6 +31,32 @@ public sealed class PostgresSinkApplyTests
     }
 
     [Fact]
+    public async Task Snapshot_rows_meeting_keys_already_at_the_destination_are_upserted_not_duplicated_or_refused()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+
+        // A first copy lands (straight into the empty target); a restarted copy then meets its keys, and rows
+        // at the destination that a new snapshot row replaces take the new values, in the same batch and after.
+        var first = new ChangeBatchBuilder(s_items).Snapshot("1", "a", "x").Snapshot("2", "b", "y");
+        await target.Sink.ApplyAsync(first.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x", "2|b|y"]);
+
+        var again = new ChangeBatchBuilder(s_items, first.NextPosition.Lsn).Snapshot("2", "b2", "y2").Snapshot("3", "c", "z");
+        await target.Sink.ApplyAsync(again.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x", "2|b2|y2", "3|c|z"]);
+
+        var later = new ChangeBatchBuilder(s_items, again.NextPosition.Lsn).Snapshot("3", "c3", "z3").Snapshot("4", "d", "w");
+        await target.Sink.ApplyAsync(later.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|a|x", "2|b2|y2", "3|c3|z3", "4|d|w"]);
+
+        // After a truncate in the same batch, the copy starts from an empty table again.
+        var resync = new ChangeBatchBuilder(s_items, later.NextPosition.Lsn).Truncate().Snapshot("1", "r", "r");
+        await target.Sink.ApplyAsync(resync.Build(), SinkTarget.SinkName, epoch: 1);
+        (await target.RowsAsync(Items)).ShouldBe(["1|r|r"]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_items.Table))!.Position.ShouldBe(resync.Changes[^1].Position);
+    }
+
+    [Fact]
     public async Task Replaying_the_same_or_an_older_batch_changes_nothing_and_returns_the_stored_position()
     {
         await using var target = await SinkTarget.CreateAsync();
