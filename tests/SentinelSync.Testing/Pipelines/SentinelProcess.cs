@@ -84,8 +84,9 @@ public sealed class SentinelProcess : IAsyncDisposable
                 {
                     return (await http.GetAsync(new Uri(sentinel.Address, "readyz"))).IsSuccessStatusCode;
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException { InnerException: TimeoutException })
                 {
+                    // Not listening yet, or too busy starting to answer within the poll's timeout.
                     return false;
                 }
             },

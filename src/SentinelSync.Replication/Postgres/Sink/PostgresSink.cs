@@ -83,16 +83,34 @@ public sealed partial class PostgresSink : ISink
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
-        foreach (var segment in ChangeReducer.Reduce(pending))
+        Position applied;
+        List<ApplySegment> segments;
+        List<RowChange> pending;
+        try
         {
-            var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
-            await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
+            SinkOffset stored;
+            (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+            segments = ChangeReducer.Reduce(pending);
+            foreach (var segment in segments)
+            {
+                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+                await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
+            }
+
+            applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _schemas.Forget();
+            throw;
         }
 
-        var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+        foreach (var segment in segments)
+        {
+            _schemas.Committed(segment.Schema);
+        }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
         return applied;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -15,10 +16,18 @@ namespace SentinelSync.Replication.Postgres;
 /// </summary>
 internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, ILogger logger)
 {
+    // Schemas whose target this sink saw committed: most batches carry the same shape, which then costs no query.
+    private readonly ConcurrentDictionary<TableName, TableSchema> _committed = [];
+
     /// <summary>Creates or evolves the target of <paramref name="schema"/>; returns the target table name.</summary>
     public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken)
     {
         var target = options.TargetOf(schema.Table);
+        if (_committed.TryGetValue(schema.Table, out var known) && (known.Version > schema.Version || SameColumns(known, schema)))
+        {
+            return target;
+        }
+
         var key = PostgresIdentifier.Quote(target);
         var stored = await ReadStoredAsync(connection, schema.Table, key, cancellationToken).ConfigureAwait(false);
         if (stored is not null && (stored.Version > schema.Version || SameColumns(stored, schema)))
@@ -57,6 +66,12 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
             JsonSerializer.Serialize(schema.Columns)).ConfigureAwait(false);
         return target;
     }
+
+    /// <summary>The transaction that ensured <paramref name="schema"/> committed: later batches of that shape skip the check.</summary>
+    public void Committed(TableSchema schema) => _committed.AddOrUpdate(schema.Table, schema, (_, known) => known.Version > schema.Version ? known : schema);
+
+    /// <summary>Forgets what was seen committed (after a failure: the destination may have been changed under us).</summary>
+    public void Forget() => _committed.Clear();
 
     private async Task CreateAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
     {

@@ -16,6 +16,10 @@ namespace SentinelSync.Replication.Postgres;
 /// rows and one <c>UPDATE … FROM</c> per set of unchanged TOAST columns. Values reach Postgres' input
 /// functions as the text the source's output functions produced, so every type round-trips exactly.
 /// <para>
+/// A small segment of complete rows skips the staging table: one <c>DELETE</c> and one multi-row
+/// <c>INSERT … ON CONFLICT</c> with text parameters, sent in one round trip (see <see cref="DirectRowsLimit"/>).
+/// </para>
+/// <para>
 /// Snapshot rows are most likely new to the destination: they are copied straight into the target under a
 /// savepoint, which halves the destination's work. A key that is already there (a restarted snapshot, a table
 /// adopted with rows) rolls back to the savepoint and takes the staging path, and the target keeps taking it.
@@ -30,6 +34,12 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     private const int DeleteGroup = -1;
     private const int CompleteGroup = 0;
     private const int CopyChunkChars = 64 * 1024;
+
+    // Up to this many rows (and values), a segment of complete rows is written with parameterised statements
+    // sent in one round trip instead of through a staging table: small transactions are dominated by round
+    // trips, large ones by the per-row cost COPY keeps low.
+    private const int DirectRowsLimit = 500;
+    private const int DirectValuesLimit = 20_000;
 
     public async Task ApplyAsync(NpgsqlConnection connection, TableName target, ApplySegment segment, CancellationToken cancellationToken)
     {
@@ -83,6 +93,13 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             rows.Add((group.Group, row));
         }
 
+        var conflict = ConflictClause(columns, keys);
+        if (partialGroups.Count == 0 && rows.Count <= DirectRowsLimit && rows.Count * columns.Count <= DirectValuesLimit)
+        {
+            await WriteDirectAsync(connection, table, columns, keys, segment, conflict, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var columnList = PostgresIdentifier.List(columns);
         await ExecuteAsync(
             connection,
@@ -100,13 +117,6 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
 
         if (rows.Any(r => r.Group == CompleteGroup))
         {
-            var nonKeys = columns.Where(c => !keys.Contains(c, StringComparer.Ordinal)).ToList();
-            var conflict = keys.Count == 0
-                ? ""
-                : nonKeys.Count == 0
-                    ? $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO NOTHING"
-                    : $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO UPDATE SET "
-                      + string.Join(", ", nonKeys.Select(c => $"{PostgresIdentifier.Quote(c)} = EXCLUDED.{PostgresIdentifier.Quote(c)}"));
             var sql = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.InsertFromStagingTemplate, table, columnList, conflict);
             await ExecuteAsync(connection, sql, cancellationToken, CompleteGroup).ConfigureAwait(false);
         }
@@ -135,6 +145,70 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         await ExecuteAsync(connection, PostgresSinkSql.DropStaging, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The upsert's conflict clause: complete rows replace the destination's (none for a keyless table).</summary>
+    private static string ConflictClause(List<string> columns, List<string> keys)
+    {
+        var nonKeys = columns.Where(c => !keys.Contains(c, StringComparer.Ordinal)).ToList();
+        return keys.Count == 0
+            ? ""
+            : nonKeys.Count == 0
+                ? $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO NOTHING"
+                : $"ON CONFLICT ({PostgresIdentifier.List(keys)}) DO UPDATE SET "
+                  + string.Join(", ", nonKeys.Select(c => $"{PostgresIdentifier.Quote(c)} = EXCLUDED.{PostgresIdentifier.Quote(c)}"));
+    }
+
+    /// <summary>
+    /// A small segment of complete rows: one <c>DELETE ... WHERE (key) IN (...)</c> and one multi-row
+    /// <c>INSERT ... ON CONFLICT</c>, sent together. Values are text parameters of unknown type, parsed by the
+    /// target columns' input functions as the staging path's COPY would.
+    /// </summary>
+    private static async Task WriteDirectAsync(NpgsqlConnection connection, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        if (segment.Deletes.Count > 0)
+        {
+            var keyIndexes = segment.Schema.KeyIndexes.ToList();
+            var delete = new NpgsqlBatchCommand();
+            var sql = new StringBuilder("DELETE FROM ").Append(table).Append(" WHERE (").Append(PostgresIdentifier.List(keys)).Append(") IN (");
+            for (var r = 0; r < segment.Deletes.Count; r++)
+            {
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var k = 0; k < keyIndexes.Count; k++)
+                {
+                    sql.Append(k == 0 ? "$" : ", $").Append(AddTextParameter(delete.Parameters, segment.Deletes[r][keyIndexes[k]]));
+                }
+
+                sql.Append(')');
+            }
+
+            delete.CommandText = sql.Append(')').ToString();
+            batch.BatchCommands.Add(delete);
+        }
+
+        if (segment.Upserts.Count + segment.Inserts.Count > 0)
+        {
+            var insert = new NpgsqlBatchCommand();
+            var sql = new StringBuilder("INSERT INTO ").Append(table).Append(" (").Append(PostgresIdentifier.List(columns)).Append(") VALUES ");
+            var first = true;
+            foreach (var row in segment.Inserts.Concat(segment.Upserts))
+            {
+                sql.Append(first ? "(" : ", (");
+                first = false;
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    sql.Append(i == 0 ? "$" : ", $").Append(AddTextParameter(insert.Parameters, i < row.Length ? row[i] : ColumnValue.Null));
+                }
+
+                sql.Append(')');
+            }
+
+            insert.CommandText = sql.Append(' ').Append(conflict).ToString();
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -143,11 +217,11 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         {
             if (!move.NewRow[i].IsUnchanged)
             {
-                assignments.Add($"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command, move.NewRow[i])}");
+                assignments.Add($"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command.Parameters, move.NewRow[i])}");
             }
         }
 
-        var match = schema.KeyIndexes.Select(i => $"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command, move.OldRow[i])}").ToList();
+        var match = schema.KeyIndexes.Select(i => $"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command.Parameters, move.OldRow[i])}").ToList();
         command.CommandText = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.MoveRowTemplate, table, string.Join(", ", assignments), string.Join(" AND ", match));
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
@@ -156,14 +230,14 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     }
 
     /// <summary>A parameter of unknown type: Postgres infers the column's type and parses the text with its input function.</summary>
-    private static int AddTextParameter(NpgsqlCommand command, ColumnValue value)
+    private static int AddTextParameter(NpgsqlParameterCollection parameters, ColumnValue value)
     {
-        command.Parameters.Add(new NpgsqlParameter
+        parameters.Add(new NpgsqlParameter
         {
             NpgsqlDbType = NpgsqlDbType.Unknown,
             Value = value.IsNull ? DBNull.Value : value.Text!,
         });
-        return command.Parameters.Count;
+        return parameters.Count;
     }
 
     /// <summary>Copies the segment's rows straight into the target; false (rolled back) when a key is already there.</summary>
