@@ -111,7 +111,8 @@ public sealed class PipelineScenario : IAsyncDisposable
     public static async Task<(long Rows, string Checksum)> ChecksumAsync(PostgresDatabase database, string table, string orderBy)
     {
         await using var connection = await database.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY {orderBy})), '') FROM {table} t", connection);
+        // ROW(t.*), not t: a table with a column named t would otherwise be compared on that column alone.
+        await using var command = new NpgsqlCommand($"SELECT count(*), coalesce(md5(string_agg(ROW(t.*)::text, E'\\n' ORDER BY {orderBy})), '') FROM {table} t", connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetString(1));
