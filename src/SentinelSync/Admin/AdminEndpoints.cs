@@ -1,4 +1,5 @@
 using Npgsql;
+using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;

@@ -1,3 +1,4 @@
+using SentinelSync.Configuration;
 using SentinelSync.Runtime;
 
 namespace SentinelSync.Admin;
