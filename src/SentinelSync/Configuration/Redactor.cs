@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace SentinelSync.Configuration;
 
@@ -11,7 +10,8 @@ namespace SentinelSync.Configuration;
 /// </summary>
 public sealed class Redactor
 {
-    private static readonly JavaScriptEncoder s_json = JavaScriptEncoder.Default;
+    /// <summary>How System.Text.Json escapes by default (<c>\u0022</c>) and how most other writers do (<c>\"</c>).</summary>
+    private static readonly JavaScriptEncoder[] s_json = [JavaScriptEncoder.Default, JavaScriptEncoder.UnsafeRelaxedJsonEscaping];
 
     private readonly string[] _secrets;
 
@@ -26,7 +26,7 @@ public sealed class Redactor
         // URL), longest first, so that a secret containing another is replaced whole.
         _secrets = [.. secrets.OfType<string>()
             .Where(s => s.Length > 0)
-            .SelectMany(s => new[] { s, s_json.Encode(s), JsonEncodedText.Encode(s).ToString(), Uri.EscapeDataString(s) })
+            .SelectMany(s => new[] { s, s_json[0].Encode(s), s_json[1].Encode(s), Uri.EscapeDataString(s) })
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(s => s.Length)];
     }
