@@ -31,6 +31,11 @@ internal sealed class RedactingLoggerProvider(ILoggerProvider inner, Redactor re
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (!inner.IsEnabled(logLevel))
+            {
+                return;
+            }
+
             var message = formatter(state, exception);
             var values = state as IReadOnlyList<KeyValuePair<string, object?>>;
             var exceptionText = exception?.ToString();
