@@ -37,8 +37,9 @@ internal static class ClusterReports
         {
             return (null, $"no answer from {entry.Address} within {AskTimeout.TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException or UriFormatException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever went wrong with that silo is its row's error, never this request's failure.
             return (null, $"{entry.Address} did not answer: {e.Message}");
         }
     }
