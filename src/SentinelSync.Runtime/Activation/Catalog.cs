@@ -59,6 +59,20 @@ internal sealed partial class Catalog : IGrainFactory, IGrainCallInvoker
 
     public IEnumerable<ActivationData> Activations => _activations.Values;
 
+    /// <summary>Running activations (<see cref="ActivationStatus.Valid"/>) counted by grain type, ordered by type.</summary>
+    public IReadOnlyDictionary<string, int> ActivationsByType() =>
+        _activations.Values.Where(a => a.Status == ActivationStatus.Valid)
+            .GroupBy(a => a.GrainId.Type, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The running activations of another silo by grain type, asked over the silo-to-silo endpoint. Without a
+    /// cluster there is no other silo: <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, int>> RemoteActivationsByTypeAsync(string siloAddress, CancellationToken cancellationToken) =>
+        (_remote ?? throw new InvalidOperationException("This silo is not part of a cluster.")).GetActivationsAsync(siloAddress, cancellationToken);
+
     /// <summary>Starts collecting idle activations and, in a cluster, routing calls by the membership view.</summary>
     public void Start(IClusterMembership? cluster = null)
     {

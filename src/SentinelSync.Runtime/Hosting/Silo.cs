@@ -58,6 +58,17 @@ public sealed class Silo : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<GrainId> ActiveGrains => [.. _catalog.Activations.Where(a => a.Status == ActivationStatus.Valid).Select(a => a.GrainId)];
 
+    /// <summary>This silo's running activations (as <see cref="ActiveGrains"/>) counted by grain type, ordered by type.</summary>
+    public IReadOnlyDictionary<string, int> ActivationsByType => _catalog.ActivationsByType();
+
+    /// <summary>
+    /// Another silo's running activations by grain type, asked at its silo-to-silo address (the membership
+    /// entry's address). Fails with the transport's exception when that silo does not answer, and with
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, int>> GetActivationsByTypeAsync(string siloAddress, CancellationToken cancellationToken = default) =>
+        _catalog.RemoteActivationsByTypeAsync(siloAddress, cancellationToken);
+
     /// <summary>Completes when the activation of <paramref name="grainId"/> on this silo (if any) has ended.</summary>
     public Task WaitForDeactivationAsync(GrainId grainId) =>
         _catalog.Activations.FirstOrDefault(a => a.GrainId == grainId)?.Deactivated ?? Task.CompletedTask;

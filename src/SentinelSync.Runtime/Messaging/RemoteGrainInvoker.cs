@@ -8,11 +8,14 @@ namespace SentinelSync.Runtime;
 /// <summary>
 /// Sends grain calls to other silos over HTTP/2 (prior knowledge, no TLS: loopback or a private network).
 /// The request is one compact JSON document: grain type, key, method and the argument array the generated
-/// invocation writes; the answer is the result or the error's type and message.
+/// invocation writes; the answer is the result or the error's type and message. It also asks a silo for its
+/// activations by grain type (<see cref="GetActivationsAsync"/>), over the same connections.
 /// </summary>
 internal sealed class RemoteGrainInvoker : IDisposable
 {
     public const string Path = "/silo/invoke";
+
+    public const string ActivationsPath = "/silo/activations";
 
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
     private readonly HttpClient _http;
@@ -75,6 +78,22 @@ internal sealed class RemoteGrainInvoker : IDisposable
             var error = root.GetProperty("error");
             throw RemoteErrors.Recreate(error.GetProperty("type").GetString()!, error.GetProperty("message").GetString()!, silo.Name);
         }
+    }
+
+    /// <summary>
+    /// The running activations of the silo at <paramref name="address"/>, by grain type. Fails with the
+    /// transport's exception (or <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/>
+    /// fires first); a silo that answers something other than the counts fails with <see cref="HttpRequestException"/>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetActivationsAsync(string address, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri(new Uri(address), ActivationsPath), cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return document.RootElement.TryGetProperty("grains", out var grains) && grains.ValueKind == JsonValueKind.Object
+            ? grains.EnumerateObject().ToDictionary(g => g.Name, g => g.Value.GetInt32(), StringComparer.Ordinal)
+            : throw new HttpRequestException($"{address}{ActivationsPath} answered without a 'grains' object.");
     }
 
     public void Dispose() => _http.Dispose();

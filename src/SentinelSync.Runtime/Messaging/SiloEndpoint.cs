@@ -14,8 +14,10 @@ namespace SentinelSync.Runtime;
 
 /// <summary>
 /// The silo-to-silo endpoint: Kestrel, HTTP/2 only (prior knowledge, so no TLS needed), one route that runs
-/// a grain call sent by another silo. A silo that is stopping no longer runs such calls itself but routes them
-/// to the grains' new owners, so a graceful leave loses no call.
+/// a grain call sent by another silo, and one that answers this silo's running activations counted by grain
+/// type (the admin API's cluster view). A silo that is stopping no longer runs such calls itself but routes them
+/// to the grains' new owners, so a graceful leave loses no call. Neither route is authenticated: the silo port
+/// belongs on loopback or a private network, like the grain calls it carries.
 /// </summary>
 internal sealed class SiloEndpoint : IAsyncDisposable
 {
@@ -31,6 +33,7 @@ internal sealed class SiloEndpoint : IAsyncDisposable
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.SiloPort, listen => listen.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
         app.MapPost(RemoteGrainInvoker.Path, (HttpContext context) => HandleAsync(context, catalog));
+        app.MapGet(RemoteGrainInvoker.ActivationsPath, (HttpContext context) => WriteActivationsAsync(context, catalog));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (new SiloEndpoint(app), new Uri(address).Port);
@@ -67,6 +70,27 @@ internal sealed class SiloEndpoint : IAsyncDisposable
 
         writer.WriteEndObject();
         writer.Flush();
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteActivationsAsync(HttpContext context, Catalog catalog)
+    {
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(body))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("silo", catalog.SiloName);
+            writer.WriteStartObject("grains");
+            foreach (var (type, count) in catalog.ActivationsByType())
+            {
+                writer.WriteNumber(type, count);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }

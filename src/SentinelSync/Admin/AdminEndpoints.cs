@@ -1,4 +1,5 @@
 using Npgsql;
+using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
@@ -16,20 +17,11 @@ internal static class AdminEndpoints
 {
     public static void MapAdmin(this WebApplication app)
     {
-        app.MapGet("/api/cluster", async (SiloService silo, NpgsqlDataSource controlDb, CancellationToken cancellationToken) =>
+        app.MapGet("/api/cluster", async (SiloService silo, NpgsqlDataSource controlDb, Redactor redactor, CancellationToken cancellationToken) =>
         {
             var running = await silo.Silo;
             var snapshot = await new PostgresMembershipTable(controlDb).ReadAllAsync(cancellationToken);
-            var grains = running.ActiveGrains.GroupBy(g => g.Type).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-            var silos = snapshot.Rows.Select(r => new SiloReport(
-                r.Entry.Name,
-                r.Entry.Address,
-                r.Entry.Status.ToString(),
-                r.Entry.StartedAt,
-                r.Entry.LastHeartbeat,
-                r.Entry.Suspicions.Count,
-                r.Entry.Name == running.Name,
-                r.Entry.Name == running.Name ? grains : null)).ToList();
+            var silos = await Task.WhenAll(snapshot.Rows.Select(r => ClusterReports.SiloAsync(running, r.Entry, redactor, cancellationToken)));
             return Results.Json(new ClusterReport(running.Name, running.ClusterView, running.ActivationCount, silos));
         });
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SentinelSync.Configuration;
 
 namespace SentinelSync.Admin;
 
@@ -8,7 +9,7 @@ internal static class AdminServiceExtensions
     public static IServiceCollection AddSentinelAdmin(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<Redactor>();
+        services.TryAddSingleton(sp => new Redactor(sp.GetRequiredService<SentinelConfig>()));
         services.AddSingleton<PipelineMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
         return services;

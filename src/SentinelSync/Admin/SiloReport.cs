@@ -1,8 +1,9 @@
 namespace SentinelSync.Admin;
 
 /// <summary>
-/// One row of the membership table in <c>GET /api/cluster</c>. <see cref="Grains"/> (activations by grain type)
-/// is known for the answering silo only; other silos answer for themselves (ask them), so it is null there.
+/// One row of the membership table in <c>GET /api/cluster</c>. <see cref="Grains"/> are the silo's running
+/// activations by grain type as the silo itself reported them; null when it was not asked (not active) or did
+/// not answer, and then <see cref="Error"/> says why.
 /// </summary>
 internal sealed record SiloReport(
     string Name,
@@ -12,4 +13,5 @@ internal sealed record SiloReport(
     DateTimeOffset LastHeartbeat,
     int Suspicions,
     bool Self,
-    IReadOnlyDictionary<string, int>? Grains);
+    IReadOnlyDictionary<string, int>? Grains,
+    string? Error);

@@ -13,6 +13,8 @@ internal static class AdminVerb
 
     public static async Task<int> RunAsync(Uri server, string? token, bool json, Func<AdminClient, Task<(int Status, JsonElement Body)>> call, Action<JsonElement> print)
     {
+        // The silo masks its own secrets; the token this verb holds is masked here, in case a message echoes it.
+        var redactor = new Configuration.Redactor([token, .. Configuration.SecretValues.InValue(server.ToString())]);
         using var client = new AdminClient(server, token);
         (int Status, JsonElement Body) result;
         try
@@ -21,25 +23,25 @@ internal static class AdminVerb
         }
         catch (HttpRequestException e)
         {
-            await Console.Error.WriteLineAsync($"sentinel: cannot reach {server}: {e.Message}");
+            await Console.Error.WriteLineAsync(redactor.Redact($"sentinel: cannot reach {server}: {e.Message}"));
             return AdminClient.Unreachable;
         }
         catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
         {
-            await Console.Error.WriteLineAsync($"sentinel: {server} did not answer in time.");
+            await Console.Error.WriteLineAsync(redactor.Redact($"sentinel: {server} did not answer in time."));
             return AdminClient.Unreachable;
         }
 
         if (result.Status >= 400)
         {
             var message = result.Body.ValueKind == JsonValueKind.Object && result.Body.TryGetProperty("message", out var m) ? m.GetString() : result.Body.ToString();
-            await Console.Error.WriteLineAsync($"sentinel: {message}");
+            await Console.Error.WriteLineAsync(redactor.Redact($"sentinel: {message}"));
             return AdminClient.ExitCode(result.Status);
         }
 
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(result.Body, Indented));
+            Console.WriteLine(redactor.Redact(JsonSerializer.Serialize(result.Body, Indented)));
         }
         else
         {

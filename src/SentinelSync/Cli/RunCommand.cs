@@ -25,9 +25,20 @@ internal static class RunCommand
                 return 2;
             }
 
-            await using var app = SiloHost.Build(loaded);
-            await app.RunAsync(cancellation);
-            return 0;
+            // What escapes the host (a control database that cannot be reached, a port in use) is printed here
+            // rather than by the command line's default handler, so that it goes through the redactor too.
+            var redactor = new Redactor(loaded);
+            try
+            {
+                await using var app = SiloHost.Build(loaded);
+                await app.RunAsync(cancellation);
+                return 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"sentinel: the silo failed: {redactor.Redact(e.ToString())}");
+                return 1;
+            }
         });
         return command;
     }

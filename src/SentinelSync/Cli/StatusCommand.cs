@@ -37,7 +37,9 @@ internal static class StatusCommand
                 JsonText.State(silo.GetProperty("status").GetString()!),
                 silo.Text("address"),
                 silo.Ago("lastHeartbeat"),
-                grains.ValueKind == JsonValueKind.Object ? grains.EnumerateObject().Sum(g => g.Value.GetInt32()).ToString(System.Globalization.CultureInfo.InvariantCulture) : "(ask that silo)");
+                grains.ValueKind == JsonValueKind.Object
+                    ? string.Join(", ", grains.EnumerateObject().Select(g => $"{g.Name} {g.Value.GetInt32()}")) is { Length: > 0 } types ? Markup.Escape(types) : "0"
+                    : $"[red]{Markup.Escape(silo.TryGetProperty("error", out var error) ? error.GetString() ?? "?" : "?")}[/]");
         }
 
         AnsiConsole.Write(silos);

@@ -12,7 +12,11 @@ internal static partial class SecretReferences
     [GeneratedRegex(@"\$\{(env|file):([^}]+)\}")]
     private static partial Regex Reference();
 
-    public static string? Resolve(string file, string key, string? value, Func<string, string?> environment)
+    /// <summary>
+    /// <paramref name="value"/> with its references resolved; each resolved value is added to
+    /// <paramref name="resolved"/> (they are secrets, to be masked wherever they would be shown).
+    /// </summary>
+    public static string? Resolve(string file, string key, string? value, Func<string, string?> environment, ICollection<string>? resolved = null)
     {
         if (value is null || !value.Contains("${", StringComparison.Ordinal))
         {
@@ -25,12 +29,16 @@ internal static partial class SecretReferences
             var name = match.Groups[2].Value;
             if (source == "env")
             {
-                return environment(name) ?? throw new ConfigurationException(file, ConfigurationKeys.Display(key), $"refers to environment variable {name}, which is not set");
+                var variable = environment(name) ?? throw new ConfigurationException(file, ConfigurationKeys.Display(key), $"refers to environment variable {name}, which is not set");
+                resolved?.Add(variable);
+                return variable;
             }
 
             try
             {
-                return File.ReadAllText(name).TrimEnd('\r', '\n');
+                var content = File.ReadAllText(name).TrimEnd('\r', '\n');
+                resolved?.Add(content);
+                return content;
             }
             catch (IOException e)
             {

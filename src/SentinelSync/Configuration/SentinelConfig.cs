@@ -13,4 +13,10 @@ public sealed class SentinelConfig
     public List<PipelineConfig> Pipelines { get; set; } = [];
 
     public TelemetryConfig Telemetry { get; set; } = new();
+
+    /// <summary>
+    /// Secrets found while loading that the bound settings do not show (values of <c>${env:}</c>/<c>${file:}</c>
+    /// references, <c>SENTINEL_TOKEN</c>, OTLP header values): not a configuration key (not public, so not bound).
+    /// </summary>
+    internal IReadOnlyList<string> Secrets { get; set; } = [];
 }

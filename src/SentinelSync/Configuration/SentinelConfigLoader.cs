@@ -39,9 +39,25 @@ public static partial class SentinelConfigLoader
             }
         }
 
+        // Every problem below is reported with the secrets known so far masked: a message may quote a value.
+        var resolved = new List<string>();
+        try
+        {
+            return Bind(file, values, resolved, environment);
+        }
+        catch (ConfigurationException e)
+        {
+            var redactor = new Redactor([.. SecretValues.In(values, environment), .. resolved]);
+            throw redactor.Finds(e.Message) ? new ConfigurationException(e.File, e.Key, redactor.Redact(e.Problem)!) : e;
+        }
+    }
+
+    private static SentinelConfig Bind(string file, Dictionary<string, string?> values, List<string> resolved, IDictionary environment)
+    {
         foreach (var key in values.Keys.ToList())
         {
-            values[key] = SecretReferences.Resolve(file, key, values[key], n => environment[n] as string);
+            var value = values[key];
+            values[key] = SecretReferences.Resolve(file, key, value, n => environment[n] as string, resolved);
         }
 
         foreach (var key in values.Keys)
@@ -65,6 +81,7 @@ public static partial class SentinelConfigLoader
 
         Validate(file, config);
         AdminAccess.Apply(file, config, environment);
+        config.Secrets = [.. SecretValues.In(values, environment), .. resolved];
         return config;
     }
 

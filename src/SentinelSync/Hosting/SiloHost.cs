@@ -17,12 +17,14 @@ internal static class SiloHost
             throw new InvalidOperationException($"silo.listen: {problem}");
         }
 
+        var redactor = new Redactor(config);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{config.Silo.Listen}:{config.Silo.HttpPort}");
         builder.Logging.ClearProviders();
-        builder.Logging.AddSentinelConsole();
+        builder.Logging.AddSentinelConsole(redactor);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(redactor);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
@@ -32,6 +34,7 @@ internal static class SiloHost
         builder.Services.AddSentinelAdmin();
 
         var app = builder.Build();
+        app.UseRedactedApi(redactor);
         app.UseAdminToken(config.Silo.Token);
 
         // Alive as soon as the process serves HTTP; ready once the silo runs (control database reached, schema migrated).

@@ -96,10 +96,14 @@ public sealed class SentinelProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a short admin verb (e.g. <c>dlq list --json</c>) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunVerbAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunVerbAsync(params string[] arguments) =>
+        RunVerbAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs a short verb with <paramref name="environment"/> added to the test's environment.</summary>
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var output = Path.GetTempFileName();
-        using var process = Start(arguments, output);
+        using var process = Start(arguments, output, environment);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return (process.ExitCode, await File.ReadAllTextAsync(output));
     }

@@ -41,6 +41,31 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Each_silo_reports_another_silos_activations_by_type_as_that_silo_counts_them_and_fails_fast_for_a_dead_one()
+    {
+        await using var cluster = await StartAsync(2);
+        var (asker, other) = (cluster.Silos[0], cluster.Silos[1]);
+        var keys = Enumerable.Range(0, 200).Select(i => $"t{i}").ToList();
+        await Task.WhenAll(keys.Select(k => asker.GrainFactory.GetGrain<ITallyGrain>(k).AddAsync("init")));
+        var address = other.Address!;
+
+        var remote = await other.GetActivationsByTypeAsync(address);
+        var local = other.ActivationsByType;
+        output.WriteLine($"{other.Name} says {string.Join(", ", remote)}; {asker.Name} holds {string.Join(", ", asker.ActivationsByType)}");
+        remote.ShouldBe(local);
+        (await asker.GetActivationsByTypeAsync(address)).ShouldBe(local, $"{asker.Name} asking {other.Name} at {address}");
+        local.Keys.ShouldBe(["Tally"]);
+        (local["Tally"] + asker.ActivationsByType["Tally"]).ShouldBe(200);
+        local["Tally"].ShouldBeGreaterThan(0, "rendezvous placement put some tallies on the second silo");
+
+        await cluster.KillSiloAsync(other);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var stopwatch = Stopwatch.StartNew();
+        await Should.ThrowAsync<Exception>(() => asker.GetActivationsByTypeAsync(address, timeout.Token));
+        stopwatch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "a dead silo's listener is gone: the call fails at once or at the timeout");
+    }
+
+    [Fact]
     public async Task A_fenced_counter_hammered_from_all_silos_counts_every_acknowledged_operation_once_while_its_silo_dies()
     {
         var log = new WriteLog();

@@ -1,0 +1,52 @@
+using SentinelSync.Configuration;
+
+namespace SentinelSync.Admin;
+
+/// <summary>
+/// The last line of defence for the admin API: every <c>/api/*</c> response body is buffered and any secret
+/// of this silo in it (an error text from a destination, a grain's exception message, a dead letter's error)
+/// is replaced by <see cref="ConnectionStrings.Mask"/> before it leaves. Bodies are small JSON documents.
+/// </summary>
+internal static class RedactingMiddleware
+{
+    public static void UseRedactedApi(this WebApplication app, Redactor redactor)
+    {
+        if (redactor.IsEmpty)
+        {
+            return;
+        }
+
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+            {
+                await next(context);
+                return;
+            }
+
+            var original = context.Response.Body;
+            await using var buffer = new MemoryStream();
+            context.Response.Body = buffer;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            var text = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            if (!redactor.Finds(text))
+            {
+                buffer.Position = 0;
+                await buffer.CopyToAsync(original, context.RequestAborted);
+                return;
+            }
+
+            var body = System.Text.Encoding.UTF8.GetBytes(redactor.Redact(text)!);
+            context.Response.ContentLength = body.Length;
+            await original.WriteAsync(body, context.RequestAborted);
+        });
+    }
+}
