@@ -17,7 +17,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
     [Fact]
     public async Task A_resync_under_live_writes_repairs_a_drifted_destination_exactly_while_another_table_keeps_streaming()
     {
-        await using var scenario = await PipelineScenario.CreateAsync();
+        await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.Postgres | PipelineSinks.ClickHouse);
         await scenario.Source.ExecuteAsync(Workload.Schema + EventsTable);
         await Workload.SeedAsync(scenario.Source, 50_000);
         await using var sentinel = await scenario.StartSentinelAsync();
@@ -58,6 +58,9 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
         during.ShouldBeGreaterThan(before, "events replicated while items was being resynced");
 
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"), ("events", "id"));
+
+        // Every sink of the pipeline was emptied and refilled: ClickHouse converges too.
+        await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromSeconds(90), "items", "id", ClickHouse.ClickHousePipelineTests.s_columns, ClickHouse.ClickHousePipelineTests.s_sums);
         sentinel.Log.ShouldContain("resync of public.items done");
     }
 
