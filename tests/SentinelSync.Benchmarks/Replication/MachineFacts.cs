@@ -4,8 +4,11 @@ using SentinelSync.Testing;
 namespace SentinelSync.Benchmarks.Replication;
 
 /// <summary>The machine and servers a run measured on, for the report.</summary>
-internal sealed record MachineFacts(string Date, int Cores, string CpuModel, double RamGiB, string Postgres, string ClickHouse, string DotNet, string Commit)
+internal sealed record MachineFacts(string Date, int Cores, string CpuModel, double RamGiB, string Postgres, string ClickHouse, string DotNet, string Commit, string LoadAverage)
 {
+    /// <summary>The 1, 5 and 15-minute load averages from /proc/loadavg.</summary>
+    public static string ReadLoadAverage() => string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
     public static async Task<MachineFacts> ReadAsync()
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
@@ -23,6 +26,6 @@ internal sealed record MachineFacts(string Date, int Cores, string CpuModel, dou
             commit = "unknown";
         }
 
-        return new MachineFacts(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Environment.ProcessorCount, cpu, Math.Round(memKiB / 1048576.0, 1), postgres, clickHouse, Environment.Version.ToString(), commit);
+        return new MachineFacts(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Environment.ProcessorCount, cpu, Math.Round(memKiB / 1048576.0, 1), postgres, clickHouse, Environment.Version.ToString(), commit, ReadLoadAverage());
     }
 }

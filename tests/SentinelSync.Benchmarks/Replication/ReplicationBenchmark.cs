@@ -24,13 +24,26 @@ internal static class ReplicationBenchmark
         var total = Stopwatch.StartNew();
         Console.WriteLine($"replication benchmark, {sizes.Mode} run, {machine.Cores} cores, {machine.Postgres}");
 
-        var native = await StreamingBenchmark.RunAsync("native", sizes);
-        var sentinel = await StreamingBenchmark.RunAsync("sentinelsync", sizes);
-        await DropAsync(StreamingBenchmark.SourceDatabase, StreamingBenchmark.DestinationDatabase, StreamingBenchmark.ControlDatabase);
-        var snapshot = await SnapshotBenchmark.RunAsync(sizes);
-        await DropAsync("bench_snap_src", "bench_snap_dst", "bench_snap_ctl");
-        Console.WriteLine($"[clickhouse] snapshot of {sizes.ClickHouseSnapshotRows:N0} rows, then {sizes.ClickHouseChanges:N0}-change backlog and steady phases");
-        var clickHouse = await ClickHousePipelineBenchmark.MeasureAsync(sizes.ClickHouseSnapshotRows, sizes.ClickHouseChanges);
+        StreamingResult native, sentinel;
+        SnapshotResult snapshot;
+        ClickHouseResult clickHouse;
+        try
+        {
+            native = await StreamingBenchmark.RunAsync("native", sizes);
+            sentinel = await StreamingBenchmark.RunAsync("sentinelsync", sizes);
+            await DropAsync(StreamingBenchmark.SourceDatabase, StreamingBenchmark.DestinationDatabase, StreamingBenchmark.ControlDatabase);
+            snapshot = await SnapshotBenchmark.RunAsync(sizes);
+            await DropAsync(SnapshotBenchmark.SourceDatabase, SnapshotBenchmark.DestinationDatabase, SnapshotBenchmark.ControlDatabase);
+            Console.WriteLine($"[clickhouse] snapshot of {sizes.ClickHouseSnapshotRows:N0} rows, then {sizes.ClickHouseChanges:N0}-change backlog and steady phases");
+            clickHouse = await ClickHousePipelineBenchmark.MeasureAsync(sizes.ClickHouseSnapshotRows, sizes.ClickHouseChanges);
+        }
+        catch
+        {
+            // A slot left behind would hold WAL on the shared source cluster until the next run.
+            await DropAsync(StreamingBenchmark.SourceDatabase, StreamingBenchmark.DestinationDatabase, StreamingBenchmark.ControlDatabase);
+            await DropAsync(SnapshotBenchmark.SourceDatabase, SnapshotBenchmark.DestinationDatabase, SnapshotBenchmark.ControlDatabase);
+            throw;
+        }
 
         var report = ReplicationReport.Create(machine, sizes, native, sentinel, snapshot, clickHouse);
         var markdown = report.ToMarkdown();

@@ -8,6 +8,9 @@ internal sealed record ReplicationReport(
     MachineFacts Machine, BenchSizes Sizes, string HistoryKey, StreamingResult Native, StreamingResult Sentinel,
     SnapshotResult Snapshot, ClickHouseResult ClickHouse, List<TargetCheck> Targets, bool Converged)
 {
+    /// <summary>/proc/loadavg (1, 5, 15 minutes) when the run ended.</summary>
+    public string LoadAverageAtEnd { get; init; } = MachineFacts.ReadLoadAverage();
+
     public static ReplicationReport Create(MachineFacts machine, BenchSizes sizes, StreamingResult native, StreamingResult sentinel, SnapshotResult snapshot, ClickHouseResult clickHouse)
     {
         var backlogRatio = sentinel.Backlog.AppliedChangesPerSecond / native.Backlog.AppliedChangesPerSecond;
@@ -33,7 +36,7 @@ internal sealed record ReplicationReport(
         var (n, s) = (Native, Sentinel);
         m.AppendLine(Invariant($"# SentinelSync vs native logical replication — {Machine.Date} ({Sizes.Mode} run)"));
         m.AppendLine();
-        m.AppendLine(Invariant($"Machine: {Machine.Cores} cores ({Machine.CpuModel}), {Machine.RamGiB:N1} GiB RAM, {Machine.Postgres}, ClickHouse {Machine.ClickHouse}, .NET {Machine.DotNet}, commit {Machine.Commit}. Source, destination, ClickHouse, SentinelSync and the load share the machine; compare ratios, not absolute numbers across days."));
+        m.AppendLine(Invariant($"Machine: {Machine.Cores} cores ({Machine.CpuModel}), {Machine.RamGiB:N1} GiB RAM, {Machine.Postgres}, ClickHouse {Machine.ClickHouse}, .NET {Machine.DotNet}, commit {Machine.Commit}; load average at the start {Machine.LoadAverage}, at the end {LoadAverageAtEnd}. Source, destination, ClickHouse, SentinelSync and the load share the machine (and whatever else runs on it: a load average well above 2 means other work competed); compare ratios, not absolute numbers across days."));
         m.AppendLine();
         m.AppendLine(Invariant($"Workload: pgbench TPC-B-like, scale {Sizes.PgbenchScale}, `-c 4 -j 2`, beside a wide-row script (1 client: text, numeric(14,4), jsonb, a {3_200:N0}-character TOASTed text column stored EXTERNAL; 60% updates leaving it unchanged, 10% updates rewriting it, 20% inserts, 10% deletes) on {Sizes.WideRows:N0} initial rows. {HistoryKey}. Live load {Sizes.LiveLoad.TotalSeconds:N0} s, backlog load {Sizes.BacklogLoad.TotalSeconds:N0} s. Changes counted at the source (pg_stat_user_tables inserts + updates + deletes)."));
         m.AppendLine();
@@ -94,6 +97,14 @@ internal sealed record ReplicationReport(
                 {
                     m.AppendLine(Invariant($"  - {role}, active statements: {Join(statements.Take(4).ToDictionary(e => "`" + e.Key.Replace("|", "/", StringComparison.Ordinal) + "`", e => e.Value))}"));
                 }
+            }
+        }
+
+        foreach (var (phase, stagesOfPhase) in new[] { ("live", s.Live.Stages), ("backlog drain", s.Backlog.Stages) })
+        {
+            if (stagesOfPhase is { } p)
+            {
+                m.AppendLine(Invariant($"- SentinelSync /metrics, {phase}: {p.ChangesApplied:N0} changes applied in {p.Batches:N0} destination transactions (mean {p.MeanBatchSize:N1} changes, mean {p.MeanApplyMs:N1} ms each, {p.ApplySeconds:N1} s summed over the table sinks)."));
             }
         }
 

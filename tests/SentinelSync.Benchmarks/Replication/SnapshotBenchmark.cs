@@ -12,9 +12,9 @@ namespace SentinelSync.Benchmarks.Replication;
 /// </summary>
 internal static class SnapshotBenchmark
 {
-    private const string SourceDatabase = "bench_snap_src";
-    private const string DestinationDatabase = "bench_snap_dst";
-    private const string ControlDatabase = "bench_snap_ctl";
+    public const string SourceDatabase = "bench_snap_src";
+    public const string DestinationDatabase = "bench_snap_dst";
+    public const string ControlDatabase = "bench_snap_ctl";
     private static readonly (string, string)[] s_table = [("snap", "id")];
 
     public static async Task<SnapshotResult> RunAsync(BenchSizes sizes)
@@ -29,7 +29,6 @@ internal static class SnapshotBenchmark
 
         var native = await NativeAsync(sizes);
         var sentinel = await SentinelAsync(sizes);
-        await BenchPostgres.DropAsync(TestServers.PostgresDestination, DestinationDatabase);
         return new SnapshotResult(sizes.SnapshotRows, sizeMiB, native, sentinel);
     }
 

@@ -30,6 +30,18 @@ internal sealed record StageMetrics(
             batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2), grainSeconds);
     }
 
+    /// <summary>What happened between <paramref name="before"/> and this reading (the counters are cumulative).</summary>
+    public StageMetrics Since(StageMetrics before)
+    {
+        var batches = Batches - before.Batches;
+        var applied = ChangesApplied - before.ChangesApplied;
+        var applySeconds = Math.Round(ApplySeconds - before.ApplySeconds, 2);
+        return new StageMetrics(
+            ChangesReceived - before.ChangesReceived, applied, batches, batches == 0 ? 0 : Math.Round((double)applied / batches, 1), applySeconds,
+            batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2),
+            GrainCallSeconds.ToDictionary(g => g.Key, g => Math.Round(g.Value - before.GrainCallSeconds.GetValueOrDefault(g.Key), 2)));
+    }
+
     private static string Label(string series, string label)
     {
         var start = series.IndexOf(label + "=\"", StringComparison.Ordinal);

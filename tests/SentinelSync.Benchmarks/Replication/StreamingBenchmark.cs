@@ -58,9 +58,13 @@ internal static class StreamingBenchmark
         return new StreamingResult(tool, initialRows, initialSync, initialRows / initialSync, live, backlog, rss, cpu, metrics, checks);
     }
 
+    private static async Task<StageMetrics?> StagesAsync(IReplicator replicator) =>
+        replicator is SentinelReplicator sentinel ? StageMetrics.Parse(await sentinel.MetricsAsync()) : null;
+
     private static async Task<PhaseResult> LiveAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes)
     {
         var before = await workload.ChangesSoFarAsync();
+        var stagesBefore = await StagesAsync(replicator);
         using var stopSampler = new CancellationTokenSource();
         var sampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => replicator.ProcessId).RunAsync(stopSampler.Token);
         using var stopHeartbeats = new CancellationTokenSource();
@@ -78,8 +82,9 @@ internal static class StreamingBenchmark
         stopSampler.Cancel();
         var usage = await sampler;
         var changes = await workload.ChangesSoFarAsync() - before;
+        var stages = (await StagesAsync(replicator))?.Since(stagesBefore!);
         Console.WriteLine($"[{tool}] live: {changes:N0} changes in {loadSeconds:N1} s of load, caught up {caughtUp - loadSeconds:N2} s after it; latency p50 {latency.P50Ms:N1} ms, p99 {latency.P99Ms:N1} ms");
-        return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, caughtUp, changes / caughtUp, caughtUp - loadSeconds, latency, usage);
+        return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, caughtUp, changes / caughtUp, caughtUp - loadSeconds, latency, usage) { Stages = stages };
     }
 
     private static async Task<PhaseResult> BacklogAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes)
@@ -95,6 +100,7 @@ internal static class StreamingBenchmark
         var paused = await pausedSampler;
         var marker = await workload.CommitMarkerAsync();
         var changes = await workload.ChangesSoFarAsync() - before;
+        var stagesBefore = await StagesAsync(replicator);
 
         using var stopSampler = new CancellationTokenSource();
         var sampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => replicator.ProcessId).RunAsync(stopSampler.Token);
@@ -104,8 +110,9 @@ internal static class StreamingBenchmark
         var drain = watch.Elapsed.TotalSeconds;
         stopSampler.Cancel();
         var usage = await sampler;
+        var stages = (await StagesAsync(replicator))?.Since(stagesBefore!);
         Console.WriteLine($"[{tool}] backlog: {changes:N0} changes written in {loadSeconds:N1} s while paused, drained in {drain:N2} s ({changes / drain:N0} changes/s)");
-        return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, drain, changes / drain, drain, null, usage) { WhilePaused = paused };
+        return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, drain, changes / drain, drain, null, usage) { WhilePaused = paused, Stages = stages };
     }
 }
 
@@ -119,6 +126,9 @@ internal sealed record PhaseResult(
 {
     /// <summary>Backlog only: the resources used while the tool was paused and the load ran.</summary>
     public ResourceUsage? WhilePaused { get; init; }
+
+    /// <summary>SentinelSync only: its /metrics over this phase (destination transactions, their size and apply time).</summary>
+    public StageMetrics? Stages { get; init; }
 }
 
 internal sealed record StreamingResult(

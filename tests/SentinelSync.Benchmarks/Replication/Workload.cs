@@ -118,14 +118,14 @@ internal sealed partial class Workload(string database, BenchSizes sizes)
         await using var connection = new NpgsqlConnection(BenchPostgres.Unpooled(Source));
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        foreach (var sql in new[]
+        foreach (var (sql, parameters) in new (string, object[])[]
                  {
-                     "UPDATE pgbench_branches SET filler = $1 WHERE bid = 1", "UPDATE pgbench_tellers SET filler = $1 WHERE tid = 1",
-                     "UPDATE pgbench_accounts SET filler = $1 WHERE aid = 1", "UPDATE wide_rows SET marker = $1 WHERE id = 0",
-                     "INSERT INTO bench_heartbeat (seq, stamped) VALUES (-" + _markers.ToString(CultureInfo.InvariantCulture) + ", clock_timestamp())",
+                     ("UPDATE pgbench_branches SET filler = $1 WHERE bid = 1", [text]), ("UPDATE pgbench_tellers SET filler = $1 WHERE tid = 1", [text]),
+                     ("UPDATE pgbench_accounts SET filler = $1 WHERE aid = 1", [text]), ("UPDATE wide_rows SET marker = $1 WHERE id = 0", [text]),
+                     ("INSERT INTO bench_heartbeat (seq, stamped) VALUES ($1, clock_timestamp())", [(long)-_markers]),
                  })
         {
-            await using var command = BenchPostgres.Command(connection, sql, sql.Contains("$1", StringComparison.Ordinal) ? [text] : []);
+            await using var command = BenchPostgres.Command(connection, sql, parameters);
             await command.ExecuteNonQueryAsync();
         }
 
