@@ -16,6 +16,11 @@ internal static class ReplicationBenchmark
     public static async Task<int> RunAsync(string[] arguments)
     {
         var sizes = arguments.Contains("--quick") ? BenchSizes.Quick : BenchSizes.Full;
+        if (Environment.GetEnvironmentVariable(SentinelReplicator.SinkOptionsVariable) is { Length: > 0 } sinkOptions)
+        {
+            sizes = sizes with { Mode = $"{sizes.Mode}, diagnostic: sink connection Options '{sinkOptions}'" };
+        }
+
         await TestServers.EnsurePostgresAsync();
         await TestServers.EnsurePostgresDestinationAsync();
         await TestServers.EnsureClickHouseAsync();

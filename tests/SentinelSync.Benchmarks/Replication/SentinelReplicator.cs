@@ -42,7 +42,7 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
                     snapshot: initial
                 sinks:
                   - name: dst
-                    postgres: { connection: "{{Plain(TestServers.PostgresDestination, destinationDatabase)}}" }
+                    postgres: { connection: "{{SinkConnection(destinationDatabase)}}" }
             """));
     }
 
@@ -93,7 +93,20 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
         }
     }
 
-    private static string Plain(string server, string database) => new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+    /// <summary>
+    /// Diagnostics only: <c>SENTINEL_BENCH_SINK_OPTIONS</c> (e.g. <c>-c synchronous_commit=off</c>) becomes the sink
+    /// connection's Npgsql <c>Options</c>, to measure what a session setting costs. Not a setting to run with:
+    /// without a synchronous commit the slot may be confirmed past what the destination has flushed.
+    /// </summary>
+    public const string SinkOptionsVariable = "SENTINEL_BENCH_SINK_OPTIONS";
+
+    private static string SinkConnection(string database) =>
+        YamlEscape(new NpgsqlConnectionStringBuilder(TestServers.PostgresDestination) { Database = database, Options = Environment.GetEnvironmentVariable(SinkOptionsVariable) }.ConnectionString);
+
+    private static string Plain(string server, string database) => YamlEscape(new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString);
+
+    /// <summary>The text of a double-quoted YAML scalar (Npgsql quotes values that contain spaces).</summary>
+    private static string YamlEscape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()
     {
