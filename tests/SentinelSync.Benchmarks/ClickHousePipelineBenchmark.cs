@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SentinelSync.Benchmarks.Replication;
 using SentinelSync.Testing;
 
 namespace SentinelSync.Benchmarks;
@@ -8,17 +9,17 @@ namespace SentinelSync.Benchmarks;
 /// Rows/s into ClickHouse through the real <c>sentinel run</c> process (Postgres source on loopback, one pipeline,
 /// one ClickHouse sink, defaults): the snapshot of a 1,000,000-row table; a 300,000-change backlog streamed from
 /// the slot (written while sentinel was stopped); and steady streaming while a writer commits 1,000-row
-/// transactions. Completion of a streaming phase is seen by a marker row committed last (a sink applies a table's
+/// transactions, with heartbeats measuring latency meanwhile (<see cref="Replication.LatencyProbe"/>, polled in
+/// ClickHouse). Completion of a streaming phase is seen by a marker row committed last (a sink applies a table's
 /// changes in order); the result is then checked against the source through FINAL. Prints markdown.
 /// </summary>
 internal static class ClickHousePipelineBenchmark
 {
-    private const int SnapshotRows = 1_000_000;
-    private const int ChangesPerPhase = 300_000;
     private const int RowsPerTransaction = 1_000;
 
     private const string Schema = """
         CREATE TABLE bench (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE heartbeat (seq bigint PRIMARY KEY, stamped timestamptz NOT NULL);
         """;
 
     private static readonly string[] s_columns = ["name", "amount"];
@@ -26,24 +27,38 @@ internal static class ClickHousePipelineBenchmark
 
     public static async Task<int> RunAsync()
     {
+        var result = await MeasureAsync(1_000_000, 300_000);
+        Console.WriteLine("| Postgres → ClickHouse through `sentinel run` (2 cores, loopback, ClickHouse 18.16, defaults) | rows/s |");
+        Console.WriteLine("| --- | --- |");
+        Console.WriteLine(Row($"snapshot, {result.SnapshotRows:N0}-row table, process start to last row ({result.SnapshotSeconds:N1} s)", result.SnapshotRowsPerSecond));
+        Console.WriteLine(Row($"streaming a backlog of {result.ChangesPerPhase:N0} changes from the slot ({result.BacklogSeconds:N1} s, start-up included)", result.BacklogChangesPerSecond));
+        Console.WriteLine(Row($"steady streaming, {result.ChangesPerPhase:N0} changes in {RowsPerTransaction:N0}-row transactions written in {result.SteadyWriteSeconds:N1} s, all applied after {result.SteadySeconds:N1} s", result.SteadyChangesPerSecond));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| latency while streaming, p50 / p99 ({result.Latency.Samples} heartbeats) | {result.Latency.P50Ms:N0} / {result.Latency.P99Ms:N0} ms |"));
+        return 0;
+    }
+
+    /// <summary>The three phases with <paramref name="snapshotRows"/> rows and <paramref name="changesPerPhase"/> changes per streaming phase.</summary>
+    public static async Task<ClickHouseResult> MeasureAsync(int snapshotRows, int changesPerPhase)
+    {
         await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.ClickHouse, name: "bench_clickhouse", callerFile: nameof(ClickHousePipelineBenchmark));
         var clickHouse = scenario.ClickHouse!;
         await scenario.Source.ExecuteAsync(Schema);
-        await scenario.Source.ExecuteAsync($"INSERT INTO bench (id, name, amount) SELECT i, 'row ' || i, (i % 100000) / 100.0 FROM generate_series(1, {SnapshotRows}) i");
+        await scenario.Source.ExecuteAsync($"INSERT INTO bench (id, name, amount) SELECT i, 'row ' || i, (i % 100000) / 100.0 FROM generate_series(1, {snapshotRows}) i");
 
         // Snapshot: from process start until every row is in ClickHouse (start-up included, about a second).
         var watch = Stopwatch.StartNew();
         var sentinel = await scenario.StartSentinelAsync();
         await Eventually.WaitAsync(
-            async () => await RowsAsync(clickHouse) >= SnapshotRows,
+            async () => await RowsAsync(clickHouse) >= snapshotRows,
             TimeSpan.FromMinutes(20),
-            () => $"{SnapshotRows} snapshot rows in ClickHouse");
+            () => $"{snapshotRows} snapshot rows in ClickHouse");
         var snapshot = watch.Elapsed;
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
 
         // Backlog: written while sentinel is stopped, then streamed from the slot as fast as it goes.
+        var rss = sentinel.PeakResidentBytes();
         await StopAsync(sentinel);
-        await WriteChangesAsync(scenario.Source, SnapshotRows, marker: -1);
+        await WriteChangesAsync(scenario.Source, snapshotRows, changesPerPhase, marker: -1);
         watch.Restart();
         sentinel = await scenario.StartSentinelAsync();
         await WaitForMarkerAsync(clickHouse, -1);
@@ -51,20 +66,34 @@ internal static class ClickHousePipelineBenchmark
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
 
         // Steady: the same changes committed while sentinel streams; from the first commit to the marker's arrival.
+        // Heartbeats run meanwhile: latency while the sink is busy.
+        using var stopHeartbeats = new CancellationTokenSource();
+        var probe = new LatencyProbe().RunAsync(scenario.Source.ConnectionString, () => MaxHeartbeatAsync(clickHouse), "heartbeat", stopHeartbeats.Token);
         watch.Restart();
-        await WriteChangesAsync(scenario.Source, SnapshotRows + (ChangesPerPhase * 2 / 3), marker: -2);
+        await WriteChangesAsync(scenario.Source, snapshotRows + (changesPerPhase * 2 / 3), changesPerPhase, marker: -2);
         var written = watch.Elapsed;
+        stopHeartbeats.Cancel();
         await WaitForMarkerAsync(clickHouse, -2);
         var steady = watch.Elapsed;
+        var latency = await probe;
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
+        rss = Math.Max(rss, sentinel.PeakResidentBytes());
         await StopAsync(sentinel);
+        return new ClickHouseResult(
+            snapshotRows, snapshot.TotalSeconds, snapshotRows / snapshot.TotalSeconds, changesPerPhase, backlog.TotalSeconds, changesPerPhase / backlog.TotalSeconds,
+            written.TotalSeconds, steady.TotalSeconds, changesPerPhase / steady.TotalSeconds, latency, Math.Round(rss / 1048576.0, 1), Converged: true);
+    }
 
-        Console.WriteLine("| Postgres → ClickHouse through `sentinel run` (2 cores, loopback, ClickHouse 18.16, defaults) | rows/s |");
-        Console.WriteLine("| --- | --- |");
-        Console.WriteLine(Row($"snapshot, {SnapshotRows:N0}-row table, process start to last row ({snapshot.TotalSeconds:N1} s)", SnapshotRows, snapshot));
-        Console.WriteLine(Row($"streaming a backlog of {ChangesPerPhase:N0} changes from the slot ({backlog.TotalSeconds:N1} s, start-up included)", ChangesPerPhase, backlog));
-        Console.WriteLine(Row($"steady streaming, {ChangesPerPhase:N0} changes in {RowsPerTransaction:N0}-row transactions written in {written.TotalSeconds:N1} s, all applied after {steady.TotalSeconds:N1} s", ChangesPerPhase, steady));
-        return 0;
+    private static async Task<long> MaxHeartbeatAsync(ClickHouseDatabase clickHouse)
+    {
+        try
+        {
+            return await clickHouse.ScalarAsync<long>("SELECT max(seq) FROM heartbeat");
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("Code: 60,", StringComparison.Ordinal))
+        {
+            return 0;
+        }
     }
 
     private static async Task StopAsync(SentinelProcess sentinel)
@@ -77,19 +106,19 @@ internal static class ClickHousePipelineBenchmark
         }
     }
 
-    private static string Row(string what, int rows, TimeSpan elapsed) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {what} | {rows / elapsed.TotalSeconds:N0} |");
+    private static string Row(string what, double perSecond) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {what} | {perSecond:N0} |");
 
     /// <summary>Two thirds inserts, one third updates of snapshot rows, in 1,000-row transactions, then the marker row.</summary>
-    private static async Task WriteChangesAsync(PostgresDatabase source, long firstId, int marker)
+    private static async Task WriteChangesAsync(PostgresDatabase source, long firstId, int changes, int marker)
     {
-        var inserts = ChangesPerPhase * 2 / 3;
+        var inserts = changes * 2 / 3;
         for (var offset = 0; offset < inserts; offset += RowsPerTransaction)
         {
             await source.ExecuteAsync($"INSERT INTO bench (id, name, amount) SELECT i, 'new ' || i, (i % 1000) / 10.0 FROM generate_series({firstId + offset + 1}, {firstId + offset + RowsPerTransaction}) i");
         }
 
-        for (var offset = 0; offset < ChangesPerPhase - inserts; offset += RowsPerTransaction)
+        for (var offset = 0; offset < changes - inserts; offset += RowsPerTransaction)
         {
             await source.ExecuteAsync($"UPDATE bench SET amount = amount + 1, name = name || '+' WHERE id BETWEEN {offset + 1} AND {offset + RowsPerTransaction}");
         }
@@ -108,3 +137,8 @@ internal static class ClickHousePipelineBenchmark
             ? 0
             : await clickHouse.ScalarAsync<long>("SELECT count() FROM bench");
 }
+
+/// <summary>What <see cref="ClickHousePipelineBenchmark.MeasureAsync"/> measured; <paramref name="Converged"/>: every phase ended equal to the source (checked through FINAL).</summary>
+internal sealed record ClickHouseResult(
+    int SnapshotRows, double SnapshotSeconds, double SnapshotRowsPerSecond, int ChangesPerPhase, double BacklogSeconds, double BacklogChangesPerSecond,
+    double SteadyWriteSeconds, double SteadySeconds, double SteadyChangesPerSecond, LatencySummary Latency, double PeakRssMiB, bool Converged);

@@ -29,6 +29,9 @@ public sealed class SentinelProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The pid of the <c>dotnet sentinel.dll</c> process (the shell execs it), for /proc readings.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The process's peak resident set size so far (Linux VmHWM), in bytes.</summary>
     public long PeakResidentBytes()
     {
