@@ -63,12 +63,18 @@ public static class ClickHouseErrorClassifier
             {
                 case 159 or 160 or 209 or 210 or 202 or 241 or 252 or 473 or 425:
                     return true;
-                case 6 or 26 or 27 or 38 or 41 or 53 or 62 or 69 or 70 or 72 or 16 or 47 or 60 or 81 or 192 or 193 or 516:
+
+                // The server refuses the sink itself (unknown user, wrong password, authentication failed, access
+                // denied, unknown database): wrong for every change alike, so retried until an operator fixes it
+                // rather than dead-lettering every change.
+                case 192 or 193 or 516 or 497 or 81:
+                    return true;
+                case 6 or 26 or 27 or 38 or 41 or 53 or 62 or 69 or 70 or 72 or 16 or 47 or 60:
                     return false;
             }
         }
 
         var number = (int)status;
-        return number >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+        return number >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
     }
 }

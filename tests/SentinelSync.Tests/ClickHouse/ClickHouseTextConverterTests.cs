@@ -114,6 +114,12 @@ public sealed class ClickHouseTextConverterTests
         ClickHouseErrorClassifier.IsTransient(new HttpRequestException("copy", new ClickHouseValueException("NaN"))).ShouldBeFalse();
         ClickHouseErrorClassifier.IsTransient(new SinkFencedException("s", new TableName("public", "t"), 1, 2)).ShouldBeFalse();
         ClickHouseErrorClassifier.IsTransient(new OperationCanceledException()).ShouldBeFalse();
+
+        // A refused login or a missing database is wrong for every change: retried, never dead-lettered.
+        ClickHouseErrorClassifier.IsTransient(new ClickHouseServerException(HttpStatusCode.Unauthorized, 516, "authentication failed")).ShouldBeTrue();
+        ClickHouseErrorClassifier.IsTransient(new ClickHouseServerException(HttpStatusCode.InternalServerError, 193, "wrong password")).ShouldBeTrue();
+        ClickHouseErrorClassifier.IsTransient(new ClickHouseServerException(HttpStatusCode.Forbidden, null, "")).ShouldBeTrue();
+        ClickHouseErrorClassifier.IsTransient(new ClickHouseServerException(HttpStatusCode.InternalServerError, 81, "unknown database")).ShouldBeTrue();
     }
 
     [Fact]

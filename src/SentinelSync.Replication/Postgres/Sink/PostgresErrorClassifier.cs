@@ -13,7 +13,10 @@ public static class PostgresErrorClassifier
     /// <summary>
     /// True for connection loss and I/O errors, serialization failures (40001), deadlocks (40P01), lock
     /// timeouts (55P03), server shutdown or recovery (57P01, 57P02, 57P03), lack of resources (class 53, e.g.
-    /// too many connections 53300), system errors (class 58) and connection exceptions (class 08). False for
+    /// too many connections 53300), system errors (class 58) and connection exceptions (class 08), and for the
+    /// destination refusing the sink itself: authentication (class 28), a missing database (3D000), missing
+    /// privileges (42501). Those are wrong for every change alike, so they are retried until an operator fixes
+    /// them instead of dead-lettering every change. False for
     /// everything else, in particular constraint violations (23xxx), data exceptions (22xxx), syntax and
     /// undefined objects (42xxx), fencing, schema exceptions and cancellation by the caller. Inner exceptions
     /// are followed, so a wrapped socket error counts as transient.
@@ -52,6 +55,8 @@ public static class PostgresErrorClassifier
             _ when sqlState.StartsWith("08", StringComparison.Ordinal) => true,
             _ when sqlState.StartsWith("53", StringComparison.Ordinal) => true,
             _ when sqlState.StartsWith("58", StringComparison.Ordinal) => true,
+            _ when sqlState.StartsWith("28", StringComparison.Ordinal) => true,
+            "3D000" or "42501" => true,
             _ => false,
         };
     }
