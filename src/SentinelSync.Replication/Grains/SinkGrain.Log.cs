@@ -10,6 +10,9 @@ public sealed partial class SinkGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {GrainId}: change at {Position} dead-lettered: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string grainId, Position position, string error);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {GrainId} failed and deactivates; its queue is streamed again from the slot")]
+    private static partial void LogWorkerFailed(ILogger logger, string grainId, Exception error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId} was fenced and stops: {Error}")]
     private static partial void LogFenced(ILogger logger, string grainId, string error);
 }

@@ -129,6 +129,27 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
 
     private async Task WorkAsync(CancellationToken stop)
     {
+        try
+        {
+            await WorkLoopAsync(stop);
+        }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            // Something the retry loop does not handle (the dead-letter store unreachable, for one): this
+            // activation cannot go on with its queue. Deactivating drops the queue; the source sees the work
+            // lost and restarts from the slot's confirmed position, so nothing is lost and nothing stalls.
+            LogWorkerFailed(logger, Key, e);
+            lock (_lock)
+            {
+                _lastError = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task WorkLoopAsync(CancellationToken stop)
+    {
         while (true)
         {
             await _work.WaitAsync(stop);

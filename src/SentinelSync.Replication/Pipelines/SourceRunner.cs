@@ -103,11 +103,16 @@ internal sealed partial class SourceRunner(
         }
 
         using var confirmStop = new CancellationTokenSource();
+        using var confirmFailed = CancellationTokenSource.CreateLinkedTokenSource(reading);
         var confirming = ConfirmLoopAsync(stream, confirmStop.Token);
+
+        // A failing confirm loop (a sink lost its queued work, the source went away) ends the read at once, even
+        // when no change arrives to notice it.
+        _ = confirming.ContinueWith(_ => CancelQuietly(confirmFailed), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
             var onMessage = SupportsResync(stream) ? OnMessageAsync : (Func<LogicalMessage, CancellationToken, ValueTask>?)null;
-            await foreach (var batch in stream.ReadAsync(onMessage: onMessage, cancellationToken: reading))
+            await foreach (var batch in stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token))
             {
                 if (_stopping)
                 {
@@ -127,6 +132,11 @@ internal sealed partial class SourceRunner(
                     await confirming;
                 }
             }
+        }
+        catch (OperationCanceledException) when (confirming.IsFaulted)
+        {
+            // The run ends with the confirm loop's error; the source grain restarts it from the confirmed position.
+            await confirming;
         }
         catch (OperationCanceledException) when (_stopReading.IsCancellationRequested && !abort.IsCancellationRequested)
         {
@@ -370,6 +380,18 @@ internal sealed partial class SourceRunner(
             // Backpressure: a sink is slow or its destination is down; read no further until it catches up.
             await Task.Delay(20, cancellationToken);
             queued = (await table.GetProgressAsync()).Sinks.Max(s => s.Queued);
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended first.
         }
     }
 

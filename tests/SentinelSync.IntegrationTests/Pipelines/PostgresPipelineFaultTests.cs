@@ -51,6 +51,38 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_sink_that_cannot_dead_letter_restarts_from_the_slot_and_loses_nothing_once_the_store_works_again()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 100);
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+
+        // A poison row, and a dead-letter store that refuses it: the sink can neither apply nor set it aside.
+        await scenario.Destination.ExecuteAsync("ALTER TABLE items ADD CONSTRAINT price_cap CHECK (price < 100000)");
+        await scenario.Control.ExecuteAsync("ALTER TABLE sentinel.dead_letter ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) VALUES (2000, 'poison', 500000)");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'fine ' || g, 10 FROM generate_series(2001, 2010) g");
+        await Eventually.WaitAsync(
+            () => Task.FromResult(sentinel.Log.Contains("failed and deactivates", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60),
+            () => "the sink to report that it failed");
+
+        await scenario.Control.ExecuteAsync("ALTER TABLE sentinel.dead_letter DROP CONSTRAINT refuse_all");
+        await Eventually.WaitAsync(
+            async () => await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM items WHERE id BETWEEN 2001 AND 2010") == 10
+                && await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter WHERE row_key = '2000'") == 1,
+            TimeSpan.FromSeconds(90),
+            () => "the rows after the poison row to arrive and the poison row to be dead-lettered once");
+
+        await scenario.Destination.ExecuteAsync("ALTER TABLE items DROP CONSTRAINT price_cap");
+        var (replayed, replayOutput) = await SentinelProcess.RunVerbAsync("dlq", "replay", "--pipeline", PipelineScenario.Pipeline, "--json", "--server", scenario.Server.ToString());
+        replayed.ShouldBe(0, replayOutput);
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+    }
+
+    [Fact]
     public async Task Every_type_arrives_identical_including_unchanged_TOAST_values_after_updates_of_other_columns()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
