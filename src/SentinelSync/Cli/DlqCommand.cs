@@ -10,6 +10,9 @@ namespace SentinelSync.Cli;
 /// </summary>
 internal static class DlqCommand
 {
+    /// <summary>Dead letters per replay request: small enough for the progress bar to move, large enough to be quick.</summary>
+    private const int ReplayChunk = 100;
+
     public static Command Create()
     {
         var server = ServerOption.Create();
@@ -23,26 +26,36 @@ internal static class DlqCommand
         var id = new Argument<long>("id") { Description = "Dead letter id." };
 
         var list = new Command("list", "List dead letters.") { pipeline, sink, table, status };
-        list.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), async client =>
-        {
-            var query = string.Join("&", new[] { ("pipeline", parse.GetValue(pipeline)), ("sink", parse.GetValue(sink)), ("table", parse.GetValue(table)), ("status", parse.GetValue(status)) }
-                .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
-            return await client.GetAsync($"api/dlq?{query}", cancellation);
-        }, PrintList));
+        list.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), client =>
+            client.GetAsync($"api/dlq?{Query(parse.GetValue(pipeline), parse.GetValue(sink), parse.GetValue(table), parse.GetValue(status))}", cancellation), PrintList));
 
         var show = new Command("show", "Show one dead letter with its change.") { id };
         show.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), true, client => client.GetAsync($"api/dlq/{parse.GetValue(id)}", cancellation), _ => { }));
 
         var replay = new Command("replay", "Apply dead letters again (all pending of the filter, or --id ...).") { pipeline, sink, table, ids };
-        replay.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), client =>
+        replay.SetAction((parse, cancellation) => AdminVerb.RunAsync(parse.GetValue(server)!, parse.GetValue(token), parse.GetValue(json), async client =>
         {
-            var post = () => client.PostAsync(
-                "api/dlq/replay",
-                new { pipeline = parse.GetValue(pipeline), sink = parse.GetValue(sink), table = parse.GetValue(table), ids = parse.GetValue(ids) },
-                cancellation);
+            var filter = new ReplayFilter(parse.GetValue(pipeline), parse.GetValue(sink), parse.GetValue(table));
+            var selected = parse.GetValue(ids) is { Length: > 0 } given ? given : null;
+            if (selected is null)
+            {
+                var listed = await client.GetAsync($"api/dlq?{Query(filter.Pipeline, filter.Sink, filter.Table, "pending")}&limit={int.MaxValue}", cancellation);
+                if (listed.Status >= 400)
+                {
+                    return listed;
+                }
 
-            // A spinner for people; scripts (--json) get nothing but the JSON.
-            return parse.GetValue(json) ? post() : AnsiConsole.Status().StartAsync("Replaying dead letters...", _ => post());
+                selected = [.. listed.Body.EnumerateArray().Select(l => l.GetProperty("id").GetInt64()).Order()];
+            }
+
+            // A progress bar for people; scripts (--json) and pipes get nothing but the result.
+            return parse.GetValue(json) || Console.IsOutputRedirected
+                ? await ReplayInChunksAsync(client, filter, selected, _ => { }, cancellation)
+                : await AnsiConsole.Progress().StartAsync(async context =>
+                {
+                    var bar = context.AddTask("Replaying dead letters", maxValue: Math.Max(1, selected.Length));
+                    return await ReplayInChunksAsync(client, filter, selected, n => bar.Increment(n), cancellation);
+                });
         },
             body => AnsiConsole.MarkupLine($"Replayed [green]{body.GetProperty("replayed").GetInt32()}[/] dead letter(s).")));
 
@@ -53,6 +66,39 @@ internal static class DlqCommand
 
         return new Command("dlq", "Inspect, replay or discard the dead-letter queue.") { server, token, json, list, show, replay, discard };
     }
+
+    /// <summary>
+    /// Replays <paramref name="ids"/> (oldest first, so a row's changes keep their order) a chunk per request,
+    /// reporting each chunk; stops at the first refused chunk with what was replayed so far.
+    /// </summary>
+    private static async Task<(int Status, JsonElement Body)> ReplayInChunksAsync(AdminClient client, ReplayFilter filter, long[] ids, Action<int> progress, CancellationToken cancellationToken)
+    {
+        var replayed = 0;
+        foreach (var chunk in ids.Chunk(ReplayChunk))
+        {
+            var (status, body) = await client.PostAsync("api/dlq/replay", new { pipeline = filter.Pipeline, sink = filter.Sink, table = filter.Table, ids = chunk }, cancellationToken);
+            if (body.TryGetProperty("replayed", out var count))
+            {
+                replayed += count.GetInt32();
+            }
+
+            if (status >= 400)
+            {
+                var message = body.TryGetProperty("message", out var m) ? m.GetString() : body.ToString();
+                return (status, JsonSerializer.SerializeToElement(new { replayed, selected = ids.Length, message = $"{message} ({replayed} of {ids.Length} replayed before this)" }));
+            }
+
+            progress(chunk.Length);
+        }
+
+        return (200, JsonSerializer.SerializeToElement(new { replayed, selected = ids.Length }));
+    }
+
+    private static string Query(string? pipeline, string? sink, string? table, string? status) =>
+        string.Join("&", new[] { ("pipeline", pipeline), ("sink", sink), ("table", table), ("status", status) }
+            .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
+
+    private sealed record ReplayFilter(string? Pipeline, string? Sink, string? Table);
 
     private static void PrintList(JsonElement letters)
     {
