@@ -95,6 +95,14 @@ public sealed class PostgresDatabase : IAsyncDisposable
         };
     }
 
+    /// <summary>Runs <paramref name="sql"/> on the server's <c>postgres</c> database (to alter this one from outside).</summary>
+    public async Task ExecuteAsAdminAsync(string sql)
+    {
+        await using var connection = await OpenAdminAsync(_adminConnectionString, _adminConnectionString, CancellationToken.None);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Drops the database, its connections and its replication slots. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -55,7 +55,8 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         // Let the queue drain while the destination takes it; what is left is re-read from the slot later.
         using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
-            while (Queued() > 0 && !patience.IsCancellationRequested && !_worker.IsCompleted)
+            // A destination that keeps failing will not drain it: stop waiting at once.
+            while (Queued() > 0 && !patience.IsCancellationRequested && !_worker.IsCompleted && !Retrying())
             {
                 await Task.Delay(20, CancellationToken.None);
             }
@@ -315,6 +316,14 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         {
             _deadLettered++;
             _lastError = error.Message;
+        }
+    }
+
+    private bool Retrying()
+    {
+        lock (_lock)
+        {
+            return _retrying > 0;
         }
     }
 

@@ -16,6 +16,9 @@ internal sealed partial class SourceRunner
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: snapshot completed (attempt {Attempt})")]
     private static partial void LogSnapshotCompleted(ILogger logger, string pipeline, int attempt);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline}: stopping without waiting for a sink that retries against a failing destination; what it holds is streamed again from the slot")]
+    private static partial void LogStopWithoutDrain(ILogger logger, string pipeline);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: streaming from slot {Slot}, {Tables} tables")]
     private static partial void LogStreaming(ILogger logger, string pipeline, string slot, int tables);
 

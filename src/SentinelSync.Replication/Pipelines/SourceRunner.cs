@@ -431,7 +431,7 @@ internal sealed partial class SourceRunner(
 
         foreach (var table in _tracker.Tables)
         {
-            bound = Math.Min(bound, await SettleAsync(table));
+            bound = Math.Min(bound, (await SettleAsync(table)).Bound);
         }
 
         if (bound > 0)
@@ -441,7 +441,7 @@ internal sealed partial class SourceRunner(
     }
 
     /// <summary>Reads a table's sink progress, forgets what all sinks applied, and returns its confirm bound.</summary>
-    private async Task<ulong> SettleAsync(TableName table)
+    private async Task<(ulong Bound, bool Retrying)> SettleAsync(TableName table)
     {
         var lastPushed = _tracker.LastPending(table);
         var progress = await _tableGrains[table].GetProgressAsync();
@@ -453,18 +453,29 @@ internal sealed partial class SourceRunner(
             }
         }
 
-        return _tracker.Settle(table, progress.Sinks.Min(s => s.Applied));
+        return (_tracker.Settle(table, progress.Sinks.Min(s => s.Applied)), progress.Sinks.Any(s => s.Retrying > 0));
     }
 
-    /// <summary>Waits until every sink applied everything pushed (or <paramref name="patience"/> runs out).</summary>
+    /// <summary>
+    /// Waits until every sink applied everything pushed, or <paramref name="patience"/> runs out, or (with a
+    /// finite patience) a sink is retrying against a failing destination, which waiting would not fix: what
+    /// it holds is streamed again from the slot after the restart.
+    /// </summary>
     private async Task DrainAsync(CancellationToken cancellationToken, TimeSpan patience)
     {
         var deadline = patience == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + patience;
         while (!_tracker.IsEmpty && DateTime.UtcNow < deadline)
         {
+            var retrying = false;
             foreach (var table in _tracker.Tables)
             {
-                await SettleAsync(table);
+                retrying |= (await SettleAsync(table)).Retrying;
+            }
+
+            if (retrying && patience != Timeout.InfiniteTimeSpan)
+            {
+                LogStopWithoutDrain(logger, pipeline);
+                return;
             }
 
             if (!_tracker.IsEmpty)

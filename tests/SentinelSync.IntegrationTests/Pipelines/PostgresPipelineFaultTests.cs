@@ -83,6 +83,39 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_destination_refusing_connections_is_waited_for_not_dead_lettered_and_does_not_hold_up_a_stop()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 100);
+        var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+
+        // The destination database stops accepting connections (superusers included) and drops the open ones.
+        var destination = scenario.Destination.Name;
+        await scenario.Destination.ExecuteAsAdminAsync($"ALTER DATABASE \"{destination}\" ALLOW_CONNECTIONS false");
+        await scenario.Destination.ExecuteAsAdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{destination}'");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'while refused ' || g, 1 FROM generate_series(3001, 3010) g");
+        await Eventually.WaitAsync(
+            () => Task.FromResult(sentinel.Log.Contains("refused a connection", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            () => "the sink to retry against the refusing destination");
+
+        // A graceful stop does not wait out its patience for a destination that keeps failing.
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        (await sentinel.StopAsync(TimeSpan.FromSeconds(50))).ShouldBe(0, sentinel.Log);
+        output.WriteLine($"stopped in {stopping.Elapsed.TotalSeconds:0.0} s with the destination refusing connections");
+        stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20));
+        await sentinel.DisposeAsync();
+        (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a refusing destination is not the changes' fault");
+
+        await scenario.Destination.ExecuteAsAdminAsync($"ALTER DATABASE \"{destination}\" ALLOW_CONNECTIONS true");
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var restarted = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), s_items);
+    }
+
+    [Fact]
     public async Task Every_type_arrives_identical_including_unchanged_TOAST_values_after_updates_of_other_columns()
     {
         await using var scenario = await PipelineScenario.CreateAsync();

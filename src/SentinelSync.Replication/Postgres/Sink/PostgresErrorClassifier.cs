@@ -28,6 +28,8 @@ public static class PostgresErrorClassifier
         {
             switch (current)
             {
+                case DestinationUnavailableException:
+                    return true;
                 case PostgresException postgres:
                     return IsTransientSqlState(postgres.SqlState);
                 case SinkFencedException or IncompatibleColumnTypeChangeException or MissingDestinationTypeException

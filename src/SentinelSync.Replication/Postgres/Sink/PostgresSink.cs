@@ -81,7 +81,7 @@ public sealed partial class PostgresSink : ISink
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         Position applied;
         List<ApplySegment> segments;
@@ -113,6 +113,23 @@ public sealed partial class PostgresSink : ISink
 
         LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
         return applied;
+    }
+
+    /// <summary>
+    /// A connection to the destination. Failing to get one says nothing about the changes (a database not
+    /// accepting connections, a refused login, a server starting): it is reported as
+    /// <see cref="DestinationUnavailableException"/>, which is retried, never dead-lettered.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DestinationUnavailableException($"The Postgres destination refused a connection: {e.Message}", e);
+        }
     }
 
     /// <summary>The offset <paramref name="sinkName"/> stored for <paramref name="table"/>, or null before its first batch.</summary>

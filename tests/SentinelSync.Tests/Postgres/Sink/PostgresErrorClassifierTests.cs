@@ -35,6 +35,7 @@ public sealed class PostgresErrorClassifierTests
     [Fact]
     public void Io_and_socket_errors_are_transient_also_when_wrapped()
     {
+        PostgresErrorClassifier.IsTransient(new SentinelSync.Replication.Sinks.DestinationUnavailableException("refused", new PostgresException("m", "FATAL", "FATAL", "55000"))).ShouldBeTrue();
         PostgresErrorClassifier.IsTransient(new IOException("reset")).ShouldBeTrue();
         PostgresErrorClassifier.IsTransient(new NpgsqlException("lost", new SocketException((int)SocketError.ConnectionReset))).ShouldBeTrue();
         PostgresErrorClassifier.IsTransient(new InvalidOperationException("wrapped", new SocketException((int)SocketError.ConnectionRefused))).ShouldBeTrue();
