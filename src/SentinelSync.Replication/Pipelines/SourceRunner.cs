@@ -146,6 +146,9 @@ internal sealed partial class SourceRunner(
         {
             await confirmStop.CancelAsync();
             await confirming.ContinueWith(_ => { }, TaskScheduler.Default);
+
+            // Resyncs of this run end with it (a failed run included); the next run starts them over.
+            await linked.CancelAsync();
         }
 
         Phase = "stopped";
