@@ -136,6 +136,27 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
     }
 
+    [Fact]
+    public async Task A_table_with_a_composite_text_key_is_paged_through_exactly_quotes_backslashes_and_all()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync("""
+            CREATE TABLE tags (owner text, n integer, label text, PRIMARY KEY (owner, n));
+            INSERT INTO tags SELECT CASE g % 4 WHEN 0 THEN 'o''brien ' WHEN 1 THEN 'back\slash ' WHEN 2 THEN 'Ünïcode ' ELSE 'plain ' END || (g % 7), g, 'label ' || g
+            FROM generate_series(1, 25000) g;
+            """);
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("tags", "owner, n"));
+        await scenario.Destination.ExecuteAsync("DELETE FROM tags WHERE n % 3 = 0");
+
+        var (exitCode, text) = await SentinelProcess.RunVerbAsync("resync", PipelineScenario.Pipeline, "tags", "--server", scenario.Server.ToString(), "--json");
+        exitCode.ShouldBe(0, text);
+        var status = JsonDocument.Parse(text).RootElement;
+        status.GetProperty("rowsCopied").GetInt64().ShouldBe(25_000, "every row exactly once across the chunk boundaries");
+        status.GetProperty("chunks").GetInt32().ShouldBe(3);
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("tags", "owner, n"));
+    }
+
     private static async Task WriteEventsAsync(PipelineScenario scenario, CancellationToken stop)
     {
         await using var connection = await scenario.Source.OpenConnectionAsync();
