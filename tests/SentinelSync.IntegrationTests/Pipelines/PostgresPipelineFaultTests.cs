@@ -109,9 +109,17 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
         await sentinel.DisposeAsync();
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a refusing destination is not the changes' fault");
 
+        // A silo started while the destination still refuses (its sink has not created its control tables yet)
+        // waits for it too.
+        await using var restarted = await scenario.StartSentinelAsync();
+        await Eventually.WaitAsync(
+            () => Task.FromResult(restarted.Log.Contains("refused a connection", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            () => "the restarted sink to retry against the refusing destination");
+        (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a refusing destination is not the changes' fault");
+
         await scenario.Destination.ExecuteAsAdminAsync($"ALTER DATABASE \"{destination}\" ALLOW_CONNECTIONS true");
         Npgsql.NpgsqlConnection.ClearAllPools();
-        await using var restarted = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), s_items);
     }
 
