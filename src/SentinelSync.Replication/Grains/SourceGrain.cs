@@ -105,12 +105,20 @@ public sealed partial class SourceGrain(
             ? []
             : await Task.WhenAll(_runner.Tables.Select(t => GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, t)).GetProgressAsync()));
 
-    public Task<ResyncStatus> ResyncAsync(string table) =>
-        state.State.Paused
-            ? throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before resyncing a table.")
-            : _runner is { } runner && !_run.IsCompleted
-                ? runner.StartResyncAsync(table)
-                : throw new ResyncRejectedException($"Pipeline {Key} is not running{(_lastError is null ? "" : $" (last error: {_lastError})")}; a table can be resynced once it streams.");
+    public Task<ResyncStatus> ResyncAsync(string table)
+    {
+        if (state.State.Paused)
+        {
+            throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before resyncing a table.");
+        }
+
+        if (_runner is null || _run.IsCompleted)
+        {
+            throw new ResyncRejectedException($"Pipeline {Key} is not running{(_lastError is null ? "" : $" (last error: {_lastError})")}; a table can be resynced once it streams.");
+        }
+
+        return _runner.StartResyncAsync(table);
+    }
 
     public Task<ResyncStatus[]> GetResyncsAsync() => Task.FromResult(_runner?.Resyncs.ToArray() ?? []);
 

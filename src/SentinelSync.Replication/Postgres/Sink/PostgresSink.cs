@@ -83,36 +83,32 @@ public sealed partial class PostgresSink : ISink
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        Position applied;
-        List<ApplySegment> segments;
-        List<RowChange> pending;
         try
         {
-            SinkOffset stored;
-            (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
-            segments = ChangeReducer.Reduce(pending);
+            var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+            var segments = ChangeReducer.Reduce(pending);
             foreach (var segment in segments)
             {
                 var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
                 await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
             }
 
-            applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+            var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var segment in segments)
+            {
+                _schemas.Committed(segment.Schema);
+            }
+
+            LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
+            return applied;
         }
         catch
         {
+            // The destination may have been changed under us: check the schemas again next time.
             _schemas.Forget();
             throw;
         }
-
-        foreach (var segment in segments)
-        {
-            _schemas.Committed(segment.Schema);
-        }
-
-        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
-        return applied;
     }
 
     /// <summary>

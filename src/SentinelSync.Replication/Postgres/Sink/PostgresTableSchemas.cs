@@ -23,14 +23,14 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
     public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken)
     {
         var target = options.TargetOf(schema.Table);
-        if (_committed.TryGetValue(schema.Table, out var known) && (known.Version > schema.Version || SameColumns(known, schema)))
+        if (_committed.TryGetValue(schema.Table, out var known) && Covers(known, schema))
         {
             return target;
         }
 
         var key = PostgresIdentifier.Quote(target);
         var stored = await ReadStoredAsync(connection, schema.Table, key, cancellationToken).ConfigureAwait(false);
-        if (stored is not null && (stored.Version > schema.Version || SameColumns(stored, schema)))
+        if (stored is not null && Covers(stored, schema))
         {
             // Same shape, or an older schema (a replay): rows are written by column name.
             return target;
@@ -38,7 +38,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
 
         await ScalarAsync<object>(connection, PostgresSinkSql.LockTargetTable, cancellationToken, key).ConfigureAwait(false);
         stored = await ReadStoredAsync(connection, schema.Table, key, cancellationToken).ConfigureAwait(false);
-        if (stored is not null && (stored.Version > schema.Version || SameColumns(stored, schema)))
+        if (stored is not null && Covers(stored, schema))
         {
             return target;
         }
@@ -255,7 +255,8 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         return new TableSchema(source, reader.GetInt32(0), columns);
     }
 
-    private static bool SameColumns(TableSchema stored, TableSchema schema) => stored.Columns.SequenceEqual(schema.Columns);
+    /// <summary>A target at <paramref name="stored"/> takes rows of <paramref name="schema"/> as it is: same shape, or a newer one (rows are written by column name).</summary>
+    private static bool Covers(TableSchema stored, TableSchema schema) => stored.Version > schema.Version || stored.Columns.SequenceEqual(schema.Columns);
 
     private static string TemporaryName(int index) => $"__sentinel_rename_{index.ToString(CultureInfo.InvariantCulture)}";
 
