@@ -14,15 +14,9 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
     public async Task A_poison_row_goes_to_the_DLQ_while_other_rows_flow_and_replays_once_the_destination_is_fixed()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 100);
-        await using var sentinel = await scenario.StartSentinelAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+        await using var sentinel = await StartOnSeededItemsAsync(scenario);
 
-        // The destination now refuses prices of 100,000 and more; the source does not.
-        await scenario.Destination.ExecuteAsync("ALTER TABLE items ADD CONSTRAINT price_cap CHECK (price < 100000)");
-        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) VALUES (2000, 'poison', 500000)");
-        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'fine ' || g, 10 FROM generate_series(2001, 2010) g");
+        await WritePoisonRowAsync(scenario);
         await scenario.Source.ExecuteAsync("UPDATE items SET name = 'later change of the poisoned row' WHERE id = 2000");
         await scenario.Source.ExecuteAsync("UPDATE items SET name = 'flows' WHERE id = 5");
 
@@ -54,16 +48,11 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
     public async Task A_sink_that_cannot_dead_letter_restarts_from_the_slot_and_loses_nothing_once_the_store_works_again()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 100);
-        await using var sentinel = await scenario.StartSentinelAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+        await using var sentinel = await StartOnSeededItemsAsync(scenario);
 
         // A poison row, and a dead-letter store that refuses it: the sink can neither apply nor set it aside.
-        await scenario.Destination.ExecuteAsync("ALTER TABLE items ADD CONSTRAINT price_cap CHECK (price < 100000)");
         await scenario.Control.ExecuteAsync("ALTER TABLE sentinel.dead_letter ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
-        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) VALUES (2000, 'poison', 500000)");
-        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'fine ' || g, 10 FROM generate_series(2001, 2010) g");
+        await WritePoisonRowAsync(scenario);
         await Eventually.WaitAsync(
             () => Task.FromResult(sentinel.Log.Contains("failed and deactivates", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(60),
@@ -86,10 +75,7 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
     public async Task A_destination_refusing_connections_is_waited_for_not_dead_lettered_and_does_not_hold_up_a_stop()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 100);
-        var sentinel = await scenario.StartSentinelAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+        var sentinel = await StartOnSeededItemsAsync(scenario);
 
         // The destination database stops accepting connections (superusers included) and drops the open ones.
         var destination = scenario.Destination.Name;
@@ -165,5 +151,26 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
             ("pgbench_branches", "bid"),
             ("pgbench_tellers", "tid"),
             ("pgbench_history", "id"));
+    }
+
+    /// <summary><c>items</c> with 100 rows at the source, the pipeline started and converged.</summary>
+    private static async Task<SentinelProcess> StartOnSeededItemsAsync(PipelineScenario scenario)
+    {
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 100);
+        var sentinel = await scenario.StartSentinelAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), s_items);
+        return sentinel;
+    }
+
+    /// <summary>
+    /// The destination starts refusing prices of 100,000 and more (the source does not); then the source writes
+    /// one such row (id 2000) and ten fine ones (2001 to 2010).
+    /// </summary>
+    private static async Task WritePoisonRowAsync(PipelineScenario scenario)
+    {
+        await scenario.Destination.ExecuteAsync("ALTER TABLE items ADD CONSTRAINT price_cap CHECK (price < 100000)");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) VALUES (2000, 'poison', 500000)");
+        await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'fine ' || g, 10 FROM generate_series(2001, 2010) g");
     }
 }
