@@ -3,8 +3,6 @@ using SentinelSync.Benchmarks.Replication;
 
 return args.FirstOrDefault() switch
 {
-    "runtime" => await RuntimeCallBenchmark.RunAsync(),
-    "cluster" => await ClusterBenchmark.RunAsync(),
     "clickhouse" => await ClickHousePipelineBenchmark.RunAsync(),
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
     _ => Usage(),
@@ -12,6 +10,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- runtime|cluster|clickhouse|replication [--quick]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|replication [--quick]");
     return 2;
 }

@@ -5,6 +5,8 @@ namespace SentinelSync.Replication;
 /// position the batch covers: once a sink applied the batch it may record that position even if the last
 /// change is earlier (for example a transaction that touched other tables).
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Changes, Position Through)
 {
     /// <summary>
@@ -12,8 +14,10 @@ public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Chang
     /// with the batch (also across silos) so each sink's span joins the batch's trace; absent in batches from a
     /// source that does not trace, which is why it is optional and not a constructor parameter.
     /// </summary>
+    [Id(3)]
     public string? TraceParent { get; init; }
 
     /// <summary>When the source captured the batch (the start of its capture span); set only when traced.</summary>
+    [Id(4)]
     public DateTimeOffset? CapturedAt { get; init; }
 }

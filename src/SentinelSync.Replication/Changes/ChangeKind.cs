@@ -1,5 +1,6 @@
 namespace SentinelSync.Replication;
 
+[GenerateSerializer]
 public enum ChangeKind : byte
 {
     /// <summary>A row copied by the initial snapshot (applied as an upsert).</summary>

@@ -6,4 +6,6 @@ namespace SentinelSync.Replication;
 /// destination can create the column faithfully; values travel in Postgres' text format, which round-trips
 /// every type exactly.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record ColumnSchema(string Name, string TypeName, uint TypeOid, bool IsKey);

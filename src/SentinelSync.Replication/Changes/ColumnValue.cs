@@ -7,6 +7,8 @@ namespace SentinelSync.Replication;
 /// not touch and pgoutput therefore did not send (its 'u' marker). A sink must keep the destination's
 /// existing value for an unchanged column, never write NULL or a placeholder.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public readonly record struct ColumnValue(ColumnValueKind Kind, string? Text)
 {
     public static ColumnValue Null => new(ColumnValueKind.Null, null);

@@ -1,5 +1,6 @@
 namespace SentinelSync.Replication;
 
+[GenerateSerializer]
 public enum ColumnValueKind : byte
 {
     Null,

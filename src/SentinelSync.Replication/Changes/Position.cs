@@ -7,6 +7,8 @@ namespace SentinelSync.Replication;
 /// that transaction. Positions only grow; a sink skips anything at or below what it durably applied.
 /// Snapshot rows carry the slot's consistent point with ordinal 0.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public readonly record struct Position(ulong Lsn, long Ordinal) : IComparable<Position>
 {
     public static Position Zero => default;

@@ -6,4 +6,6 @@ namespace SentinelSync.Replication;
 /// row under REPLICA IDENTITY FULL) for deletes and for updates that changed the key; other columns are NULL
 /// there. Immutable once built.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record RowChange(ChangeKind Kind, Position Position, TableSchema Schema, ColumnValue[] Values, ColumnValue[]? OldKey = null);

@@ -7,6 +7,8 @@ namespace SentinelSync.Replication;
 /// the shape (column added, dropped, renamed, retyped) as seen in pgoutput's relation messages; every change
 /// carries the schema it was written under.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record TableSchema(TableName Table, int Version, IReadOnlyList<ColumnSchema> Columns)
 {
     [JsonIgnore]

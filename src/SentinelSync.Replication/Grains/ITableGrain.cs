@@ -1,4 +1,5 @@
-using SentinelSync.Runtime;
+using Orleans.Concurrency;
+using SentinelSync.Replication.Cluster;
 
 namespace SentinelSync.Replication.Grains;
 

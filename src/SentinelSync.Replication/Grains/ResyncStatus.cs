@@ -6,6 +6,8 @@ namespace SentinelSync.Replication.Grains;
 /// <see cref="Error"/>) or <c>interrupted</c> (the pipeline stopped; it starts over when the pipeline runs
 /// again). <see cref="RowsEstimated"/> is the planner's estimate, raised to the rows copied when they exceed it.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record ResyncStatus(
     string Pipeline,
     string Table,

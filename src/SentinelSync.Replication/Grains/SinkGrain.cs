@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using SentinelSync.Replication.Cluster;
 using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
-using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Grains;
 
@@ -14,9 +15,17 @@ namespace SentinelSync.Replication.Grains;
 /// and grain methods share state under <c>_lock</c>, and the worker and dead-letter replay never apply at the
 /// same time (<c>_applyGate</c>). Sits with its table grain.
 /// </summary>
+[GrainType(GrainType)]
 [PreferLocalPlacement]
-public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStore deadLetters, ILogger<SinkGrain> logger) : Grain, ISinkGrain
+public sealed partial class SinkGrain(
+    PipelineRegistry pipelines,
+    DeadLetterStore deadLetters,
+    GrainLeases leases,
+    ActivationEpochs epochs,
+    ILogger<SinkGrain> logger) : FencedGrain(leases, epochs), ISinkGrain
 {
+    public const string GrainType = "Sink";
+
     /// <summary>Changes merged into one destination transaction at most.</summary>
     internal const int MaxBatchChanges = 10_000;
 
@@ -41,16 +50,18 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
     private int _retrying;
     private string? _lastError;
     private DateTimeOffset? _lastAppliedAt;
+    private TaskScheduler _activation = TaskScheduler.Default;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override async Task OnLeasedAsync(CancellationToken cancellationToken)
     {
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
         _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
-        _worker = Task.Run(() => WorkAsync(_stop.Token), CancellationToken.None);
+        _activation = TaskScheduler.Current;
+        _worker = CallCycleFilter.RunDetached(() => WorkAsync(_stop.Token));
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    protected override async Task OnReleasingAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Let the queue drain while the destination takes it; what is left is re-read from the slot later.
         using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -87,7 +98,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
     {
         lock (_lock)
         {
-            return Task.FromResult(new SinkProgress(_sinkName, ActivationEpoch, _applied, _queued, _appliedChanges, _deadLettered, _retrying, _lastError, _lastAppliedAt));
+            return Task.FromResult(new SinkProgress(_sinkName, Epoch, _applied, _queued, _appliedChanges, _deadLettered, _retrying, _lastError, _lastAppliedAt));
         }
     }
 
@@ -100,7 +111,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
             var replayed = 0;
             foreach (var letter in pending.Where(l => ids.Length == 0 || ids.Contains(l.Id)))
             {
-                await _sink.ReplayAsync(new ChangeBatch(_table, [letter.Change], letter.Position), _sinkName, ActivationEpoch);
+                await _sink.ReplayAsync(new ChangeBatch(_table, [letter.Change], letter.Position), _sinkName, Epoch);
                 await deadLetters.ResolveAsync([letter.Id], "replayed", CancellationToken.None);
                 replayed++;
             }
@@ -119,6 +130,10 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
+
+    /// <summary>The worker runs outside turns; Orleans takes a deactivation request only from the activation's own context.</summary>
+    private Task DeactivateFromWorkerAsync() =>
+        Task.Factory.StartNew(DeactivateOnIdle, CancellationToken.None, TaskCreationOptions.None, _activation);
 
     private int Queued()
     {
@@ -145,7 +160,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                 _lastError = $"{e.GetType().Name}: {e.Message}";
             }
 
-            DeactivateOnIdle();
+            await DeactivateFromWorkerAsync();
         }
     }
 
@@ -179,7 +194,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
                     _lastError = e.Message;
                 }
 
-                DeactivateOnIdle();
+                await DeactivateFromWorkerAsync();
                 return;
             }
             catch (Exception e) when (spans is not null)
@@ -261,7 +276,7 @@ public sealed partial class SinkGrain(PipelineRegistry pipelines, DeadLetterStor
         {
             try
             {
-                await _sink.ApplyAsync(batch, _sinkName, ActivationEpoch, stop);
+                await _sink.ApplyAsync(batch, _sinkName, Epoch, stop);
                 SetRetrying(0, null);
                 return;
             }

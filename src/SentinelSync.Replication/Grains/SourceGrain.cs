@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using SentinelSync.Replication.Cluster;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Resync;
-using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Grains;
 
@@ -9,12 +10,24 @@ namespace SentinelSync.Replication.Grains;
 /// Hosts the run of a pipeline's source (<see cref="SourceRunner"/>) for as long as it is active: starts it on
 /// activation, restarts it with growing backoff when it fails, and on deactivation (graceful stop or
 /// rebalancing) stops reading, lets the sinks apply what they hold, confirms it and stops the table grains.
+/// Placed by rendezvous hashing, so that pipelines spread over the silos; fenced, so that a second activation
+/// (Orleans' directory converges only eventually) cannot write its state.
 /// </summary>
+[GrainType(GrainType)]
+[RendezvousPlacement]
 public sealed partial class SourceGrain(
-    [PersistentState("source")] IPersistentState<SourceState> state,
+    [PersistentState("source", FencedGrainStorage.Name)] IPersistentState<SourceState> state,
     PipelineRegistry pipelines,
-    ILogger<SourceGrain> logger) : Grain, ISourceGrain
+    LocalSources localSources,
+    ILocalSiloDetails silo,
+    GrainLeases leases,
+    ActivationEpochs epochs,
+    ILogger<SourceGrain> logger) : FencedGrain(leases, epochs), ISourceGrain
 {
+    /// <summary>The grain type name (in grain ids, <c>/api/grains/Source/...</c> and the control database).</summary>
+    public const string GrainType = "Source";
+
+    private IPersistentState<SourceState> _state = null!;
     private SourceRunner? _runner;
     private Task _run = Task.CompletedTask;
     private CancellationTokenSource _abort = new();
@@ -22,18 +35,32 @@ public sealed partial class SourceGrain(
     private TimeSpan _backoff = TimeSpan.FromSeconds(1);
     private string? _lastError;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override async Task OnLeasedAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.Paused)
+        // Orleans read the state before the lease was ours: a previous owner may have written since (it drained).
+        await state.ReadStateAsync(cancellationToken);
+        _state = new GrainBoundState<SourceState>(state);
+        localSources.Activated(Key);
+        if (!_state.State.Paused)
         {
             Start();
         }
-
-        return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        state.State.Paused ? Task.CompletedTask : StopRunAsync();
+    protected override async Task OnReleasingAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_state.State.Paused)
+            {
+                await StopRunAsync();
+            }
+        }
+        finally
+        {
+            localSources.Deactivated(Key);
+        }
+    }
 
     /// <summary>Stops reading, lets the sinks apply what they hold, confirms it and stops the table grains.</summary>
     private async Task StopRunAsync()
@@ -58,7 +85,7 @@ public sealed partial class SourceGrain(
             {
                 await GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, table)).StopAsync();
             }
-            catch (SiloUnavailableException)
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException)
             {
                 // The silo is stopping and already deactivated that table's grains.
             }
@@ -73,27 +100,27 @@ public sealed partial class SourceGrain(
 
     public async Task PauseAsync()
     {
-        if (state.State.Paused)
+        if (_state.State.Paused)
         {
             return;
         }
 
         // The run ends before the flag is written: the runner writes this state too, and must not race us.
         await StopRunAsync();
-        state.State.Paused = true;
-        await state.WriteStateAsync();
+        _state.State.Paused = true;
+        await _state.WriteStateAsync();
         LogPaused(logger, Key);
     }
 
     public async Task ResumeAsync()
     {
-        if (!state.State.Paused)
+        if (!_state.State.Paused)
         {
             return;
         }
 
-        state.State.Paused = false;
-        await state.WriteStateAsync();
+        _state.State.Paused = false;
+        await _state.WriteStateAsync();
         _lastError = null;
         _backoff = TimeSpan.FromSeconds(1);
         LogResumed(logger, Key);
@@ -101,13 +128,13 @@ public sealed partial class SourceGrain(
     }
 
     public async Task<TableProgress[]> GetTableProgressAsync() =>
-        state.State.Paused || _runner is null
+        _state.State.Paused || _runner is null
             ? []
             : await Task.WhenAll(_runner.Tables.Select(t => GrainFactory.GetGrain<ITableGrain>(GrainKeys.Table(Key, t)).GetProgressAsync()));
 
     public Task<ResyncStatus> ResyncAsync(string table)
     {
-        if (state.State.Paused)
+        if (_state.State.Paused)
         {
             throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before resyncing a table.");
         }
@@ -124,7 +151,7 @@ public sealed partial class SourceGrain(
 
     public Task EnsureRunningAsync()
     {
-        if (!state.State.Paused && _run.IsCompleted && DateTimeOffset.UtcNow >= _nextStart)
+        if (!_state.State.Paused && _run.IsCompleted && DateTimeOffset.UtcNow >= _nextStart)
         {
             Start();
         }
@@ -134,11 +161,11 @@ public sealed partial class SourceGrain(
 
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(new SourceStatus(
         Key,
-        SiloName,
-        state.State.Paused ? "paused" : _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
+        silo.Name,
+        _state.State.Paused ? "paused" : _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
         _lastError,
-        state.State.SnapshotAttempt,
-        state.State.SnapshotCompleted,
+        _state.State.SnapshotAttempt,
+        _state.State.SnapshotCompleted,
         _runner?.ConfirmedLsn ?? 0,
         _runner?.ReceivedLsn ?? 0,
         [.. (_runner?.Tables ?? []).Select(t => t.ToString())]));
@@ -147,10 +174,10 @@ public sealed partial class SourceGrain(
     {
         var config = pipelines.Get(Key);
         _abort = new CancellationTokenSource();
-        _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, state, logger);
+        _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, _state, logger);
         var runner = _runner;
         var started = DateTimeOffset.UtcNow;
-        _run = Task.Run(() => runner.RunAsync(_abort.Token), CancellationToken.None).ContinueWith(
+        _run = CallCycleFilter.RunDetached(() => runner.RunAsync(_abort.Token)).ContinueWith(
             run =>
             {
                 if (run.Exception?.GetBaseException() is { } error)

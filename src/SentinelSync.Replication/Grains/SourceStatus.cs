@@ -1,6 +1,8 @@
 namespace SentinelSync.Replication.Grains;
 
 /// <summary>What a pipeline's source is doing: phase (setup, snapshot, streaming, failed), positions and tables.</summary>
+[GenerateSerializer]
+[Immutable]
 public sealed record SourceStatus(
     string Pipeline,
     string Silo,

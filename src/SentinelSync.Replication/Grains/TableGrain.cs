@@ -1,5 +1,5 @@
+using Orleans.Placement;
 using SentinelSync.Replication.Pipelines;
-using SentinelSync.Runtime;
 
 namespace SentinelSync.Replication.Grains;
 
@@ -9,9 +9,12 @@ namespace SentinelSync.Replication.Grains;
 /// already applied by the offset it stores in the same transaction as the data (the only place where that
 /// check can be exact). Sits with the source.
 /// </summary>
+[GrainType(GrainType)]
 [PreferLocalPlacement]
 public sealed class TableGrain(PipelineRegistry pipelines) : Grain, ITableGrain
 {
+    public const string GrainType = "Table";
+
     private ISinkGrain[] _sinks = [];
     private TableName _table = null!;
     private Position _pushed;
@@ -19,7 +22,7 @@ public sealed class TableGrain(PipelineRegistry pipelines) : Grain, ITableGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (var pipeline, _table) = GrainKeys.ParseTable(Key);
+        (var pipeline, _table) = GrainKeys.ParseTable(this.GetPrimaryKeyString());
         _sinks = [.. pipelines.Get(pipeline).Sinks.Select(s => GrainFactory.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, s.Name!, _table)))];
         return Task.CompletedTask;
     }

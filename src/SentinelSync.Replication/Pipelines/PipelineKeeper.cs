@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.Grains;
-using SentinelSync.Runtime;
+using Orleans;
 
 namespace SentinelSync.Replication.Pipelines;
 

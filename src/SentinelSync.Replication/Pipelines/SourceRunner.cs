@@ -5,7 +5,7 @@ using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Replication.Resync;
-using SentinelSync.Runtime;
+using Orleans;
 
 namespace SentinelSync.Replication.Pipelines;
 

@@ -1,10 +1,9 @@
-using Npgsql;
 using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Resync;
-using SentinelSync.Runtime;
+using Orleans.Runtime;
 
 namespace SentinelSync.Admin;
 
@@ -17,26 +16,21 @@ internal static class AdminEndpoints
 {
     public static void MapAdmin(this WebApplication app)
     {
-        app.MapGet("/api/cluster", async (SiloService silo, NpgsqlDataSource controlDb, Redactor redactor, CancellationToken cancellationToken) =>
-        {
-            var running = await silo.Silo;
-            var snapshot = await new PostgresMembershipTable(controlDb).ReadAllAsync(cancellationToken);
-            var silos = await Task.WhenAll(snapshot.Rows.Select(r => ClusterReports.SiloAsync(running, r.Entry, redactor, cancellationToken)));
-            return Results.Json(new ClusterReport(running.Name, running.ClusterView, running.ActivationCount, silos));
-        });
+        app.MapGet("/api/cluster", async (IGrainFactory grains, ILocalSiloDetails self, Redactor redactor, CancellationToken cancellationToken) =>
+            Results.Json(await ClusterReports.ReportAsync(grains, self, redactor, cancellationToken)));
 
         app.MapGet("/api/pipelines", async (PipelineMonitor monitor, CancellationToken cancellationToken) =>
             Results.Json(await monitor.ReportAsync(cancellationToken)));
 
-        app.MapPost("/api/pipelines/{name}/pause", (string name, SiloService silo, PipelineRegistry pipelines) =>
-            CallSourceAsync(name, silo, pipelines, source => source.PauseAsync()));
+        app.MapPost("/api/pipelines/{name}/pause", (string name, IGrainFactory grains, PipelineRegistry pipelines) =>
+            CallSourceAsync(name, grains, pipelines, source => source.PauseAsync()));
 
-        app.MapPost("/api/pipelines/{name}/resume", (string name, SiloService silo, PipelineRegistry pipelines) =>
-            CallSourceAsync(name, silo, pipelines, source => source.ResumeAsync()));
+        app.MapPost("/api/pipelines/{name}/resume", (string name, IGrainFactory grains, PipelineRegistry pipelines) =>
+            CallSourceAsync(name, grains, pipelines, source => source.ResumeAsync()));
 
-        app.MapPost("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, SiloService silo, PipelineRegistry pipelines) =>
+        app.MapPost("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, IGrainFactory grains, PipelineRegistry pipelines) =>
         {
-            if (await SourceOf(name, silo, pipelines) is not { } source)
+            if (await SourceOf(name, grains, pipelines) is not { } source)
             {
                 return UnknownPipeline(name);
             }
@@ -51,12 +45,12 @@ internal static class AdminEndpoints
             }
         });
 
-        app.MapGet("/api/pipelines/{name}/resyncs", async (string name, SiloService silo, PipelineRegistry pipelines) =>
-            await SourceOf(name, silo, pipelines) is { } source ? Results.Json(await source.GetResyncsAsync()) : UnknownPipeline(name));
+        app.MapGet("/api/pipelines/{name}/resyncs", async (string name, IGrainFactory grains, PipelineRegistry pipelines) =>
+            await SourceOf(name, grains, pipelines) is { } source ? Results.Json(await source.GetResyncsAsync()) : UnknownPipeline(name));
 
-        app.MapGet("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, SiloService silo, PipelineRegistry pipelines) =>
+        app.MapGet("/api/pipelines/{name}/tables/{table}/resync", async (string name, string table, IGrainFactory grains, PipelineRegistry pipelines) =>
         {
-            if (await SourceOf(name, silo, pipelines) is not { } source)
+            if (await SourceOf(name, grains, pipelines) is not { } source)
             {
                 return UnknownPipeline(name);
             }
@@ -72,9 +66,9 @@ internal static class AdminEndpoints
         app.MapGet("/dashboard", () => Results.Stream(Resource("dashboard.html"), "text/html; charset=utf-8"));
     }
 
-    private static async Task<IResult> CallSourceAsync(string name, SiloService silo, PipelineRegistry pipelines, Func<ISourceGrain, Task> call)
+    private static async Task<IResult> CallSourceAsync(string name, IGrainFactory grains, PipelineRegistry pipelines, Func<ISourceGrain, Task> call)
     {
-        if (await SourceOf(name, silo, pipelines) is not { } source)
+        if (await SourceOf(name, grains, pipelines) is not { } source)
         {
             return UnknownPipeline(name);
         }
@@ -84,8 +78,8 @@ internal static class AdminEndpoints
         return Results.Json(new { pipeline = name, phase = status.Phase });
     }
 
-    private static async Task<ISourceGrain?> SourceOf(string name, SiloService silo, PipelineRegistry pipelines) =>
-        pipelines.Pipelines.Any(p => p.Name == name) ? (await silo.Silo).GrainFactory.GetGrain<ISourceGrain>(name) : null;
+    private static Task<ISourceGrain?> SourceOf(string name, IGrainFactory grains, PipelineRegistry pipelines) =>
+        Task.FromResult(pipelines.Pipelines.Any(p => p.Name == name) ? grains.GetGrain<ISourceGrain>(name) : null);
 
     private static IResult UnknownPipeline(string name) =>
         Results.Json(new { error = "NotFound", message = $"No pipeline '{name}' in this silo's configuration." }, statusCode: StatusCodes.Status404NotFound);

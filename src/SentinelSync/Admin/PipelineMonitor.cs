@@ -6,7 +6,7 @@ using SentinelSync.Replication;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
-using SentinelSync.Runtime;
+using Orleans.Runtime;
 
 namespace SentinelSync.Admin;
 
@@ -17,6 +17,8 @@ namespace SentinelSync.Admin;
 /// </summary>
 internal sealed partial class PipelineMonitor(
     SiloService silo,
+    IGrainFactory grains,
+    ILocalSiloDetails self,
     PipelineRegistry pipelines,
     DeadLetterStore deadLetters,
     Redactor redactor,
@@ -39,14 +41,13 @@ internal sealed partial class PipelineMonitor(
 
     /// <summary>The latest sample, or a fresh one if none was taken yet.</summary>
     public async Task<PipelinesReport> ReportAsync(CancellationToken cancellationToken) =>
-        _latest ?? await SampleAsync(await silo.Silo, cancellationToken);
+        _latest ?? await SampleAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Silo running;
         try
         {
-            running = await silo.Silo.WaitAsync(stoppingToken);
+            await silo.Started.WaitAsync(stoppingToken);
         }
         catch (Exception e) when (e is OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -61,7 +62,7 @@ internal sealed partial class PipelineMonitor(
             {
                 try
                 {
-                    _latest = await SampleAsync(running, stoppingToken);
+                    _latest = await SampleAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -75,9 +76,9 @@ internal sealed partial class PipelineMonitor(
         }
     }
 
-    private async Task<PipelinesReport> SampleAsync(Silo running, CancellationToken cancellationToken)
+    private async Task<PipelinesReport> SampleAsync(CancellationToken cancellationToken)
     {
-        var reports = await Task.WhenAll(pipelines.Pipelines.Select(p => SamplePipelineAsync(running, p, cancellationToken)));
+        var reports = await Task.WhenAll(pipelines.Pipelines.Select(p => SamplePipelineAsync(p, cancellationToken)));
         long? pending = null;
         try
         {
@@ -88,10 +89,10 @@ internal sealed partial class PipelineMonitor(
             LogSampleFailed(logger, redactor.Redact(e.Message)!);
         }
 
-        return new PipelinesReport(running.Name, time.GetUtcNow(), pending, reports);
+        return new PipelinesReport(self.Name, time.GetUtcNow(), pending, reports);
     }
 
-    private async Task<PipelineReport> SamplePipelineAsync(Silo running, PipelineConfig config, CancellationToken cancellationToken)
+    private async Task<PipelineReport> SamplePipelineAsync(PipelineConfig config, CancellationToken cancellationToken)
     {
         var name = config.Name!;
         var options = config.Source!.Postgres!;
@@ -112,7 +113,7 @@ internal sealed partial class PipelineMonitor(
         TableProgress[] tables = [];
         try
         {
-            var source = running.GrainFactory.GetGrain<ISourceGrain>(name);
+            var source = grains.GetGrain<ISourceGrain>(name);
             status = await source.GetStatusAsync().WaitAsync(s_callTimeout, cancellationToken);
             tables = await source.GetTableProgressAsync().WaitAsync(s_callTimeout, cancellationToken);
         }

@@ -5,10 +5,12 @@ namespace SentinelSync.Configuration;
 /// <summary>The configuration file of <c>sentinel run</c> (YAML or JSON; see the README for every key).</summary>
 public sealed class SentinelConfig
 {
-    /// <summary>Connection string of the control database (Postgres): membership, leases, grain state, DLQ.</summary>
+    /// <summary>Connection string of the control database (Postgres): Orleans membership, leases, grain state, DLQ.</summary>
     public string? ControlDb { get; set; }
 
     public SiloConfig Silo { get; set; } = new();
+
+    public ClusterConfig Cluster { get; set; } = new();
 
     public List<PipelineConfig> Pipelines { get; set; } = [];
 

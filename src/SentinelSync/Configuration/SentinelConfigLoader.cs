@@ -105,6 +105,42 @@ public static partial class SentinelConfigLoader
             Fail("silo.idleTimeout", "must be positive (e.g. 00:15:00)");
         }
 
+        foreach (var (key, port) in new[] { ("silo.siloPort", config.Silo.SiloPort), ("silo.gatewayPort", config.Silo.GatewayPort) })
+        {
+            if (port is < 0 or > 65535)
+            {
+                Fail(key, $"must be a TCP port (1-65535), or 0 for the default, not {port}");
+            }
+        }
+
+        var ports = new List<(string Key, int Port)> { ("silo.httpPort", config.Silo.HttpPort), ("silo.siloPort", config.Silo.EffectiveSiloPort) };
+        if (config.Silo.GatewayPort != 0)
+        {
+            ports.Add(("silo.gatewayPort", config.Silo.GatewayPort));
+        }
+
+        if (ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            Fail(clash.Last().Key, $"port {clash.Key} is also {clash.First().Key}; each of the silo's ports needs its own number");
+        }
+
+        var cluster = config.Cluster;
+        foreach (var (key, value) in new[] { ("cluster.probeTimeout", cluster.ProbeTimeout), ("cluster.deathVoteExpirationTimeout", cluster.DeathVoteExpirationTimeout), ("cluster.tableRefreshTimeout", cluster.TableRefreshTimeout), ("cluster.iAmAliveTablePublishTimeout", cluster.IAmAliveTablePublishTimeout) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                Fail(key, "must be positive (e.g. 00:00:02)");
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("cluster.numMissedProbesLimit", cluster.NumMissedProbesLimit), ("cluster.numProbedSilos", cluster.NumProbedSilos), ("cluster.numVotesForDeathDeclaration", cluster.NumVotesForDeathDeclaration) })
+        {
+            if (value < 1)
+            {
+                Fail(key, $"must be at least 1, not {value}");
+            }
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         var slots = new HashSet<string>(StringComparer.Ordinal);
         for (var p = 0; p < config.Pipelines.Count; p++)

@@ -10,13 +10,20 @@ public sealed class SiloConfig
     /// <summary>The address the HTTP endpoint listens on; loopback unless set.</summary>
     public string Listen { get; set; } = "127.0.0.1";
 
-    /// <summary>The silo-to-silo port (HTTP/2); 0 means <see cref="HttpPort"/> + 1.</summary>
+    /// <summary>Orleans' silo-to-silo port; 0 means <see cref="HttpPort"/> + 1.</summary>
     public int SiloPort { get; set; }
+
+    /// <summary>Orleans' client gateway port, for Orleans clients outside the cluster; 0 (default) opens none.</summary>
+    public int GatewayPort { get; set; }
 
     /// <summary>The host other silos reach this one at; defaults to <see cref="Listen"/>.</summary>
     public string? AdvertisedHost { get; set; }
 
+    /// <summary>A grain with no call for this long is deactivated (Orleans' collection age).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The silo port actually used.</summary>
+    internal int EffectiveSiloPort => SiloPort == 0 ? HttpPort + 1 : SiloPort;
 
     /// <summary>
     /// Bearer token the admin API (<c>/api/*</c>) requires when set; <c>SENTINEL_TOKEN</c> when unset here.

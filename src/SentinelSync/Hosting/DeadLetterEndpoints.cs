@@ -18,18 +18,17 @@ internal static class DeadLetterEndpoints
         app.MapGet("/api/dlq/{id:long}", async (long id, DeadLetterStore store, CancellationToken cancellationToken) =>
             await store.GetAsync(id, cancellationToken) is { } letter ? Results.Json(letter) : Results.NotFound(new { error = "NotFound", message = $"No dead letter {id}." }));
 
-        app.MapPost("/api/dlq/replay", async (ReplayRequest request, DeadLetterStore store, SiloService silo, CancellationToken cancellationToken) =>
+        app.MapPost("/api/dlq/replay", async (ReplayRequest request, DeadLetterStore store, IGrainFactory grains, CancellationToken cancellationToken) =>
         {
             var pending = await store.ListAsync(new DeadLetterFilter(request.Pipeline, request.Sink, request.Table, "pending", int.MaxValue), cancellationToken);
             var selected = pending.Where(l => request.Ids is not { Length: > 0 } ids || ids.Contains(l.Id)).ToList();
-            var running = await silo.Silo;
             var replayed = 0;
             try
             {
                 foreach (var group in selected.GroupBy(l => (l.Pipeline, l.Sink, l.SourceTable)))
                 {
                     var table = group.First().Change.Schema.Table;
-                    var grain = running.GrainFactory.GetGrain<ISinkGrain>(GrainKeys.Sink(group.Key.Pipeline, group.Key.Sink, table));
+                    var grain = grains.GetGrain<ISinkGrain>(GrainKeys.Sink(group.Key.Pipeline, group.Key.Sink, table));
                     replayed += await grain.ReplayDeadLettersAsync([.. group.Select(l => l.Id)]);
                 }
             }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Npgsql;
+using Orleans.Dashboard;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Admin;
@@ -7,9 +7,12 @@ using SentinelSync.Configuration;
 
 namespace SentinelSync.Hosting;
 
-/// <summary>Builds the silo process: Kestrel on <c>silo.listen:silo.httpPort</c>, the silo, and the health endpoints.</summary>
+/// <summary>Builds the silo process: Kestrel on <c>silo.listen:silo.httpPort</c>, the Orleans silo, the admin API, the dashboards and the health endpoints.</summary>
 internal static class SiloHost
 {
+    /// <summary>Within the 60 s the command line gives a stopping process: sources drain (30 s at most), then Orleans stops.</summary>
+    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(55);
+
     public static WebApplication Build(SentinelConfig config)
     {
         if (AdminAccess.Problem(config.Silo) is { } problem)
@@ -23,12 +26,18 @@ internal static class SiloHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSentinelConsole(redactor);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = s_shutdownTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(redactor);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSentinelMetrics();
+
+        // Hosted services start in this order and stop in the reverse one: the control database is migrated
+        // before Orleans joins the cluster on it; the keeper and rebalancer run while the silo is active, and
+        // stop (draining the local pipelines) before Orleans deactivates the remaining grains and leaves.
+        builder.Services.AddHostedService<ControlDatabaseMigration>();
+        builder.AddSentinelSilo(config);
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
         builder.Services.AddSentinelAdmin();
@@ -43,29 +52,8 @@ internal static class SiloHost
         app.MapSentinelMetrics();
         app.MapDeadLetters();
         app.MapAdmin();
-        app.MapGet("/api/grains", async (SiloService silo) =>
-        {
-            var running = await silo.Silo;
-            return Results.Json(new { silo = running.Name, grains = running.ActiveGrains.Select(g => g.ToString()).Order().ToList() });
-        });
-        // Gateway: any grain, through any silo (the admin client's `sentinel call`). Body: the arguments as a JSON array.
-        app.MapPost("/api/grains/{type}/{key}/{method}", async (string type, string key, string method, HttpRequest request, SiloService silo) =>
-        {
-            var running = await silo.Silo;
-            using var args = await JsonDocument.ParseAsync(request.Body);
-            try
-            {
-                return Results.Json(new { result = await running.InvokeJsonAsync(type, key, method, args.RootElement) });
-            }
-            catch (Exception e) when (e is KeyNotFoundException or MissingMethodException or ArgumentException)
-            {
-                return Results.Json(new { error = e.GetType().Name, message = e.Message }, statusCode: StatusCodes.Status400BadRequest);
-            }
-            catch (Exception e)
-            {
-                return Results.Json(new { error = e.GetType().FullName, message = e.Message }, statusCode: StatusCodes.Status500InternalServerError);
-            }
-        });
+        app.MapGrains();
+        app.MapOrleansDashboard(routePrefix: "/orleans");
         return app;
     }
 }

@@ -1,0 +1,111 @@
+using System.Net;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Orleans.Dashboard;
+using SentinelSync.Configuration;
+using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Grains;
+
+namespace SentinelSync.Hosting;
+
+/// <summary>
+/// The Orleans silo of a <c>sentinel run</c> process: ADO.NET clustering on the control database (schema
+/// <c>orleans</c>), failure detection from the <c>cluster</c> section, grain state in the control database
+/// fenced by lease epochs, rendezvous placement, the idempotent-retry and call-cycle filters, the dashboard.
+/// </summary>
+internal static class OrleansSilo
+{
+    /// <summary>
+    /// Connections one silo keeps to the control database for leases, grain state, dead letters and ClickHouse
+    /// offsets (unless the connection string says otherwise): hundreds of activations on several silos must not
+    /// exhaust the server's max_connections (100 by default).
+    /// </summary>
+    public const int ControlPoolSize = 20;
+
+    /// <summary>Connections of Orleans' membership provider (a few queries per second).</summary>
+    public const int ClusteringPoolSize = 4;
+
+    /// <summary>How long a grain may take to deactivate: a source drains its sinks (up to 30 s) before it confirms.</summary>
+    private static readonly TimeSpan s_deactivationTimeout = TimeSpan.FromMinutes(2);
+
+    public static void AddSentinelSilo(this WebApplicationBuilder builder, SentinelConfig config)
+    {
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPoolSize(config.ControlDb!, ControlPoolSize)));
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("sentinel", "sentinel"));
+            silo.Configure<SiloOptions>(o => o.SiloName = config.Silo.Name!);
+            silo.Configure<EndpointOptions>(o =>
+            {
+                var listen = IPAddress.Parse(config.Silo.Listen);
+                o.AdvertisedIPAddress = Advertised(config.Silo);
+                o.SiloPort = config.Silo.EffectiveSiloPort;
+                o.SiloListeningEndpoint = new IPEndPoint(listen, o.SiloPort);
+                o.GatewayPort = config.Silo.GatewayPort;
+                o.GatewayListeningEndpoint = config.Silo.GatewayPort == 0 ? null : new IPEndPoint(listen, config.Silo.GatewayPort);
+            });
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = new NpgsqlConnectionStringBuilder(WithPoolSize(config.ControlDb!, ClusteringPoolSize)) { SearchPath = "orleans" }.ConnectionString;
+            });
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                var c = config.Cluster;
+                o.ProbeTimeout = c.ProbeTimeout;
+                o.NumMissedProbesLimit = c.NumMissedProbesLimit;
+                o.NumProbedSilos = c.NumProbedSilos;
+                o.NumVotesForDeathDeclaration = c.NumVotesForDeathDeclaration;
+                o.DeathVoteExpirationTimeout = c.DeathVoteExpirationTimeout;
+                o.TableRefreshTimeout = c.TableRefreshTimeout;
+                o.IAmAliveTablePublishTimeout = c.IAmAliveTablePublishTimeout;
+            });
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.CollectionAge = config.Silo.IdleTimeout;
+                o.DeactivationTimeout = s_deactivationTimeout;
+            });
+            silo.AddSentinelGrains();
+            silo.AddDashboard();
+        });
+    }
+
+    /// <summary>What SentinelSync adds to an Orleans silo: its grains' services, storage, placement and filters (also used by tests).</summary>
+    public static ISiloBuilder AddSentinelGrains(this ISiloBuilder silo)
+    {
+        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<ActivationEpochs>();
+        silo.Services.AddSingleton<GrainLeases>();
+        silo.Services.AddSingleton<LocalSources>();
+        silo.Services.AddSingleton<PipelineRebalancer>();
+        silo.Services.AddKeyedSingleton<IGrainStorage>(FencedGrainStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<FencedGrainStorage>(sp));
+        silo.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
+        silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
+        silo.AddIncomingGrainCallFilter<CallCycleFilter>();
+        return silo;
+    }
+
+    private static IPAddress Advertised(SiloConfig silo)
+    {
+        var host = silo.AdvertisedHost ?? silo.Listen;
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return address.Equals(IPAddress.Any) ? IPAddress.Loopback : address;
+        }
+
+        return Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? throw new InvalidOperationException($"silo.advertisedHost: '{host}' does not resolve to an IPv4 address.");
+    }
+
+    private static string WithPoolSize(string connectionString, int size)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = size;
+        }
+
+        return builder.ConnectionString;
+    }
+}
