@@ -1,11 +1,9 @@
 using System.Net;
 using Npgsql;
 using Orleans.Configuration;
-using Orleans.Storage;
 using Orleans.Dashboard;
 using SentinelSync.Configuration;
 using SentinelSync.Replication.Cluster;
-using SentinelSync.Replication.Grains;
 
 namespace SentinelSync.Hosting;
 
@@ -67,23 +65,9 @@ internal static class OrleansSilo
                 o.DeactivationTimeout = s_deactivationTimeout;
             });
             silo.AddSentinelGrains();
-            silo.AddDashboard();
+            // The live log stream stays off: the dashboard is served without the admin token (like /metrics).
+            silo.AddDashboard(o => o.HideTrace = true);
         });
-    }
-
-    /// <summary>What SentinelSync adds to an Orleans silo: its grains' services, storage, placement and filters (also used by tests).</summary>
-    public static ISiloBuilder AddSentinelGrains(this ISiloBuilder silo)
-    {
-        silo.Services.AddSingleton(TimeProvider.System);
-        silo.Services.AddSingleton<ActivationEpochs>();
-        silo.Services.AddSingleton<GrainLeases>();
-        silo.Services.AddSingleton<LocalSources>();
-        silo.Services.AddSingleton<PipelineRebalancer>();
-        silo.Services.AddKeyedSingleton<IGrainStorage>(FencedGrainStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<FencedGrainStorage>(sp));
-        silo.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
-        silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
-        silo.AddIncomingGrainCallFilter<CallCycleFilter>();
-        return silo;
     }
 
     private static IPAddress Advertised(SiloConfig silo)

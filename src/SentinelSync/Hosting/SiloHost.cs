@@ -26,6 +26,9 @@ internal static class SiloHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSentinelConsole(redactor);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Orleans and its Polly pipelines log every option and placement at Information: keep what needs attention.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = s_shutdownTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(redactor);
