@@ -67,7 +67,7 @@ public static class ControlDatabase
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
-            // Ids sort by number first, then by assembly: "001_grain_runtime@SentinelSync.Runtime".
+            // Ids sort by number first, then by assembly: "001_dead_letter@SentinelSync.Replication".
             yield return ($"{resource[prefix.Length..^4]}@{assembly.GetName().Name}", reader.ReadToEnd());
         }
     }

@@ -21,7 +21,17 @@ public abstract class FencedGrain(GrainLeases leases, ActivationEpochs epochs) :
     {
         Epoch = await leases.AcquireAsync(this.GetGrainId(), cancellationToken);
         epochs.Set(this.GetGrainId(), Epoch);
-        await OnLeasedAsync(cancellationToken);
+        try
+        {
+            await OnLeasedAsync(cancellationToken);
+        }
+        catch
+        {
+            // A failed activation gets no deactivation: free the lease now, or another silo would wait for it.
+            epochs.Remove(this.GetGrainId(), Epoch);
+            await leases.ReleaseAsync(this.GetGrainId(), Epoch);
+            throw;
+        }
     }
 
     public sealed override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -36,7 +36,15 @@ public sealed partial class PipelineRebalancer(
                     if (owner is not null && owner != self.Name)
                     {
                         LogMoving(logger, pipeline, owner);
-                        await grains.GetGrain<ISourceGrain>(pipeline).StopAsync();
+                        try
+                        {
+                            await grains.GetGrain<ISourceGrain>(pipeline).StopAsync();
+                        }
+                        catch (Exception e) when (!stop.IsCancellationRequested)
+                        {
+                            // It stays here until the next membership change; it keeps streaming meanwhile.
+                            LogMoveFailed(logger, pipeline, e);
+                        }
                     }
                 }
             }
@@ -48,4 +56,7 @@ public sealed partial class PipelineRebalancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} moves to silo {Silo}, which joined: draining it here")]
     private static partial void LogMoving(ILogger logger, string pipeline, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline} could not be moved; it keeps running here")]
+    private static partial void LogMoveFailed(ILogger logger, string pipeline, Exception error);
 }

@@ -16,6 +16,7 @@ public static class PipelineInstruments
     private static readonly Histogram<long> s_batchSize = s_meter.CreateHistogram<long>("sentinel.sink.batch.size", "{change}", "Changes per destination transaction",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000] });
     private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
+    private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
     private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
 
     static PipelineInstruments()
@@ -33,6 +34,9 @@ public static class PipelineInstruments
         s_batchSize.Record(changes, new KeyValuePair<string, object?>("sink", sink));
         s_applyDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("sink", sink));
     }
+
+    public static void StartFailed(string pipeline) =>
+        s_startFailures.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));
 
     public static void DeadLettered(string pipeline, string sink, TableName table) =>
         s_deadLettered.Add(1, new("pipeline", pipeline), new("sink", sink), new("table", table.ToString()));

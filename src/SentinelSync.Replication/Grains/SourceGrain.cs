@@ -51,7 +51,7 @@ public sealed partial class SourceGrain(
     {
         try
         {
-            if (!_state.State.Paused)
+            if (_state is { State.Paused: false })
             {
                 await StopRunAsync();
             }

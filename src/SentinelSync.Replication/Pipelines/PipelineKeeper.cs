@@ -8,15 +8,21 @@ namespace SentinelSync.Replication.Pipelines;
 /// Keeps every configured pipeline running somewhere in the cluster: every silo periodically asks each
 /// pipeline's source grain to be running. The call activates the grain on its owner (by placement) after a
 /// start, a failover or a rebalance, restarts a failed run, and keeps the grain from being collected as idle.
+/// A pipeline whose source grain cannot be activated or reached is logged at Error (again when the error
+/// changes), counted (<c>sentinel.pipeline.start_failures</c>) and reported by <see cref="LastError"/>.
 /// </summary>
 public sealed partial class PipelineKeeper(IGrainFactory grains, PipelineRegistry pipelines, ILogger<PipelineKeeper> logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, string> _errors = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
 
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    /// <summary>Why the pipeline's source grain could not be made to run on the last attempt (null when it could).</summary>
+    public string? LastError(string pipeline) => _errors.GetValueOrDefault(pipeline);
 
     private async Task LoopAsync(CancellationToken stop)
     {
@@ -24,13 +30,25 @@ public sealed partial class PipelineKeeper(IGrainFactory grains, PipelineRegistr
         {
             foreach (var pipeline in pipelines.Pipelines)
             {
+                var name = pipeline.Name!;
                 try
                 {
-                    await grains.GetGrain<ISourceGrain>(pipeline.Name!).EnsureRunningAsync();
+                    await grains.GetGrain<ISourceGrain>(name).EnsureRunningAsync();
+                    if (_errors.TryRemove(name, out _))
+                    {
+                        LogRecovered(logger, name);
+                    }
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
-                    LogEnsureFailed(logger, pipeline.Name!, e.Message);
+                    var error = $"{e.GetType().Name}: {e.Message}";
+                    PipelineInstruments.StartFailed(name);
+                    if (_errors.TryGetValue(name, out var previous) is false || previous != error)
+                    {
+                        LogEnsureFailed(logger, name, e);
+                    }
+
+                    _errors[name] = error;
                 }
             }
 
@@ -44,6 +62,9 @@ public sealed partial class PipelineKeeper(IGrainFactory grains, PipelineRegistr
         await _loop;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: could not reach its source grain yet: {Error}")]
-    private static partial void LogEnsureFailed(ILogger logger, string pipeline, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} is not running: its source grain could not be activated or reached; retrying every few seconds")]
+    private static partial void LogEnsureFailed(ILogger logger, string pipeline, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: its source grain runs again")]
+    private static partial void LogRecovered(ILogger logger, string pipeline);
 }

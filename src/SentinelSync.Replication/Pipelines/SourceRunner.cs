@@ -409,7 +409,11 @@ internal sealed partial class SourceRunner(
             {
                 await stream.SendStatusUpdateAsync(stop);
                 await SaveSchemasIfChangedAsync(stream, stop);
-                PipelineInstruments.Lag(pipeline, await SlotLagBytesAsync(stop), _tracker.OldestPendingAge.TotalSeconds);
+                // A missing slot has no lag: the series is left alone rather than reading 0 (the monitor reports the slot missing).
+                if (await SlotLagBytesAsync(stop) is { } lagBytes)
+                {
+                    PipelineInstruments.Lag(pipeline, lagBytes, _tracker.OldestPendingAge.TotalSeconds);
+                }
                 lastStatus = DateTime.UtcNow;
             }
         }
@@ -498,13 +502,13 @@ internal sealed partial class SourceRunner(
         }
     }
 
-    private async Task<long> SlotLagBytesAsync(CancellationToken cancellationToken)
+    private async Task<long?> SlotLagBytesAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(options.Connection);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = @slot", connection);
         command.Parameters.AddWithValue("slot", options.Slot);
-        return await command.ExecuteScalarAsync(cancellationToken) is long bytes ? bytes : 0;
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
     private async Task<ulong> SlotConfirmedLsnAsync(CancellationToken cancellationToken)

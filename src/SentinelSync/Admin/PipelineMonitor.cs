@@ -19,6 +19,7 @@ internal sealed partial class PipelineMonitor(
     SiloService silo,
     IGrainFactory grains,
     ILocalSiloDetails self,
+    PipelineKeeper keeper,
     PipelineRegistry pipelines,
     DeadLetterStore deadLetters,
     Redactor redactor,
@@ -103,6 +104,11 @@ internal sealed partial class PipelineMonitor(
         try
         {
             (current, confirmed) = await SlotLagAsync(options.Connection, options.Slot, cancellationToken);
+            if (confirmed is null)
+            {
+                // Not "no lag": without its slot the pipeline cannot stream, and what the source wrote since is not retained for it.
+                errors.Add($"source: replication slot '{options.Slot}' does not exist");
+            }
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
@@ -120,6 +126,11 @@ internal sealed partial class PipelineMonitor(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             errors.Add($"source grain: {e.GetType().Name}: {e.Message}");
+        }
+
+        if (keeper.LastError(name) is { } notStarting)
+        {
+            errors.Add($"not starting: {notStarting}");
         }
 
         // What the source has certainly received: the last complete transaction, or at least the slot's confirmed position.

@@ -41,6 +41,7 @@ internal static class SiloHost
         // stop (draining the local pipelines) before Orleans deactivates the remaining grains and leaves.
         builder.Services.AddHostedService<ControlDatabaseMigration>();
         builder.AddSentinelSilo(config);
+        builder.Services.AddSingleton<PipelineKeeper>();
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
         builder.Services.AddSentinelAdmin();

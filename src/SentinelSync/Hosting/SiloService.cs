@@ -12,15 +12,13 @@ namespace SentinelSync.Hosting;
 /// table and sink grains still run; then Orleans deactivates the rest and leaves the cluster.
 /// </summary>
 internal sealed class SiloService(
-    PipelineRegistry pipelines,
+    PipelineKeeper keeper,
     IGrainFactory grains,
     LocalSources sources,
-    PipelineRebalancer rebalancer,
-    ILoggerFactory loggerFactory) : IHostedService
+    PipelineRebalancer rebalancer) : IHostedService
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private PipelineKeeper? _keeper;
     private Task _rebalancing = Task.CompletedTask;
     private volatile bool _stopping;
 
@@ -32,8 +30,7 @@ internal sealed class SiloService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _keeper = new PipelineKeeper(grains, pipelines, loggerFactory.CreateLogger<PipelineKeeper>());
-        _keeper.Start();
+        keeper.Start();
         _rebalancing = Task.Run(() => rebalancer.RunAsync(_stop.Token), CancellationToken.None);
         _started.TrySetResult();
         return Task.CompletedTask;
@@ -44,10 +41,7 @@ internal sealed class SiloService(
         _stopping = true;
         await _stop.CancelAsync();
         await _rebalancing;
-        if (_keeper is not null)
-        {
-            await _keeper.DisposeAsync();
-        }
+        await keeper.DisposeAsync();
 
         var local = sources.Pipelines;
         var ended = local.Select(sources.WhenDeactivatedAsync).ToList();

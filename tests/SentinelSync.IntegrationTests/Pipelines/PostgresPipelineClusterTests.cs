@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Grains;
 using SentinelSync.Testing;
 using Xunit.Abstractions;
 
 namespace SentinelSync.IntegrationTests.Pipelines;
 
-/// <summary>Several `sentinel run` processes on one control database: the pipeline runs once and survives a dead silo.</summary>
+/// <summary>Several `sentinel run` processes on one control database: the pipeline runs once, survives a dead silo and moves to a joining owner.</summary>
 public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
 {
     [Fact]
@@ -48,6 +50,37 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
             () => "the surviving silo to take the pipeline over");
         output.WriteLine($"pipeline running again on the survivor {killed.ElapsedMilliseconds} ms after the kill (death timeout 10 s)");
 
+        await workload.StopAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
+    }
+
+    [Fact]
+    public async Task A_joining_silo_that_owns_the_pipeline_takes_it_over_after_the_old_owner_drained_and_nothing_is_lost()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var first = await scenario.StartSentinelAsync();
+        await using var workload = Workload.Start(scenario.Source);
+        await Eventually.WaitAsync(
+            async () => (await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}") && workload.Commits > 100,
+            TimeSpan.FromSeconds(30),
+            () => "the first silo to run the pipeline while the workload writes");
+
+        // A name that rendezvous hashing gives the pipeline to, once that silo is active.
+        var owner = Enumerable.Range(1, 100).Select(i => $"joining-silo-{i}")
+            .First(name => RendezvousPlacement.Owner(SourceGrain.GrainType, PipelineScenario.Pipeline, ["test-silo", name]) == name);
+        await using var second = await scenario.StartAnotherSiloAsync(owner);
+        var joined = Stopwatch.StartNew();
+        await Eventually.WaitAsync(
+            async () => (await GrainsAsync(second)).Contains($"Source/{PipelineScenario.Pipeline}") && !(await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}"),
+            TimeSpan.FromSeconds(60),
+            () => $"the pipeline to move to {owner}");
+        output.WriteLine($"pipeline moved to the joining silo {joined.ElapsedMilliseconds} ms after it was ready");
+        first.Log.ShouldContain($"moves to silo {owner}");
+
+        var commits = workload.Commits;
+        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the move");
         await workload.StopAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
     }
