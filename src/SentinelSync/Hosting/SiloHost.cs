@@ -28,7 +28,7 @@ internal static class SiloHost
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(config.ControlDb!));
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddSentinelMetrics();
+        builder.Services.AddSentinelTelemetry(config);
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
         builder.Services.AddSentinelAdmin();
