@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using SentinelSync.Admin;
+using SentinelSync.Configuration;
 using SentinelSync.Testing.Metrics;
 
 namespace SentinelSync.Tests.Diagnostics;
@@ -28,12 +30,18 @@ public sealed class MetricsApp : IAsyncDisposable
     /// <summary>The content type and body of the last scrape.</summary>
     public (string? ContentType, string Body) Last { get; private set; }
 
-    public static async Task<MetricsApp> StartAsync()
+    /// <param name="redactor">When given, the silo's redacting middleware runs in front, as in <c>SiloHost</c>.</param>
+    public static async Task<MetricsApp> StartAsync(Redactor? redactor = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSentinelTelemetry();
         var app = builder.Build();
+        if (redactor is not null)
+        {
+            app.UseRedactedApi(redactor);
+        }
+
         app.MapSentinelMetrics();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

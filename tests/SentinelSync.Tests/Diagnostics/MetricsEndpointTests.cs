@@ -5,6 +5,7 @@ using OpenTelemetry.Metrics;
 using SentinelSync.Configuration;
 using SentinelSync.Diagnostics;
 using SentinelSync.Hosting;
+using SentinelSync.Testing.Metrics;
 
 namespace SentinelSync.Tests.Diagnostics;
 
@@ -108,6 +109,25 @@ public sealed class MetricsEndpointTests
         SentinelMetrics.SecondsHistogramBuckets(sentinel.CreateHistogram<double>("b", "ms")).ShouldBeNull();
         SentinelMetrics.SecondsHistogramBuckets(sentinel.CreateCounter<double>("c", "s")).ShouldBeNull();
         SentinelMetrics.SecondsHistogramBuckets(other.CreateHistogram<double>("d", "s")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_secret_of_the_silo_in_a_label_is_masked_even_when_the_scraper_accepts_gzip()
+    {
+        const string secret = "db-Secret-71c9";
+        await using var app = await MetricsApp.StartAsync(new Redactor([secret]));
+        using var meter = new Meter($"SentinelSync.Tests.Redaction.{Guid.NewGuid():N}");
+        // As Npgsql names its pools: the connection string without Password, here with a secret elsewhere in it.
+        meter.CreateCounter<long>("test.redaction.connections").Add(1, new KeyValuePair<string, object?>("pool", $"Host=db;Database={secret}"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await app.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.Content.Headers.ContentEncoding.ShouldBeEmpty();
+        body.ShouldNotContain(secret);
+        ExpositionParser.Parse(body).Value("test_redaction_connections_total", ("pool", $"Host=db;Database={ConnectionStrings.Mask}")).ShouldBe(1);
     }
 
     [Fact]
