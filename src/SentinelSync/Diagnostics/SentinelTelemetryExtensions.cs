@@ -31,7 +31,20 @@ public static class SentinelTelemetryExtensions
         return services;
     }
 
-    /// <summary>Maps <c>GET /metrics</c> (Prometheus text format 0.0.4, or OpenMetrics when the scraper asks for it).</summary>
+    /// <summary>
+    /// Maps <c>GET /metrics</c>, always in the Prometheus text format 0.0.4. The exporter would answer Prometheus'
+    /// own <c>Accept</c> (OpenMetrics first) in OpenMetrics, where bucket bounds read <c>le="1.0"</c> instead of
+    /// <c>le="1"</c> and every counter and histogram gains a <c>_created</c> series: Prometheus 2 stores both as
+    /// they come, so queries and alerts written against the former exporter's text would stop matching.
+    /// </summary>
     public static IEndpointConventionBuilder MapSentinelMetrics(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPrometheusScrapingEndpoint();
+        endpoints.MapPrometheusScrapingEndpoint(
+            path: "/metrics",
+            meterProvider: null,
+            configureBranchedPipeline: metrics => metrics.Use((context, next) =>
+            {
+                context.Request.Headers.Accept = default;
+                return next(context);
+            }),
+            optionsName: null);
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using SentinelSync.Admin;
 using SentinelSync.Configuration;
+using SentinelSync.Testing;
 using SentinelSync.Testing.Metrics;
 
 namespace SentinelSync.Tests.Diagnostics;
@@ -63,6 +64,17 @@ public sealed class MetricsApp : IAsyncDisposable
         {
             throw new ShouldAssertException($"/metrics is not a valid exposition: {e.Message}\n{body}", e);
         }
+    }
+
+    /// <summary>Scrapes until <paramref name="ready"/> holds (a request's own metrics are recorded after its response is sent).</summary>
+    public async Task<ParsedExposition> ScrapeUntilAsync(string what, Func<ParsedExposition, bool> ready)
+    {
+        ParsedExposition? parsed = null;
+        await Eventually.WaitAsync(
+            async () => ready(parsed = await ScrapeAsync()),
+            TimeSpan.FromSeconds(10),
+            () => $"/metrics showing {what}; last scrape:\n{Last.Body}");
+        return parsed!;
     }
 
     public async ValueTask DisposeAsync()

@@ -98,6 +98,28 @@ public sealed class PipelineMetricsTests
         forgotten.Find("sentinel_source_lag_seconds", ("pipeline", pipeline)).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task A_scraper_asking_for_OpenMetrics_as_Prometheus_does_gets_the_same_text_format_0_0_4()
+    {
+        await using var app = await MetricsApp.StartAsync();
+        var (pipeline, sink) = Names();
+        var table = new TableName("public", "orders");
+        PipelineInstruments.Received(pipeline, table, 3);
+        PipelineInstruments.Applied(pipeline, sink, table, 3, Stopwatch.GetTimestamp());
+
+        // Prometheus' own Accept header: OpenMetrics first, the text format as a fallback.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.TryAddWithoutValidation("Accept", "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        using var response = await app.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.Content.Headers.ContentType!.ToString().ShouldBe("text/plain; version=0.0.4; charset=utf-8");
+        var parsed = ExpositionParser.Parse(body);
+        Buckets(parsed, "sentinel_sink_batch_size", sink).ShouldBe(["1", "10", "100", "1000", "5000", "10000", "+Inf"], "le as the former exporter wrote it, not OpenMetrics' 1.0");
+        parsed.Families.Keys.ShouldNotContain(n => n.EndsWith("_created", StringComparison.Ordinal), "no OpenMetrics _created series");
+        parsed.Value("sentinel_pipeline_changes_received_total", ("pipeline", pipeline), ("table", "public.orders")).ShouldBe(3);
+    }
+
     private static (string Pipeline, string Sink) Names()
     {
         var id = Guid.NewGuid().ToString("N")[..8];
