@@ -3,9 +3,11 @@ using SentinelSync.Configuration;
 namespace SentinelSync.Admin;
 
 /// <summary>
-/// The last line of defence for the admin API: every <c>/api/*</c> response body is buffered and any secret
-/// of this silo in it (an error text from a destination, a grain's exception message, a dead letter's error)
-/// is replaced by <see cref="ConnectionStrings.Mask"/> before it leaves. Bodies are small JSON documents.
+/// The last line of defence for the admin API and the metrics: every <c>/api/*</c> and <c>/metrics</c> response
+/// body is buffered and any secret of this silo in it (an error text from a destination, a grain's exception
+/// message, a dead letter's error; in <c>/metrics</c> Npgsql's pool names, which are connection strings without
+/// their <c>Password</c>) is replaced by <see cref="ConnectionStrings.Mask"/> before it leaves. Bodies are small
+/// JSON documents, or tens of kilobytes of metrics.
 /// </summary>
 internal static class RedactingMiddleware
 {
@@ -18,10 +20,17 @@ internal static class RedactingMiddleware
 
         app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+            var metrics = context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+            if (!metrics && !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
             {
                 await next(context);
                 return;
+            }
+
+            if (metrics)
+            {
+                // The Prometheus exporter gzips for scrapers that accept it, and a compressed body cannot be searched.
+                context.Request.Headers.AcceptEncoding = default;
             }
 
             var original = context.Response.Body;

@@ -1,6 +1,4 @@
-using OpenTelemetry;
 using OpenTelemetry.Exporter;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using SentinelSync.Configuration;
 using SentinelSync.Replication;
@@ -9,7 +7,7 @@ namespace SentinelSync.Diagnostics;
 
 /// <summary>
 /// The tracing switch: an OTLP endpoint from <c>telemetry.otlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
-/// turns on export of <see cref="SentinelTracing.Source"/>; without one no provider exists and spans are
+/// turns on export of <see cref="SentinelTracing.Source"/>; without one no tracer provider exists and spans are
 /// never even created.
 /// </summary>
 internal static class OtlpTracing
@@ -33,24 +31,18 @@ internal static class OtlpTracing
     }
 
     /// <summary>
-    /// A tracer provider exporting <see cref="SentinelTracing.SourceName"/> over OTLP. The protocol is gRPC unless
-    /// <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> (or <paramref name="protocol"/>); over HTTP a base endpoint
-    /// gets <c>/v1/traces</c> appended, as the OpenTelemetry specification does for the environment variable.
+    /// Exports <see cref="SentinelTracing.SourceName"/> over OTLP. The protocol is gRPC unless
+    /// <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c>; over HTTP a base endpoint gets <c>/v1/traces</c> appended,
+    /// as the OpenTelemetry specification does for the environment variable (an endpoint set in code is taken
+    /// as it is by the exporter, so the path is ours to add).
     /// </summary>
-    public static TracerProvider Create(Uri endpoint, string? siloName, OtlpExportProtocol? protocol = null) =>
-        Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("sentinel", serviceInstanceId: siloName))
+    public static TracerProviderBuilder AddSentinelOtlpExport(this TracerProviderBuilder tracing, Uri endpoint) =>
+        tracing
             .AddSource(SentinelTracing.SourceName)
             .AddOtlpExporter(options =>
             {
-                if (protocol is { } chosen)
-                {
-                    options.Protocol = chosen;
-                }
-
                 options.Endpoint = options.Protocol == OtlpExportProtocol.HttpProtobuf && !endpoint.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal)
                     ? new Uri(endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/v1/traces")
                     : endpoint;
-            })
-            .Build();
+            });
 }

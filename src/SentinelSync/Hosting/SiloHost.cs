@@ -34,7 +34,7 @@ internal static class SiloHost
         builder.Services.AddSingleton(redactor);
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddSentinelMetrics();
+        builder.Services.AddSentinelTelemetry(config);
 
         // Hosted services start in this order and stop in the reverse one: the control database is migrated
         // before Orleans joins the cluster on it; the keeper and rebalancer run while the silo is active, and

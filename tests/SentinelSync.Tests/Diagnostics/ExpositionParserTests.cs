@@ -1,3 +1,5 @@
+using SentinelSync.Testing.Metrics;
+
 namespace SentinelSync.Tests.Diagnostics;
 
 /// <summary>The validator must reject what Prometheus rejects, or the exporter tests prove nothing.</summary>
@@ -10,7 +12,7 @@ public sealed class ExpositionParserTests
     [Fact]
     public void A_valid_exposition_parses_with_unescaped_labels_and_special_floats()
     {
-        var parsed = ExpositionParser.Parse(Valid + "# HELP g G \\\\ \\n\n# TYPE g gauge\ng{a=\"q\\\"\\\\\\n\",b=\"\"} NaN\ng{a=\"2\"} -Inf\ng{a=\"3\"} 1.5e-07\n");
+        var parsed = ExpositionParser.Parse(Valid + "# HELP g G \\\\ \\n\n# TYPE g gauge\ng{b=\"\",a=\"q\\\"\\\\\\n\"} NaN\ng{a=\"2\"} -Inf\ng{a=\"3\"} 1.5e-07\n# TYPE u_total counter\nu_total{} 4\n");
 
         parsed.Value("a_total", ("x", "1")).ShouldBe(3);
         parsed.Value("h_count").ShouldBe(2);
@@ -18,15 +20,19 @@ public sealed class ExpositionParserTests
         double.IsNaN(parsed.Value("g", ("a", "q\"\\\n"), ("b", ""))).ShouldBeTrue();
         parsed.Value("g", ("a", "2")).ShouldBe(double.NegativeInfinity);
         parsed.Value("g", ("a", "3")).ShouldBe(1.5e-7);
+        parsed.Value("u_total").ShouldBe(4, "an empty label set and no HELP are valid");
+        parsed.Family("u_total").Help.ShouldBeNull();
     }
 
     [Theory]
-    [InlineData("a_total 3\n", "before its family")]
+    [InlineData("a_total 3\n", "before its family's TYPE")]
+    [InlineData("# HELP a A\na 1\n", "before its family's TYPE")]
     [InlineData("# TYPE a gauge\n# HELP a A\n# HELP a A\na 1\n", "second HELP")]
     [InlineData("# HELP a A\n# TYPE a gauge\na 1\n# HELP a A\n", "after its samples")]
     [InlineData("# HELP a A\n# TYPE a gauge\na 1\n# HELP b B\n# TYPE b gauge\nb 1\n# HELP a A\n", "appears twice")]
     [InlineData("# HELP a A\n# TYPE a gauge\na 1\na 2\n", "duplicate series")]
-    [InlineData("# HELP a A\n# TYPE a gauge\na{y=\"1\",x=\"2\"} 1\n", "not sorted")]
+    [InlineData("# HELP a A\n# TYPE a gauge\na{x=\"1\",y=\"2\",x=\"3\"} 1\n", "label 'x' repeated")]
+    [InlineData("# TYPE a gauge\na{x=\"1\"} 1\na{x=\"1\"} 2\n", "duplicate series")]
     [InlineData("# HELP a A\n# TYPE a gauge\na{x-y=\"1\"} 1\n", "not a valid label name")]
     [InlineData("# HELP a A\n# TYPE a gauge\na{x=\"a\\t\"} 1\n", "bad escape")]
     [InlineData("# HELP a A\n# TYPE a gauge\na 1,5\n", "not a float")]

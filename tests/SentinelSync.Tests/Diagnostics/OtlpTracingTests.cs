@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Exporter;
+using Microsoft.Extensions.Hosting;
 using SentinelSync.Configuration;
 using SentinelSync.Diagnostics;
 using SentinelSync.Replication;
@@ -44,6 +44,19 @@ public sealed class OtlpTracingTests
     }
 
     [Fact]
+    public async Task Without_an_endpoint_the_silo_has_no_tracer_provider_and_the_source_no_listener()
+    {
+        var host = Host.CreateApplicationBuilder();
+        host.Services.AddSentinelTelemetry(new SentinelConfig());
+        using var silo = host.Build();
+        await silo.StartAsync();
+
+        silo.Services.GetService<OpenTelemetry.Trace.TracerProvider>().ShouldBeNull();
+        SentinelTracing.Source.HasListeners().ShouldBeFalse();
+        await silo.StopAsync();
+    }
+
+    [Fact]
     public async Task Pipeline_spans_reach_an_OTLP_receiver()
     {
         var received = new TaskCompletionSource<(string Path, string? ContentType, byte[] Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,13 +74,20 @@ public sealed class OtlpTracingTests
         var address = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var spanName = $"apply-batch-{Guid.NewGuid():N}";
 
-        using (var provider = OtlpTracing.Create(new Uri(address), "silo-under-test", OtlpExportProtocol.HttpProtobuf))
+        // Wired as the silo wires it; the providers start with the host and flush when it is disposed.
+        var host = Host.CreateApplicationBuilder();
+        host.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        host.Services.AddSentinelTelemetry(new SentinelConfig { Silo = { Name = "silo-under-test" }, Telemetry = { OtlpEndpoint = address } });
+        using (var silo = host.Build())
         {
+            await silo.StartAsync();
             using (var span = SentinelTracing.Source.StartActivity(spanName))
             {
                 span.ShouldNotBeNull("a provider listens to the source");
                 span.SetTag(SentinelTracing.PipelineAttribute, "orders");
             }
+
+            await silo.StopAsync();
         }
 
         var (path, contentType, bytes) = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));

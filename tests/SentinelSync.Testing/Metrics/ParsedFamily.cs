@@ -1,4 +1,4 @@
-namespace SentinelSync.Tests.Diagnostics;
+namespace SentinelSync.Testing.Metrics;
 
 /// <summary>One metric family of an exposition: its HELP and TYPE and its samples in output order.</summary>
 public sealed class ParsedFamily(string name)

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SentinelSync.Tests.Diagnostics;
+namespace SentinelSync.Testing.Metrics;
 
 /// <summary>
 /// A strict parser of the Prometheus text exposition format 0.0.4, written for these tests from the format's
 /// description: every line must be a HELP, a TYPE or a sample; names, labels, escapes and numbers must follow
-/// the grammar; a family's HELP and TYPE come once, before its samples, which are contiguous; no series
-/// twice; labels sorted; histograms cumulative, ending in <c>+Inf</c>, with <c>_count</c> equal to it.
+/// the grammar; a family's TYPE (and HELP, which is optional) comes once, before its samples, which are
+/// contiguous; no series twice, no label twice (in any order, as the format allows; <c>{}</c> is an empty set);
+/// histograms cumulative, ending in <c>+Inf</c>, with <c>_count</c> equal to it.
 /// Anything else throws <see cref="FormatException"/> naming the line.
 /// </summary>
 public static partial class ExpositionParser
@@ -106,9 +107,9 @@ public static partial class ExpositionParser
             }
 
             var sample = ParseSample(line, number);
-            if (current is null || current.Help is null || current.Type is null)
+            if (current is null || current.Type is null)
             {
-                Fail("a sample before its family's HELP and TYPE");
+                Fail("a sample before its family's TYPE");
             }
 
             var allowed = current!.Type == "histogram"
@@ -134,9 +135,9 @@ public static partial class ExpositionParser
 
         foreach (var family in families.Values)
         {
-            if (family.Help is null || family.Type is null)
+            if (family.Type is null)
             {
-                throw new FormatException($"family {family.Name} lacks HELP or TYPE");
+                throw new FormatException($"family {family.Name} lacks a TYPE");
             }
 
             if (family.Type == "histogram")
@@ -165,10 +166,13 @@ public static partial class ExpositionParser
         }
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (position < line.Length && line[position] == '{')
+        if (position + 1 < line.Length && line[position] == '{' && line[position + 1] == '}')
+        {
+            position += 2;
+        }
+        else if (position < line.Length && line[position] == '{')
         {
             position++;
-            string? previous = null;
             while (true)
             {
                 var start = position;
@@ -183,12 +187,11 @@ public static partial class ExpositionParser
                     throw Bad($"'{label}' is not a valid label name");
                 }
 
-                if (previous is not null && string.CompareOrdinal(previous, label) >= 0)
+                if (labels.ContainsKey(label))
                 {
-                    throw Bad($"labels not sorted or repeated: '{previous}' before '{label}'");
+                    throw Bad($"label '{label}' repeated");
                 }
 
-                previous = label;
                 if (position + 1 >= line.Length || line[position + 1] != '"')
                 {
                     throw Bad("a label value must be quoted");
