@@ -22,7 +22,9 @@ public static class SentinelSiloBuilderExtensions
         silo.Services.AddKeyedSingleton<IGrainStorage>(FencedGrainStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<FencedGrainStorage>(sp));
         silo.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
-        silo.AddIncomingGrainCallFilter<CallCycleFilter>();
+        var cycles = new CallCycleFilter();
+        silo.AddIncomingGrainCallFilter(cycles);
+        silo.AddOutgoingGrainCallFilter(cycles);
         silo.AddIncomingGrainCallFilter<ExceptionWrappingFilter>();
         return silo;
     }

@@ -1,6 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
-using Orleans;
 
 namespace SentinelSync.Replication.Pipelines;
 

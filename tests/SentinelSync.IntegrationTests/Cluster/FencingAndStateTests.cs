@@ -50,14 +50,14 @@ public sealed class FencingAndStateTests
         var second = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", grainId, first);
         await storage.ReadStateAsync("counter", grainId, second);
-        first.State.Count = 10;
+        first.State!.Count = 10;
         await storage.WriteStateAsync("counter", grainId, first);
-        second.State.Count = 20;
+        second.State!.Count = 20;
         await Should.ThrowAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", grainId, second));
 
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", grainId, read);
-        read.State.Count.ShouldBe(10);
+        read.State!.Count.ShouldBe(10);
         read.ETag.ShouldBe(first.ETag);
     }
 

@@ -44,7 +44,6 @@ public sealed class SentinelTestCluster : IAsyncDisposable
         var clustering = new NpgsqlConnectionStringBuilder(database.ConnectionString) { SearchPath = "orleans", MaxPoolSize = 4 }.ConnectionString;
 
         var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.Options.UseTestClusterMembership = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(controlDb);
