@@ -18,6 +18,7 @@ internal static class RunCommand
             try
             {
                 loaded = SentinelConfigLoader.Load(file.FullName);
+                SiloPorts.EnsureFree(file.FullName, loaded.Silo);
             }
             catch (ConfigurationException e)
             {

@@ -153,6 +153,33 @@ public sealed class AdminApiTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_silo_port_already_in_use_fails_start_up_naming_the_key_before_joining_the_cluster()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var taken = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        var file = Path.Combine(Path.GetTempPath(), $"clash-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, $$"""
+            controlDb: "{{control.ConnectionString}}"
+            silo: { name: clash-silo, httpPort: {{SentinelProcess.FreePortPair()}}, siloPort: {{taken}} }
+            """);
+        try
+        {
+            var (exitCode, text) = await SentinelProcess.RunVerbAsync("run", "--config", file);
+            exitCode.ShouldBe(2, text);
+            text.ShouldContain($"silo.siloPort: port {taken} on 127.0.0.1 is not free");
+
+            // Refused before anything touched the control database: no migration, no membership row.
+            (await control.ScalarAsync<bool>("SELECT to_regclass('orleans.membership_silo') IS NULL")).ShouldBeTrue();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static Task<long> DestinationRowsAsync(PipelineScenario scenario) =>
         scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM items");
 
