@@ -5,7 +5,7 @@ namespace SentinelSync.Benchmarks.Replication;
 /// <summary>
 /// Per-stage figures from a silo's /metrics at the end of a run: changes received from the source and applied by
 /// the sink, destination transactions (batches) with their mean size and mean apply time, and the time spent in
-/// grain calls per grain type (sum of <c>sentinel_grain_call_duration_seconds</c>).
+/// grain calls (Orleans' <c>orleans_app_requests_latency_milliseconds</c>, which has no grain-type label: one entry, <c>all</c>).
 /// </summary>
 internal sealed record StageMetrics(
     long ChangesReceived, long ChangesApplied, long Batches, double MeanBatchSize, double ApplySeconds, double MeanApplyMs,
@@ -20,10 +20,7 @@ internal sealed record StageMetrics(
         double Sum(string prefix) => samples.Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal)).Sum(s => s.Value);
         var batches = (long)Sum("sentinel_sink_batch_size_count");
         var applySeconds = Sum("sentinel_sink_apply_duration_seconds_sum");
-        var grainSeconds = samples
-            .Where(s => s.Name.StartsWith("sentinel_grain_call_duration_seconds_sum{", StringComparison.Ordinal))
-            .GroupBy(s => Label(s.Name, "grain_type"))
-            .ToDictionary(g => g.Key, g => Math.Round(g.Sum(s => s.Value), 2));
+        var grainSeconds = new Dictionary<string, double> { ["all"] = Math.Round(Sum("orleans_app_requests_latency_milliseconds_sum") / 1000, 2) };
         return new StageMetrics(
             (long)Sum("sentinel_pipeline_changes_received_total"), (long)Sum("sentinel_sink_changes_applied_total"), batches,
             batches == 0 ? 0 : Math.Round(Sum("sentinel_sink_batch_size_sum") / batches, 1), Math.Round(applySeconds, 2),
@@ -40,11 +37,5 @@ internal sealed record StageMetrics(
             ChangesReceived - before.ChangesReceived, applied, batches, batches == 0 ? 0 : Math.Round((double)applied / batches, 1), applySeconds,
             batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2),
             GrainCallSeconds.ToDictionary(g => g.Key, g => Math.Round(g.Value - before.GrainCallSeconds.GetValueOrDefault(g.Key), 2)));
-    }
-
-    private static string Label(string series, string label)
-    {
-        var start = series.IndexOf(label + "=\"", StringComparison.Ordinal);
-        return start < 0 ? "" : series[(start + label.Length + 2)..series.IndexOf('"', start + label.Length + 2)];
     }
 }
