@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -44,7 +45,11 @@ public sealed class SentinelTestCluster : IAsyncDisposable
         var clustering = new NpgsqlConnectionStringBuilder(database.ConnectionString) { SearchPath = "orleans", MaxPoolSize = 4 }.ConnectionString;
 
         var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.Options.UseTestClusterMembership = false;
+        // Orleans 10 made this option internal (default true). Left on, the test cluster registers its in-memory membership
+        // table after ours, so the silos never use the ADO.NET table, and it shares one grain directory among them.
+        var useTestClusterMembership = typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("InProcessTestClusterOptions.UseTestClusterMembership is gone: check how this Orleans version picks the membership table.");
+        useTestClusterMembership.SetValue(builder.Options, false);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(controlDb);
