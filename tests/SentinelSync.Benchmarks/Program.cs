@@ -4,12 +4,13 @@ using SentinelSync.Benchmarks.Replication;
 return args.FirstOrDefault() switch
 {
     "clickhouse" => await ClickHousePipelineBenchmark.RunAsync(),
+    "orleans" => await OrleansCallBenchmark.RunAsync(),
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|replication [--quick]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]");
     return 2;
 }

@@ -10,9 +10,11 @@ using SentinelSync.Replication.Cluster;
 namespace SentinelSync.Testing;
 
 /// <summary>
-/// An Orleans TestingHost cluster (silos in this process) shaped like SentinelSync's: ADO.NET clustering and
-/// fenced grain state on a fresh control database of the real Postgres (migrated as <c>sentinel run</c> does),
-/// SentinelSync's placement, filters and leases, and failure detection fast enough for tests.
+/// An Orleans TestingHost cluster (silos in this process) shaped like SentinelSync's: fenced grain state and
+/// leases on a fresh control database of the real Postgres (migrated as <c>sentinel run</c> does), SentinelSync's
+/// placement and filters, and its failure-detection defaults. Membership is the TestingHost's own (Orleans 10
+/// does not let an in-process test cluster use another; the ADO.NET clustering on the control database is what
+/// every test of a real <c>sentinel run</c> process uses), and silos talk over its in-memory transport.
 /// </summary>
 public sealed class SentinelTestCluster : IAsyncDisposable
 {
@@ -41,18 +43,15 @@ public sealed class SentinelTestCluster : IAsyncDisposable
         var database = await PostgresDatabase.CreateAsync(TestServers.Postgres, name, callerFile);
         var controlDb = NpgsqlDataSource.Create(database.ConnectionString);
         await ControlDatabase.MigrateAsync(controlDb, [], CancellationToken.None);
-        var clustering = new NpgsqlConnectionStringBuilder(database.ConnectionString) { SearchPath = "orleans", MaxPoolSize = 4 }.ConnectionString;
 
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(controlDb);
-            silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", clustering));
             silo.Configure<ClusterMembershipOptions>(FastFailureDetection);
             silo.AddSentinelGrains();
             configure?.Invoke(silo);
         });
-        builder.ConfigureClient(client => client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", clustering)));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new SentinelTestCluster(cluster, database, controlDb);
@@ -63,6 +62,7 @@ public sealed class SentinelTestCluster : IAsyncDisposable
     {
         o.ProbeTimeout = TimeSpan.FromMilliseconds(500);
         o.NumMissedProbesLimit = 2;
+        o.NumProbedSilos = 3;
         o.NumVotesForDeathDeclaration = 2;
         o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
         o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
