@@ -55,6 +55,40 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_silo_stopped_gracefully_hands_its_pipeline_over_exits_0_and_nothing_is_lost()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync();
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var first = await scenario.StartSentinelAsync();
+        await using var second = await scenario.StartAnotherSiloAsync("second-silo");
+        await using var workload = Workload.Start(scenario.Source);
+        SentinelProcess? owner = null;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                owner = (await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}") ? first
+                    : (await GrainsAsync(second)).Contains($"Source/{PipelineScenario.Pipeline}") ? second : null;
+                return owner is not null && workload.Commits > 100;
+            },
+            TimeSpan.FromSeconds(30),
+            () => "one silo to run the pipeline while the workload writes");
+
+        var survivor = owner == first ? second : first;
+        (await owner!.StopAsync()).ShouldBe(0, owner.Log);
+        await Eventually.WaitAsync(
+            async () => (await GrainsAsync(survivor)).Contains($"Source/{PipelineScenario.Pipeline}"),
+            TimeSpan.FromSeconds(30),
+            () => "the remaining silo to take the pipeline over");
+
+        var commits = workload.Commits;
+        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the handover");
+        await workload.StopAsync();
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
+        (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a handover dead-letters nothing");
+    }
+
+    [Fact]
     public async Task A_joining_silo_that_owns_the_pipeline_takes_it_over_after_the_old_owner_drained_and_nothing_is_lost()
     {
         await using var scenario = await PipelineScenario.CreateAsync();
