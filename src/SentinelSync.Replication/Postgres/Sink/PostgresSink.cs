@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
@@ -148,7 +149,14 @@ public sealed partial class PostgresSink : ISink
             }
 
             LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
+            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
             return applied;
+        }
+        catch (TableBlockedException)
+        {
+            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: true);
+            _schemas.Forget();
+            throw;
         }
         catch
         {

@@ -52,6 +52,7 @@ public sealed class PostgresBlockedTableTests
             TimeSpan.FromSeconds(30),
             () => $"/api/pipelines to name the blocked table's type and the fix; last: {report}");
         report.ShouldContain("public.places");
+        (await BlockedGaugeAsync(http, scenario)).ShouldContain("table=\"public.places\"");
         sentinel.Log.ShouldContain("Table public.places is blocked");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM public.places")).ShouldBe(50, "nothing of the blocked table is applied");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.places'::regclass AND attname = 'spot'")).ShouldBe(0);
@@ -61,6 +62,14 @@ public sealed class PostgresBlockedTableTests
         await scenario.Destination.ExecuteAsync("CREATE EXTENSION earthdistance CASCADE");
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("public.places", "id"), ("public.plain", "id"));
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0);
+        (await BlockedGaugeAsync(http, scenario)).ShouldBeEmpty("the table is no longer blocked");
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
+    }
+
+    /// <summary>The samples of the blocked-tables gauge on the silo's /metrics.</summary>
+    private static async Task<string> BlockedGaugeAsync(HttpClient http, PipelineScenario scenario)
+    {
+        var metrics = await http.GetStringAsync(new Uri(scenario.Server, "/metrics"));
+        return string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("sentinel_sink_tables_blocked{", StringComparison.Ordinal)));
     }
 }
