@@ -76,6 +76,41 @@ public sealed class PostgresSinkKeyTypeTests
         (await RowsAsync(target)).ShouldBe([$"{second}|b4|body 3"]);
     }
 
+    [Fact]
+    public async Task Large_segments_with_composite_keys_take_the_staging_path_with_the_same_result()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        await target.Database.ExecuteAsync(Types);
+        var schema = Table("keyed", 1, Key("k", "tagged"), Column("v", "text"), Column("body", "text"));
+        static string KeyOf(int i) => $"(\"({i},x)\",{{ok}},)";
+
+        var builder = new ChangeBatchBuilder(schema);
+        for (var i = 0; i < 600; i++)
+        {
+            builder.Insert(KeyOf(i), "v" + i, "body");
+        }
+
+        await ApplyAsync(target, builder, 0);
+
+        // Deletes, complete updates and updates leaving a TOASTed column unchanged, each group above the direct limit.
+        var count = builder.Changes.Count;
+        for (var i = 0; i < 600; i++)
+        {
+            _ = (i % 3) switch
+            {
+                0 => builder.Delete(KeyOf(i)),
+                1 => builder.Update(KeyOf(i), "w" + i, "new body"),
+                _ => builder.Update(KeyOf(i), "u" + i, ColumnValue.Unchanged),
+            };
+        }
+
+        await ApplyAsync(target, builder, count);
+        var rows = await target.RowsAsync("SELECT (k).p.a, v, body FROM public.keyed ORDER BY (k).p.a");
+        rows.Count.ShouldBe(400);
+        rows[0].ShouldBe("1|w1|new body");
+        rows[1].ShouldBe("2|u2|body");
+    }
+
     private static Task ApplyAsync(SinkTarget target, ChangeBatchBuilder builder, int from) =>
         target.Sink.ApplyAsync(builder.Build(from, builder.Changes.Count - from), SinkTarget.SinkName, epoch: 1);
 
