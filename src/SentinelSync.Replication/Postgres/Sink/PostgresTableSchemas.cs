@@ -243,7 +243,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         }
         catch (TypeCreationFailedException e)
         {
-            throw Blocked(source, column, type, $"run `{e.Statement}` at the destination as a role allowed to (a superuser for an untrusted extension; install the extension's package there first if it is missing), or map the type with {nameof(PostgresSinkOptions)}.{nameof(PostgresSinkOptions.TypeNameMapping)}. The table resumes by itself at its next retry (within 30 s).", e);
+            throw Blocked(source, column, type, $"run `{e.Statement}` at the destination as a role allowed to (a superuser for an untrusted extension; install the extension's package there first if it is missing), or map the type with {nameof(PostgresSinkOptions)}.{nameof(PostgresSinkOptions.TypeNameMapping)}. The table resumes by itself at its next retry.", e);
         }
 
         return await TypeExistsAsync(connection, type, cancellationToken).ConfigureAwait(false) == true

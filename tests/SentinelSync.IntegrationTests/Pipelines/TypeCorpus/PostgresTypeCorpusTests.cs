@@ -6,7 +6,8 @@ namespace SentinelSync.IntegrationTests.Pipelines.TypeCorpus;
 
 /// <summary>
 /// The type corpus through the real <c>sentinel run</c> process, Postgres to Postgres, into an empty destination
-/// (no types, no extensions): snapshot, then streamed inserts, updates of key and non-key columns and deletes.
+/// (no types, no extensions): snapshot, then streamed inserts, updates of key and non-key columns and deletes,
+/// then a truncate of every table and new rows.
 /// Every table must end byte-identical (<c>row::text</c> of every row), with nothing dead-lettered.
 /// </summary>
 public sealed class PostgresTypeCorpusTests(ITestOutputHelper output)
@@ -23,6 +24,9 @@ public sealed class PostgresTypeCorpusTests(ITestOutputHelper output)
 
         await scenario.Source.ExecuteAsync(string.Join("\n", TypeCorpus.Cases.Select(c => c.Stream)));
         await WaitForIdenticalAsync(scenario, sentinel, "streaming");
+
+        await scenario.Source.ExecuteAsync($"TRUNCATE {string.Join(", ", TypeCorpus.Cases.Select(c => "public." + c.Table))};\n" + string.Join("\n", TypeCorpus.Cases.Select(c => c.Seed)));
+        await WaitForIdenticalAsync(scenario, sentinel, "truncate and re-insert");
 
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, sentinel.Log);
         (await TypeDefinitions.ReadAsync(scenario.Destination)).ShouldBe(await TypeDefinitions.ReadAsync(scenario.Source));
