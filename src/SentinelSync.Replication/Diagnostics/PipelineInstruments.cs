@@ -18,11 +18,17 @@ public static class PipelineInstruments
     private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
     private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
     private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
+    private static readonly ConcurrentDictionary<(string Sink, string Table), byte> s_blocked = new();
 
     static PipelineInstruments()
     {
         s_meter.CreateObservableGauge("sentinel.source.slot_lag", () => s_lag.Select(l => new Measurement<long>(l.Value.Bytes, new KeyValuePair<string, object?>("pipeline", l.Key))), "By", "WAL the slot retains: the server's WAL position minus the slot's confirmed position");
         s_meter.CreateObservableGauge("sentinel.source.lag", () => s_lag.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("pipeline", l.Key))), "s", "Age of the oldest change read from the source and not yet applied by every sink");
+        s_meter.CreateObservableGauge(
+            "sentinel.sink.tables_blocked",
+            () => s_blocked.Keys.Select(k => new Measurement<int>(1, new KeyValuePair<string, object?>("sink", k.Sink), new KeyValuePair<string, object?>("table", k.Table))),
+            "{table}",
+            "Tables a sink cannot apply until an operator fixes the destination (a type it cannot create): 1 per blocked table");
     }
 
     public static void Received(string pipeline, TableName table, int changes) =>
@@ -40,6 +46,19 @@ public static class PipelineInstruments
 
     public static void DeadLettered(string pipeline, string sink, TableName table) =>
         s_deadLettered.Add(1, new("pipeline", pipeline), new("sink", sink), new("table", table.ToString()));
+
+    /// <summary>Whether <paramref name="sink"/> found <paramref name="table"/> blocked at its last attempt.</summary>
+    public static void Blocked(string sink, TableName table, bool blocked)
+    {
+        if (blocked)
+        {
+            s_blocked[(sink, table.ToString())] = 0;
+        }
+        else if (!s_blocked.IsEmpty)
+        {
+            s_blocked.TryRemove((sink, table.ToString()), out _);
+        }
+    }
 
     public static void Lag(string pipeline, long bytes, double seconds) => s_lag[pipeline] = (bytes, seconds);
 

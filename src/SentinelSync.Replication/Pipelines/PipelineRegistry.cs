@@ -34,11 +34,12 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
 
     /// <summary>The connector of one sink of one pipeline, shared by all its tables.</summary>
     public ISink Sink(string pipeline, string sink) =>
-        _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(GetSink(key.Pipeline, key.Sink)))).Value;
+        _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(Get(key.Pipeline), GetSink(key.Pipeline, key.Sink)))).Value;
 
-    private ISink Create(SinkConfig sink) => sink switch
+    // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
+    private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch
     {
-        { Postgres: { } postgres, ClickHouse: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>()),
+        { Postgres: { } postgres, ClickHouse: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
         { ClickHouse: { } clickHouse, Postgres: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
         _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:' or 'clickhouse:')."),
     };

@@ -115,8 +115,7 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
         await using var scenario = await PipelineScenario.CreateAsync();
         await scenario.Source.ExecuteAsync(TypeTortureTests.Schema + "INSERT INTO public.torture (id) VALUES (100);");
 
-        // Enum and domain types must exist at the destination (SentinelSync does not create types yet).
-        await scenario.Destination.ExecuteAsync("CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy ☺'); CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);");
+        // The enum and domain types are created at the destination by the sink, from the source's definitions.
         await using var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), ("public.torture", "id"));
 

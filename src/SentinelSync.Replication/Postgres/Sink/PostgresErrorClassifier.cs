@@ -15,8 +15,9 @@ public static class PostgresErrorClassifier
     /// timeouts (55P03), server shutdown or recovery (57P01, 57P02, 57P03), lack of resources (class 53, e.g.
     /// too many connections 53300), system errors (class 58) and connection exceptions (class 08), and for the
     /// destination refusing the sink itself: authentication (class 28), a missing database (3D000), missing
-    /// privileges (42501). Those are wrong for every change alike, so they are retried until an operator fixes
-    /// them instead of dead-lettering every change. False for
+    /// privileges (42501), and a table blocked by its destination (<see cref="TableBlockedException"/>: a type
+    /// that cannot be created there). Those are wrong for every change alike, so they are retried until an
+    /// operator fixes them instead of dead-lettering every change. False for
     /// everything else, in particular constraint violations (23xxx), data exceptions (22xxx), syntax and
     /// undefined objects (42xxx), fencing, schema exceptions and cancellation by the caller. Inner exceptions
     /// are followed, so a wrapped socket error counts as transient.
@@ -28,7 +29,7 @@ public static class PostgresErrorClassifier
         {
             switch (current)
             {
-                case DestinationUnavailableException:
+                case DestinationUnavailableException or TableBlockedException:
                     return true;
                 case PostgresException postgres:
                     return IsTransientSqlState(postgres.SqlState);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
@@ -25,21 +26,28 @@ namespace SentinelSync.Replication.Postgres;
 public sealed partial class PostgresSink : ISink
 {
     private readonly NpgsqlDataSource _dataSource;
+    private static readonly IReadOnlyDictionary<string, string> s_noColumnTypes = new Dictionary<string, string>();
     private static readonly OffsetRows s_offsets = new(PostgresSinkSql.SelectOffsetForUpdate, PostgresSinkSql.SelectOffset, PostgresSinkSql.InsertOffsetIfMissing, PostgresSinkSql.UpdateOffset);
     private readonly ILogger _logger;
     private readonly PostgresTableSchemas _schemas;
     private readonly PostgresTableWriter _writer;
+    private readonly PostgresDestinationTypes? _types;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
     private volatile bool _controlTablesReady;
 
-    /// <summary>Creates a sink; <paramref name="options"/> are validated here. Nothing connects until the first call.</summary>
-    public PostgresSink(PostgresSinkOptions options, ILogger<PostgresSink>? logger = null)
+    /// <summary>
+    /// Creates a sink; <paramref name="options"/> are validated here. Nothing connects until the first call.
+    /// With <paramref name="sourceConnection"/> (the pipeline's source database), user-defined types the
+    /// destination lacks are created from their definitions there; without it they must exist or be mapped.
+    /// </summary>
+    public PostgresSink(PostgresSinkOptions options, ILogger<PostgresSink>? logger = null, string? sourceConnection = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateOrThrow();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _dataSource = NpgsqlDataSource.Create(options.Connection);
-        _schemas = new PostgresTableSchemas(options, _logger);
+        _types = string.IsNullOrEmpty(sourceConnection) ? null : new PostgresDestinationTypes(sourceConnection, _logger);
+        _schemas = new PostgresTableSchemas(options, _types, _logger);
         _writer = new PostgresTableWriter(_logger);
     }
 
@@ -64,16 +72,53 @@ public sealed partial class PostgresSink : ISink
     /// </summary>
     /// <exception cref="SinkFencedException">A newer epoch owns the offset row; nothing was written.</exception>
     public Task<Position> ApplyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
-        ApplyCoreAsync(batch, sinkName, epoch, replay: false, cancellationToken);
+        ApplyWithEnumLabelsAsync(batch, sinkName, epoch, replay: false, cancellationToken);
 
     /// <summary>
     /// Applies changes taken from the dead-letter queue: all of them, whatever the stored offset (they are older
     /// than it), in one transaction, fenced like <see cref="ApplyAsync"/>; the offset does not move.
     /// </summary>
     public Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default) =>
-        ApplyCoreAsync(batch, sinkName, epoch, replay: true, cancellationToken);
+        ApplyWithEnumLabelsAsync(batch, sinkName, epoch, replay: true, cancellationToken);
 
     public bool IsTransient(Exception exception) => PostgresErrorClassifier.IsTransient(exception);
+
+    /// <summary>
+    /// An enum value the destination refuses (22P02) may be a label the source added after the sink created the
+    /// type: nothing in the change stream says so. Then the labels are brought in line, in a transaction of their
+    /// own (a label cannot be used in the transaction that adds it), and the batch is applied once more.
+    /// </summary>
+    private async Task<Position> ApplyWithEnumLabelsAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ApplyCoreAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidTextRepresentation && _types is not null)
+        {
+            if (await AddMissingEnumLabelsAsync(batch, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw;
+            }
+        }
+
+        return await ApplyCoreAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> AddMissingEnumLabelsAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        var typeOids = batch.Changes.SelectMany(c => c.Schema.Columns).Select(c => c.TypeOid).Where(o => o >= PostgresTypeSql.FirstUserOid).Distinct().ToList();
+        if (typeOids.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var added = await _types!.AddMissingEnumLabelsAsync(connection, typeOids, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
+    }
 
     private async Task<Position> ApplyCoreAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
@@ -90,7 +135,10 @@ public sealed partial class PostgresSink : ISink
             foreach (var segment in segments)
             {
                 var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
-                await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
+                var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
+                    ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
+                    : s_noColumnTypes;
+                await _writer.ApplyAsync(connection, target, segment, columnTypes, cancellationToken).ConfigureAwait(false);
             }
 
             var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
@@ -101,7 +149,14 @@ public sealed partial class PostgresSink : ISink
             }
 
             LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
+            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
             return applied;
+        }
+        catch (TableBlockedException)
+        {
+            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: true);
+            _schemas.Forget();
+            throw;
         }
         catch
         {
@@ -140,6 +195,11 @@ public sealed partial class PostgresSink : ISink
     public async ValueTask DisposeAsync()
     {
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_types is not null)
+        {
+            await _types.DisposeAsync().ConfigureAwait(false);
+        }
+
         _controlTablesGate.Dispose();
     }
 

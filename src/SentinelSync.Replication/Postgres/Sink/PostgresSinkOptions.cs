@@ -26,10 +26,10 @@ public sealed class PostgresSinkOptions
 
     /// <summary>
     /// Maps a source column's type (Postgres' <c>format_type</c> spelling) to the type created at the
-    /// destination. Unset: the source spelling is used as is, and a type the destination lacks (a user enum or
-    /// domain, an extension type) fails with <see cref="MissingDestinationTypeException"/> naming table, column
-    /// and type. A later version learns the source's type definitions; until then this hook is the way to map,
-    /// say, an enum to <c>text</c>.
+    /// destination. Unset: the source spelling is used as is, and a type the destination lacks (a user enum,
+    /// composite, domain or range, an extension type) is created there from the source's definition; one that
+    /// cannot be created blocks its table (<see cref="Sinks.TableBlockedException"/> around a
+    /// <see cref="MissingDestinationTypeException"/>). A mapped type (say an enum to <c>text</c>) is never created.
     /// </summary>
     public Func<TableName, ColumnSchema, string>? TypeNameMapping { get; set; }
 

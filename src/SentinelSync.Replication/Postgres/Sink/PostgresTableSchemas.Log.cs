@@ -9,4 +9,7 @@ internal sealed partial class PostgresTableSchemas
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evolved {Target} from schema version {From} to {To}: {Added} added, {Dropped} dropped, {Renamed} renamed, {Retyped} retyped")]
     private static partial void LogSchemaEvolved(ILogger logger, TableName target, int from, int to, int added, int dropped, int renamed, int retyped);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Table {Table} is blocked: column {Column} needs type {Type}, which the destination lacks. {Error}")]
+    private static partial void LogTypeBlocked(ILogger logger, TableName table, string column, string type, string error);
 }

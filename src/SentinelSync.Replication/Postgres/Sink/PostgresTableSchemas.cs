@@ -14,10 +14,12 @@ namespace SentinelSync.Replication.Postgres;
 /// evolved from it with a <see cref="SchemaEvolutionPlan"/>. Changes to one target table are serialised with an
 /// advisory transaction lock.
 /// </summary>
-internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, ILogger logger)
+internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, PostgresDestinationTypes? types, ILogger logger)
 {
     // Schemas whose target this sink saw committed: most batches carry the same shape, which then costs no query.
     private readonly ConcurrentDictionary<TableName, TableSchema> _committed = [];
+    private readonly ConcurrentDictionary<TableName, IReadOnlyDictionary<string, string>> _columnTypes = [];
+    private readonly ConcurrentDictionary<(TableName, string), bool> _blockedLogged = [];
 
     /// <summary>Creates or evolves the target of <paramref name="schema"/>; returns the target table name.</summary>
     public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken)
@@ -43,6 +45,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
             return target;
         }
 
+        _columnTypes.TryRemove(target, out _);
         var exists = await ScalarAsync<bool>(connection, PostgresSinkSql.TableExists, cancellationToken, key).ConfigureAwait(false);
         if (!exists)
         {
@@ -71,7 +74,11 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
     public void Committed(TableSchema schema) => _committed.AddOrUpdate(schema.Table, schema, (_, known) => known.Version > schema.Version ? known : schema);
 
     /// <summary>Forgets what was seen committed (after a failure: the destination may have been changed under us).</summary>
-    public void Forget() => _committed.Clear();
+    public void Forget()
+    {
+        _committed.Clear();
+        _columnTypes.Clear();
+    }
 
     private async Task CreateAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
     {
@@ -209,21 +216,83 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         }
     }
 
-    /// <summary>The destination spelling of the column's type, after checking the destination has it.</summary>
+    /// <summary>
+    /// The destination spelling of the column's type, after checking the destination has it; a missing type is
+    /// created from the source's definition when the sink can read it (<see cref="PostgresDestinationTypes"/>).
+    /// </summary>
+    /// <exception cref="TableBlockedException">The type is missing and could not be created: the table waits for an operator.</exception>
     private async Task<string> CheckedTypeAsync(NpgsqlConnection connection, TableName source, ColumnSchema column, CancellationToken cancellationToken)
     {
         var type = options.TypeOf(source, column);
-        bool exists;
+        var exists = await TypeExistsAsync(connection, type, cancellationToken).ConfigureAwait(false);
+        if (exists == true)
+        {
+            return type;
+        }
+
+        // Only the source's own type can be created from its definition, not a mapped name (nor after an
+        // error, which aborted the transaction).
+        if (exists is null || types is null || column.TypeOid == 0 || !string.Equals(type, column.TypeName, StringComparison.Ordinal))
+        {
+            throw Blocked(source, column, type, $"create type {type} at the destination, or map it (for example to text) with {nameof(PostgresSinkOptions)}.{nameof(PostgresSinkOptions.TypeNameMapping)}.");
+        }
+
         try
         {
-            exists = await ScalarAsync<bool>(connection, PostgresSinkSql.TypeExists, cancellationToken, type).ConfigureAwait(false);
+            await types.EnsureAsync(connection, column.TypeOid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TypeCreationFailedException e)
+        {
+            throw Blocked(source, column, type, $"run `{e.Statement}` at the destination as a role allowed to (a superuser for an untrusted extension; install the extension's package there first if it is missing), or map the type with {nameof(PostgresSinkOptions)}.{nameof(PostgresSinkOptions.TypeNameMapping)}. The table resumes by itself at its next retry.", e);
+        }
+
+        return await TypeExistsAsync(connection, type, cancellationToken).ConfigureAwait(false) == true
+            ? type
+            : throw Blocked(source, column, type, $"create type {type} at the destination (it was created from the source's definition under another name: check the destination's search_path).");
+    }
+
+    private TableBlockedException Blocked(TableName source, ColumnSchema column, string type, string fix, Exception? inner = null)
+    {
+        var missing = new MissingDestinationTypeException(source, column.Name, type, fix, inner);
+        if (_blockedLogged.TryAdd((source, type), true))
+        {
+            // Once per table and type: the sink retries the table every few seconds until it is fixed.
+            LogTypeBlocked(logger, source, column.Name, type, missing.Message);
+        }
+
+        return new TableBlockedException(source, missing.Message, missing);
+    }
+
+    /// <summary>Null when the name is not even a type name at the destination (to_regtype raises a syntax error).</summary>
+    private static async Task<bool?> TypeExistsAsync(NpgsqlConnection connection, string type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ScalarAsync<bool>(connection, PostgresSinkSql.TypeExists, cancellationToken, type).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.SyntaxError or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedObject)
         {
-            throw new MissingDestinationTypeException(source, column.Name, type, ex);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The destination's column types (<c>format_type</c> with modifiers) of <paramref name="target"/>: key
+    /// predicates cast their text parameters to them, since a parameter of unknown type compared with a
+    /// composite (or other polymorphic-matching) column would be read as an anonymous record. Cached until
+    /// <see cref="Forget"/> or a schema change of the target.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ColumnTypesAsync(NpgsqlConnection connection, TableName target, CancellationToken cancellationToken)
+    {
+        if (_columnTypes.TryGetValue(target, out var known))
+        {
+            return known;
         }
 
-        return exists ? type : throw new MissingDestinationTypeException(source, column.Name, type);
+        var columns = await ReadColumnsAsync(connection, target, cancellationToken).ConfigureAwait(false);
+        var types = columns.ToDictionary(c => c.Key, c => c.Value.Type, StringComparer.Ordinal);
+        _columnTypes[target] = types;
+        return types;
     }
 
     private static async Task<Dictionary<string, (string Type, bool NotNull)>> ReadColumnsAsync(NpgsqlConnection connection, TableName target, CancellationToken cancellationToken)

@@ -41,7 +41,11 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     private const int DirectRowsLimit = 500;
     private const int DirectValuesLimit = 20_000;
 
-    public async Task ApplyAsync(NpgsqlConnection connection, TableName target, ApplySegment segment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="segment"/>; <paramref name="columnTypes"/> are the target's column types (by name),
+    /// which key predicates cast their text parameters to.
+    /// </summary>
+    public async Task ApplyAsync(NpgsqlConnection connection, TableName target, ApplySegment segment, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
     {
         var table = PostgresIdentifier.Quote(target);
         var columns = segment.Schema.Columns.Select(c => c.Name).ToList();
@@ -54,7 +58,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
 
         if (segment.Move is { } move)
         {
-            await MoveAsync(connection, target, table, segment.Schema, move, cancellationToken).ConfigureAwait(false);
+            await MoveAsync(connection, target, table, segment.Schema, move, columnTypes, cancellationToken).ConfigureAwait(false);
         }
 
         if (segment.Deletes.Count == 0 && segment.Upserts.Count == 0 && segment.Inserts.Count == 0)
@@ -96,7 +100,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         var conflict = ConflictClause(columns, keys);
         if (partialGroups.Count == 0 && rows.Count <= DirectRowsLimit && rows.Count * columns.Count <= DirectValuesLimit)
         {
-            await WriteDirectAsync(connection, table, columns, keys, segment, conflict, cancellationToken).ConfigureAwait(false);
+            await WriteDirectAsync(connection, table, columns, keys, segment, conflict, columnTypes, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -160,14 +164,16 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     /// <summary>
     /// A small segment of complete rows: one <c>DELETE ... WHERE (key) IN (...)</c> and one multi-row
     /// <c>INSERT ... ON CONFLICT</c>, sent together. Values are text parameters of unknown type, parsed by the
-    /// target columns' input functions as the staging path's COPY would.
+    /// target columns' input functions as the staging path's COPY would; in the key predicate they are cast to the
+    /// key columns' types (see <see cref="KeyParameter"/>).
     /// </summary>
-    private static async Task WriteDirectAsync(NpgsqlConnection connection, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, CancellationToken cancellationToken)
+    private static async Task WriteDirectAsync(NpgsqlConnection connection, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (segment.Deletes.Count > 0)
         {
             var keyIndexes = segment.Schema.KeyIndexes.ToList();
+            var keyTypes = keys.Select(k => TypeOf(columnTypes, k)).ToList();
             var delete = new NpgsqlBatchCommand();
             var sql = new StringBuilder("DELETE FROM ").Append(table).Append(" WHERE (").Append(PostgresIdentifier.List(keys)).Append(") IN (");
             for (var r = 0; r < segment.Deletes.Count; r++)
@@ -175,7 +181,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
                 sql.Append(r == 0 ? "(" : ", (");
                 for (var k = 0; k < keyIndexes.Count; k++)
                 {
-                    sql.Append(k == 0 ? "$" : ", $").Append(AddTextParameter(delete.Parameters, segment.Deletes[r][keyIndexes[k]]));
+                    sql.Append(k == 0 ? "" : ", ").Append(KeyParameter(delete.Parameters, segment.Deletes[r][keyIndexes[k]], keyTypes[k]));
                 }
 
                 sql.Append(')');
@@ -209,7 +215,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, CancellationToken cancellationToken)
+    private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         var assignments = new List<string>();
@@ -221,7 +227,9 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             }
         }
 
-        var match = schema.KeyIndexes.Select(i => $"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = ${AddTextParameter(command.Parameters, move.OldRow[i])}").ToList();
+        var match = schema.KeyIndexes
+            .Select(i => $"{PostgresIdentifier.Quote(schema.Columns[i].Name)} = {KeyParameter(command.Parameters, move.OldRow[i], TypeOf(columnTypes, schema.Columns[i].Name))}")
+            .ToList();
         command.CommandText = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.MoveRowTemplate, table, string.Join(", ", assignments), string.Join(" AND ", match));
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
@@ -239,6 +247,21 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         });
         return parameters.Count;
     }
+
+    /// <summary>
+    /// A key value in a predicate: a text parameter cast to the destination column's type. Left untyped, a
+    /// parameter compared with a composite column is read as an anonymous record (<c>0A000: input of anonymous
+    /// composite types is not implemented</c>), and with arrays, ranges or extension types the operator may not
+    /// resolve to the column's; the cast parses the text with the column type's own input function, as COPY does.
+    /// </summary>
+    private static string KeyParameter(NpgsqlParameterCollection parameters, ColumnValue value, string type) =>
+        "$" + AddTextParameter(parameters, value).ToString(CultureInfo.InvariantCulture) + "::" + type;
+
+    /// <summary>The destination's spelling of a column's type (from its catalog, so safe in SQL text).</summary>
+    private static string TypeOf(IReadOnlyDictionary<string, string> columnTypes, string column) =>
+        columnTypes.TryGetValue(column, out var type)
+            ? type
+            : throw new InvalidOperationException($"The destination table has no column \"{column}\" to match a key on.");
 
     /// <summary>Copies the segment's rows straight into the target; false (rolled back) when a key is already there.</summary>
     private async Task<bool> TryCopyIntoTargetAsync(NpgsqlConnection connection, TableName target, string table, List<string> columns, ApplySegment segment, CancellationToken cancellationToken)

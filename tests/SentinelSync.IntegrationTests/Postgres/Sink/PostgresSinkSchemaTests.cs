@@ -98,21 +98,4 @@ public sealed class PostgresSinkSchemaTests
         (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_v1.Table))!.Position.ShouldBe(second);
         second.ShouldBeGreaterThan(first);
     }
-
-    [Fact]
-    public async Task A_type_the_destination_lacks_raises_naming_it_and_a_mapping_fixes_it()
-    {
-        var schema = Table("moods", 1, Key("id", "integer"), Column("feeling", "mood"));
-        var batch = new ChangeBatchBuilder(schema).Insert("1", "happy").Build();
-        await using (var target = await SinkTarget.CreateAsync())
-        {
-            var error = await Should.ThrowAsync<MissingDestinationTypeException>(() => target.Sink.ApplyAsync(batch, SinkTarget.SinkName, 1));
-            (error.Table.ToString(), error.Column, error.TypeName).ShouldBe(("public.moods", "feeling", "mood"));
-            (await target.Database.ScalarAsync<bool>("SELECT to_regclass('public.moods') IS NULL")).ShouldBeTrue();
-        }
-
-        await using var mapped = await SinkTarget.CreateAsync(o => o.TypeNameMapping = (_, c) => c.TypeName == "mood" ? "text" : c.TypeName);
-        await mapped.Sink.ApplyAsync(batch, SinkTarget.SinkName, 1);
-        (await mapped.RowsAsync("SELECT id, feeling, pg_typeof(feeling)::text FROM public.moods")).ShouldBe(["1|happy|text"]);
-    }
 }

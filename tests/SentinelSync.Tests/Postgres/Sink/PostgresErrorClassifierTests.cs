@@ -42,6 +42,15 @@ public sealed class PostgresErrorClassifierTests
     }
 
     [Fact]
+    public void A_table_blocked_by_a_type_the_destination_cannot_create_is_retried_not_dead_lettered()
+    {
+        var table = new TableName("public", "t");
+        var missing = new MissingDestinationTypeException(table, "c", "mood", "create it", new PostgresException("m", "ERROR", "ERROR", "22023"));
+
+        PostgresErrorClassifier.IsTransient(new SentinelSync.Replication.Sinks.TableBlockedException(table, missing.Message, missing)).ShouldBeTrue();
+    }
+
+    [Fact]
     public void Fencing_cancellation_and_unknown_errors_are_permanent()
     {
         PostgresErrorClassifier.IsTransient(new SinkFencedException("s", new TableName("public", "t"), 1, 2)).ShouldBeFalse();
