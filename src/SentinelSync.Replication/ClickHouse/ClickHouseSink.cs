@@ -101,7 +101,7 @@ public sealed partial class ClickHouseSink : ISink
         var rows = 0;
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
-            var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+            var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
             // A replayed change is older than rows of its key already written (a segment's rows all carry the version
             // of its last change), so it takes the stored position's version, which no row written so far exceeds.
             var version = replay && stored.Position > segment.Through ? stored.Position : segment.Through;

@@ -35,7 +35,8 @@ public sealed partial class PostgresSnapshotReader
                    WHEN 'i' THEN a.attnum = ANY (coalesce((SELECT cols FROM ri), '{}'))
                    WHEN 'f' THEN NOT EXISTS (SELECT 1 FROM pk) OR a.attnum = ANY (coalesce((SELECT cols FROM pk), '{}'))
                    ELSE false
-               END
+               END,
+               a.attnum::int
         FROM rel
         JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
         ORDER BY a.attnum
@@ -132,7 +133,7 @@ public sealed partial class PostgresSnapshotReader
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                columns.Add(new ColumnSchema(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetBoolean(4)));
+                columns.Add(new ColumnSchema(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetBoolean(4), reader.GetInt32(5)));
                 isPartitioned = reader.GetBoolean(3);
             }
         }

@@ -10,7 +10,7 @@ namespace SentinelSync.IntegrationTests.ClickHouse;
 /// <summary>Apply semantics of the ClickHouse sink against the real 18.16 server and the control database.</summary>
 public sealed class ClickHouseSinkApplyTests
 {
-    private static readonly TableSchema s_items = Table("items", 1, Key("id", "integer"), Column("name", "text"), Column("body", "text"));
+    private static readonly TableSchema s_items = Table("items", 1, Key("id", "integer", 1), Column("name", "text", 2), Column("body", "text", 3));
 
     [Fact]
     public async Task The_table_is_a_replacing_merge_tree_on_the_version_ordered_by_the_key()
@@ -155,14 +155,14 @@ public sealed class ClickHouseSinkApplyTests
     {
         await using var target = await ClickHouseSinkTarget.CreateAsync();
         var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", "x");
-        var v2 = Table("items", 2, Key("id", "integer"), Column("title", "text"), Column("body", "text"), Column("added", "date"));
+        var v2 = Table("items", 2, Key("id", "integer", 1), Column("title", "text", 2), Column("body", "text", 3), Column("added", "date", 4));
         builder.WithSchema(v2).Insert("2", "b", "y", "2024-02-29");
         await target.Sink.ApplyAsync(builder.Build(), ClickHouseSinkTarget.SinkName, 1);
 
         (await target.LiveRowsAsync("items", "id, title, body, added, added__days")).ShouldBe(["1\ta\tx\t\\N\t\\N", "2\tb\ty\t2024-02-29\t8825"]);
         (await target.LiveRowsAsync("items", "id, name")).ShouldBe(["1\ta", "2\t\\N"]);
 
-        var v3 = Table("items", 3, Key("id", "integer"), Column("title", "text"), Column("added", "date"));
+        var v3 = Table("items", 3, Key("id", "integer", 1), Column("title", "text", 2), Column("added", "date", 4));
         await target.Sink.ApplyAsync(new ChangeBatchBuilder(v3, builder.NextPosition.Lsn).Insert("3", "c", null).Build(), ClickHouseSinkTarget.SinkName, 1);
         (await target.LiveRowsAsync("items", "id, title, body")).ShouldBe(["1\ta\tx", "2\tb\ty", "3\tc\t\\N"]);
     }

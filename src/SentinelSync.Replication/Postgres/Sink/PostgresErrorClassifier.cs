@@ -28,7 +28,8 @@ public static class PostgresErrorClassifier
         {
             switch (current)
             {
-                case DestinationUnavailableException:
+                case DestinationUnavailableException or AmbiguousSchemaChangeException:
+                    // An ambiguous schema change is not the rows' fault: the table waits for its resync, never dead-letters.
                     return true;
                 case PostgresException postgres:
                     return IsTransientSqlState(postgres.SqlState);

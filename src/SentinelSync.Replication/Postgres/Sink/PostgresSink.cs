@@ -89,7 +89,7 @@ public sealed partial class PostgresSink : ISink
             var segments = ChangeReducer.Reduce(pending);
             foreach (var segment in segments)
             {
-                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
                 await _writer.ApplyAsync(connection, target, segment, cancellationToken).ConfigureAwait(false);
             }
 
