@@ -211,7 +211,7 @@ internal sealed partial class SourceRunner(
                         }
                     }
 
-                    rows += batch.Changes.Count;
+                    rows += batch.Changes.Count(c => c.Kind == ChangeKind.Snapshot);
                     await PushAsync(batch, token);
                 }
 

@@ -66,7 +66,9 @@ public sealed partial class PostgresSnapshotReader
 
     /// <summary>
     /// Streams every row of <paramref name="table"/> as of <paramref name="snapshotName"/>. The schema (version
-    /// 1) is read under the same snapshot. Yields nothing for an empty table. Throws
+    /// 1) is read under the same snapshot. A restarted copy (<paramref name="attempt"/> above 1) starts with a
+    /// truncate just below its first row, so that each destination ends exactly equal to this snapshot whatever an
+    /// interrupted attempt wrote; otherwise an empty table yields nothing. Throws
     /// <see cref="PostgresException"/> when the snapshot is no longer importable (its exporting connection
     /// closed) and <see cref="InvalidOperationException"/> when the table does not exist in the snapshot.
     /// </summary>
@@ -100,6 +102,13 @@ public sealed partial class PostgresSnapshotReader
         var copy = $"COPY (SELECT {columns} FROM {from}) TO STDOUT";
 
         var batch = new List<RowChange>(Math.Min(BatchSize, 1024));
+        if (attempt > 1)
+        {
+            // A restarted copy first clears what an interrupted attempt wrote (rows since deleted at the source,
+            // or copied twice into a keyless table), in the same destination transaction as its first rows.
+            batch.Add(new RowChange(ChangeKind.Truncate, SnapshotPosition(consistentPoint, attempt, 0), schema, []));
+        }
+
         using (var reader = await connection.BeginTextExportAsync(copy, cancellationToken))
         {
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
