@@ -53,6 +53,11 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
 
             await Scalar(control, ClickHouseSinkSql.UpsertTableSchema, cancellationToken, key, schema.Version, JsonSerializer.Serialize(schema.Columns)).ConfigureAwait(false);
         }
+        else
+        {
+            // A table made before a mapping gained a part (the __text fallbacks) gets it once per process.
+            await AddMissingPartsAsync(table, cancellationToken).ConfigureAwait(false);
+        }
 
         // Said once per table and schema version per process, so every pipeline start repeats it.
         foreach (var mapping in table.Mappings.Where(m => m.Limitation is not null))
@@ -93,6 +98,15 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
             {
                 await http.QueryAsync(Format(ClickHouseSinkSql.AddColumnTemplate, table.QuotedName, ClickHouseIdentifier.Quote(part.Name), part.Type), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task AddMissingPartsAsync(ClickHouseTable table, CancellationToken cancellationToken)
+    {
+        var existing = await ReadColumnsAsync(table.Name, cancellationToken).ConfigureAwait(false);
+        foreach (var part in table.Mappings.SelectMany(m => m.Parts).Where(p => !existing.ContainsKey(p.Name)))
+        {
+            await http.QueryAsync(Format(ClickHouseSinkSql.AddColumnTemplate, table.QuotedName, ClickHouseIdentifier.Quote(part.Name), part.Type), cancellationToken).ConfigureAwait(false);
         }
     }
 
