@@ -73,6 +73,33 @@ public sealed class SchemaChangePipelineTests
         await WaitForClickHouseAsync(scenario, "id, m, b", "1|11|∅,2|2|∅,3|3|∅");
     }
 
+    [Fact]
+    public async Task When_the_catalog_moved_on_before_the_change_is_read_the_table_stops_until_a_resync()
+    {
+        await using var scenario = await SeededAsync();
+        await using (var first = await StartConvergedAsync(scenario))
+        {
+            (await first.StopAsync()).ShouldBe(0, first.Log);
+        }
+
+        // While nothing reads the slot: a rename with a change under it, then that column dropped and another
+        // added. Read afterwards, the first change's columns (id, n, b) can no longer be told from the catalog.
+        await scenario.Source.ExecuteAsync("ALTER TABLE t RENAME COLUMN a TO b; UPDATE t SET n = n + 10 WHERE id = 1");
+        await scenario.Source.ExecuteAsync("ALTER TABLE t DROP COLUMN b; ALTER TABLE t ADD COLUMN c text; UPDATE t SET n = n + 10, c = 'c2' WHERE id = 2; INSERT INTO t (id, n) VALUES (4, 4)");
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await Eventually.WaitAsync(
+            () => Task.FromResult(sentinel.Log.Contains("table public.t stopped: the source cannot tell for sure", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60),
+            () => "the table to stop with a clear error");
+        (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM t")).ShouldBe(3, "nothing of the stopped table is applied");
+        (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a stopped table is not dead-lettered");
+
+        var (exitCode, text) = await SentinelProcess.RunVerbAsync("resync", PipelineScenario.Pipeline, "public.t", "--server", scenario.Server.ToString(), "--json");
+        exitCode.ShouldBe(0, text);
+        await WaitForSameAsync(scenario, "id, n, c", "1|11|∅,2|12|c2,3|3|∅,4|4|∅");
+        sentinel.Log.ShouldContain("table public.t resumes with its resync");
+    }
+
     private static async Task<PipelineScenario> SeededAsync([System.Runtime.CompilerServices.CallerMemberName] string name = "")
     {
         var scenario = await PipelineScenario.CreateAsync(name: name);
