@@ -16,4 +16,16 @@ public sealed record TableSchema(TableName Table, int Version, IReadOnlyList<Col
 
     [JsonIgnore]
     public bool HasKey => Columns.Any(c => c.IsKey);
+
+    /// <summary>Every column carries its source attribute number, so a change from or to this shape can be told exactly.</summary>
+    [JsonIgnore]
+    public bool HasAttributeNumbers => Columns.All(c => c.AttributeNumber > 0);
+
+    /// <summary>Same names, types and keys in the same order, whatever the attribute numbers say.</summary>
+    public bool LooksLike(TableSchema other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Columns.Count == other.Columns.Count
+            && Columns.Zip(other.Columns).All(p => p.First with { AttributeNumber = 0 } == p.Second with { AttributeNumber = 0 });
+    }
 }

@@ -9,7 +9,11 @@ namespace SentinelSync.Replication.ClickHouse;
 /// <param name="Conversion">How the source text becomes this part's text.</param>
 /// <param name="Element">For <see cref="ClickHouseConversion.Array"/>, the conversion of each element.</param>
 /// <param name="IsKey">Part of the table's ORDER BY key (never Nullable).</param>
-public sealed record ClickHouseColumnPart(string Name, string Type, ClickHouseConversion Conversion, ClickHouseConversion Element = ClickHouseConversion.Text, bool IsKey = false)
+/// <param name="IsFallback">
+/// The column's fallback (<c>name__text</c>, Nullable(String)): NULL while the other parts hold the value; the
+/// exact Postgres text when they cannot (a multidimensional array, a NaN numeric), the other parts then NULL.
+/// </param>
+public sealed record ClickHouseColumnPart(string Name, string Type, ClickHouseConversion Conversion, ClickHouseConversion Element = ClickHouseConversion.Text, bool IsKey = false, bool IsFallback = false)
 {
     /// <summary>Arrays are written in their own quoted syntax, which TabSeparated reads unescaped.</summary>
     public bool IsTsvEscaped => Conversion != ClickHouseConversion.Array;

@@ -23,6 +23,12 @@ public static class ClickHouseErrorClassifier
     {
         ArgumentNullException.ThrowIfNull(exception);
 
+        // An ambiguous schema change is not the rows' fault: the table waits for its resync, never dead-letters.
+        if (exception is AmbiguousSchemaChangeException)
+        {
+            return true;
+        }
+
         // A value that failed conversion while the body streamed arrives wrapped in an HttpRequestException.
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {

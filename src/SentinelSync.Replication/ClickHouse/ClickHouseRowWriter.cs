@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using SentinelSync.Replication.Sinks;
 
@@ -9,7 +10,9 @@ namespace SentinelSync.Replication.ClickHouse;
 /// every part of every column, then <c>_version</c> and <c>_deleted</c> (keyed tables). Tombstones carry the key
 /// and NULLs; unchanged TOAST columns take the raw fields of the key's last row read from ClickHouse (for a key
 /// move, the old key's row). An update whose unchanged columns have no row to come from is skipped and reported
-/// in <see cref="SkippedKeys"/>.
+/// in <see cref="SkippedKeys"/>. A value its column's type cannot hold never drops the row: it goes, as its exact
+/// Postgres text, to the column's fallback part (the other parts NULL, or [] for an array), counted in
+/// <see cref="Fallbacks"/>.
 /// </summary>
 internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, IReadOnlyDictionary<string, string[]> lastRows, KeyMove? move)
 {
@@ -18,6 +21,9 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
     public int Written { get; private set; }
 
     public List<string> SkippedKeys { get; } = [];
+
+    /// <summary>Per source column, how many values went to its fallback part because its type cannot hold them.</summary>
+    public Dictionary<string, int> Fallbacks { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The key parts of <paramref name="row"/> with their plain ClickHouse text.</summary>
     public static IEnumerable<(ClickHouseColumnPart Part, string Text)> KeyValues(ClickHouseTable table, ColumnValue[] row)
@@ -71,7 +77,14 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
             for (var i = 0; i < table.Mappings.Count; i++)
             {
                 var value = values[i];
-                foreach (var part in table.Mappings[i].Parts)
+                var parts = table.Mappings[i].Parts;
+                var fallback = value.Kind == ColumnValueKind.Text && parts.Any(p => p.IsFallback) && !Representable(parts, value.Text!);
+                if (fallback)
+                {
+                    CollectionsMarshal.GetValueRefOrAddDefault(Fallbacks, table.Mappings[i].Source.Name, out _)++;
+                }
+
+                foreach (var part in parts)
                 {
                     if (!first)
                     {
@@ -79,7 +92,21 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
                     }
 
                     first = false;
-                    WriteField(writer, part, value, last, field++);
+                    if (fallback)
+                    {
+                        // The row stays; the value the type cannot hold is kept, exactly, in the fallback part.
+                        WriteFallback(writer, part, value.Text!);
+                    }
+                    else if (part.IsFallback && value.Kind == ColumnValueKind.Text)
+                    {
+                        writer.Write(ClickHouseEscaping.TsvNull);
+                    }
+                    else
+                    {
+                        WriteField(writer, part, value, last, field);
+                    }
+
+                    field++;
                 }
             }
 
@@ -95,6 +122,35 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
             }
 
             Written++;
+        }
+    }
+
+    private static bool Representable(IReadOnlyList<ClickHouseColumnPart> parts, string text)
+    {
+        try
+        {
+            foreach (var part in parts.Where(p => !p.IsFallback))
+            {
+                ClickHouseTextConverter.Convert(part, text);
+            }
+
+            return true;
+        }
+        catch (ClickHouseValueException)
+        {
+            return false;
+        }
+    }
+
+    private static void WriteFallback(TextWriter writer, ClickHouseColumnPart part, string text)
+    {
+        if (part.IsFallback)
+        {
+            ClickHouseEscaping.WriteTsv(writer, text);
+        }
+        else
+        {
+            writer.Write(part.Conversion == ClickHouseConversion.Array ? "[]" : ClickHouseEscaping.TsvNull);
         }
     }
 

@@ -9,4 +9,7 @@ public sealed partial class ClickHouseSink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Table {Table}: an update with unchanged TOAST columns found no live row for key {Key} in ClickHouse; it was not applied (as the Postgres sink leaves a missing row missing)")]
     private static partial void LogUnchangedWithoutRow(ILogger logger, TableName table, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table {Table}, column {Column}: a value its ClickHouse type cannot hold was kept as its exact Postgres text in {Fallback} (the row is kept; said once per column, counted in sentinel_sink_values_fallback)")]
+    private static partial void LogFallback(ILogger logger, TableName table, string column, string fallback);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
@@ -39,6 +40,9 @@ public sealed partial class ClickHouseSink : ISink
     private static readonly OffsetRows s_offsets = new(ClickHouseSinkSql.SelectOffsetForUpdate, ClickHouseSinkSql.SelectOffset, ClickHouseSinkSql.InsertOffsetIfMissing, ClickHouseSinkSql.UpdateOffset);
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
+
+    // Warned once per process, target table and column: the metric counts every value.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Table, string Column), bool> _warnedFallbacks = new();
     private volatile bool _controlTablesReady;
 
     /// <summary>Creates a sink; <paramref name="options"/> are validated here. <paramref name="control"/> is the control database (not disposed by the sink).</summary>
@@ -101,11 +105,11 @@ public sealed partial class ClickHouseSink : ISink
         var rows = 0;
         foreach (var segment in ChangeReducer.Reduce(pending))
         {
-            var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+            var table = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
             // A replayed change is older than rows of its key already written (a segment's rows all carry the version
             // of its last change), so it takes the stored position's version, which no row written so far exceeds.
             var version = replay && stored.Position > segment.Through ? stored.Position : segment.Through;
-            rows += await ApplySegmentAsync(table, segment, version, cancellationToken).ConfigureAwait(false);
+            rows += await ApplySegmentAsync(table, segment, version, sinkName, cancellationToken).ConfigureAwait(false);
         }
 
         var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
@@ -131,7 +135,7 @@ public sealed partial class ClickHouseSink : ISink
         return ValueTask.CompletedTask;
     }
 
-    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, Position version, CancellationToken cancellationToken)
+    private async Task<int> ApplySegmentAsync(ClickHouseTable table, ApplySegment segment, Position version, string sinkName, CancellationToken cancellationToken)
     {
         if (segment.Truncate)
         {
@@ -169,6 +173,15 @@ public sealed partial class ClickHouseSink : ISink
         foreach (var skipped in writer.SkippedKeys)
         {
             LogUnchangedWithoutRow(_logger, table.Schema.Table, skipped);
+        }
+
+        foreach (var (column, values) in writer.Fallbacks)
+        {
+            PipelineInstruments.FallbackValues(sinkName, table.Schema.Table, column, values);
+            if (_warnedFallbacks.TryAdd((table.Name, column), true))
+            {
+                LogFallback(_logger, table.Schema.Table, column, column + ClickHouseTypeMapping.TextSuffix);
+            }
         }
 
         return writer.Written;

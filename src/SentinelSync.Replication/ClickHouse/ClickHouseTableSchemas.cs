@@ -27,7 +27,8 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
         schema.Columns.Select(c => ClickHouseTypeMapping.Map(c, options.TypeNameOf(schema.Table, c))).ToList());
 
     /// <summary>Creates or evolves the target of <paramref name="schema"/> and returns how rows of that schema are written.</summary>
-    public async Task<ClickHouseTable> EnsureAsync(NpgsqlConnection control, TableSchema schema, CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="emptying"/> the caller truncates the table before writing rows of <paramref name="schema"/>.</remarks>
+    public async Task<ClickHouseTable> EnsureAsync(NpgsqlConnection control, TableSchema schema, CancellationToken cancellationToken, bool emptying = false)
     {
         var table = Describe(schema);
         if (_ensured.TryGetValue((table.Name, schema.Version), out var known) && known.Schema.Columns.SequenceEqual(schema.Columns))
@@ -47,10 +48,15 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
             }
             else if (stored.Version <= schema.Version && !stored.Columns.SequenceEqual(schema.Columns))
             {
-                await EvolveAsync(Describe(stored), table, cancellationToken).ConfigureAwait(false);
+                await EvolveAsync(Describe(stored), table, emptying, cancellationToken).ConfigureAwait(false);
             }
 
             await Scalar(control, ClickHouseSinkSql.UpsertTableSchema, cancellationToken, key, schema.Version, JsonSerializer.Serialize(schema.Columns)).ConfigureAwait(false);
+        }
+        else
+        {
+            // A table made before a mapping gained a part (the __text fallbacks) gets it once per process.
+            await AddMissingPartsAsync(table, cancellationToken).ConfigureAwait(false);
         }
 
         // Said once per table and schema version per process, so every pipeline start repeats it.
@@ -95,9 +101,18 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
         }
     }
 
-    private async Task EvolveAsync(ClickHouseTable previous, ClickHouseTable next, CancellationToken cancellationToken)
+    private async Task AddMissingPartsAsync(ClickHouseTable table, CancellationToken cancellationToken)
     {
-        var plan = SchemaEvolutionPlan.Create(previous.Schema, next.Schema);
+        var existing = await ReadColumnsAsync(table.Name, cancellationToken).ConfigureAwait(false);
+        foreach (var part in table.Mappings.SelectMany(m => m.Parts).Where(p => !existing.ContainsKey(p.Name)))
+        {
+            await http.QueryAsync(Format(ClickHouseSinkSql.AddColumnTemplate, table.QuotedName, ClickHouseIdentifier.Quote(part.Name), part.Type), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EvolveAsync(ClickHouseTable previous, ClickHouseTable next, bool emptying, CancellationToken cancellationToken)
+    {
+        var plan = SchemaEvolutionPlan.Create(previous.Schema, next.Schema, emptying);
         var source = next.Schema.Table;
         if (plan.Dropped.FirstOrDefault(c => c.IsKey) is { } droppedKey)
         {

@@ -18,6 +18,9 @@ public static partial class ClickHouseTypeMapping
     /// <summary>Suffix of the exact part of a timestamp column: microseconds since 2000-01-01 00:00 UTC (Postgres' epoch).</summary>
     public const string MicrosSuffix = "__us";
 
+    /// <summary>Suffix of the fallback part of a column whose type cannot hold every value: the Postgres text of those it cannot.</summary>
+    public const string TextSuffix = "__text";
+
     /// <summary>The ClickHouse parts of <paramref name="column"/>, mapped as <paramref name="typeName"/> (its own type unless overridden).</summary>
     public static ClickHouseColumnMapping Map(ColumnSchema column, string? typeName = null)
     {
@@ -50,6 +53,12 @@ public static partial class ClickHouseTypeMapping
         }
 
         var (scalarType, conversion, limitation) = Scalar(lower, bare);
+        if (conversion == ClickHouseConversion.Decimal && !key)
+        {
+            return new ClickHouseColumnMapping(column, type, [new(name, Nullable(scalarType, key), conversion), Fallback(name)],
+                $"Decimal cannot hold NaN or ±Infinity: such a value is NULL there and kept as its Postgres text in `{name}{TextSuffix}`");
+        }
+
         return new ClickHouseColumnMapping(column, type, [new(name, Nullable(scalarType, key), conversion, IsKey: key)], limitation);
     }
 
@@ -69,9 +78,11 @@ public static partial class ClickHouseTypeMapping
         return new ClickHouseColumnMapping(
             column,
             type,
-            [new(column.Name, $"Array(Nullable({element}))", ClickHouseConversion.Array, conversion)],
-            "Array cannot be Nullable in 18.16: a NULL array is stored as []; multidimensional arrays and arrays with explicit bounds are refused (map the column as text to keep them)");
+            [new(column.Name, $"Array(Nullable({element}))", ClickHouseConversion.Array, conversion), Fallback(column.Name)],
+            $"Array cannot be Nullable in 18.16: a NULL array is stored as []; a multidimensional array or one with explicit bounds is [] there and kept as its Postgres text in `{column.Name}{TextSuffix}`");
     }
+
+    private static ClickHouseColumnPart Fallback(string name) => new(name + TextSuffix, "Nullable(String)", ClickHouseConversion.Text, IsFallback: true);
 
     private static (string Type, ClickHouseConversion Conversion, string? Limitation) Scalar(string lower, string bare) => bare switch
     {
@@ -100,7 +111,7 @@ public static partial class ClickHouseTypeMapping
         var precision = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         var scale = match.Groups[2].Success ? int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
         return precision <= 38 && scale >= 0 && scale <= precision
-            ? ($"Decimal({precision.ToString(CultureInfo.InvariantCulture)}, {scale.ToString(CultureInfo.InvariantCulture)})", ClickHouseConversion.Decimal, "Decimal cannot hold NaN: a NaN value is refused (permanent error); override the type to numeric to keep it as text")
+            ? ($"Decimal({precision.ToString(CultureInfo.InvariantCulture)}, {scale.ToString(CultureInfo.InvariantCulture)})", ClickHouseConversion.Decimal, "Decimal cannot hold NaN or ±Infinity: in a key column such a value is refused (permanent error); override the type to numeric to keep it as text")
             : ("String", ClickHouseConversion.Text, null);
     }
 

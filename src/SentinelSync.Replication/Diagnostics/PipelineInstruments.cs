@@ -13,6 +13,7 @@ public static class PipelineInstruments
     private static readonly Counter<long> s_received = s_meter.CreateCounter<long>("sentinel.pipeline.changes.received", "{change}", "Changes read from the source, per table");
     private static readonly Counter<long> s_applied = s_meter.CreateCounter<long>("sentinel.sink.changes.applied", "{change}", "Changes a sink applied (or skipped as already applied), per table");
     private static readonly Counter<long> s_deadLettered = s_meter.CreateCounter<long>("sentinel.sink.changes.dead_lettered", "{change}", "Changes a sink sent to the dead-letter queue");
+    private static readonly Counter<long> s_fallbackValues = s_meter.CreateCounter<long>("sentinel.sink.values.fallback", "{value}", "Values a sink could not hold in the column's own type and kept losslessly in its fallback (ClickHouse: the Postgres text in col__text)");
     private static readonly Histogram<long> s_batchSize = s_meter.CreateHistogram<long>("sentinel.sink.batch.size", "{change}", "Changes per destination transaction",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000] });
     private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
@@ -59,6 +60,9 @@ public static class PipelineInstruments
             s_blocked.TryRemove((sink, table.ToString()), out _);
         }
     }
+
+    public static void FallbackValues(string sink, TableName table, string column, int values) =>
+        s_fallbackValues.Add(values, new("sink", sink), new("table", table.ToString()), new("column", column));
 
     public static void Lag(string pipeline, long bytes, double seconds) => s_lag[pipeline] = (bytes, seconds);
 

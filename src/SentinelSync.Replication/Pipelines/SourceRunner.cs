@@ -35,6 +35,7 @@ internal sealed partial class SourceRunner(
     private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
     private HashSet<TableName> _tables = [];
+    private StoppedTables? _stopped;
     private PostgresChangeStream? _stream;
     private CancellationToken _reading;
 
@@ -95,6 +96,7 @@ internal sealed partial class SourceRunner(
         Phase = "streaming";
         await using var stream = await PostgresChangeStream.OpenAsync(options.Connection, options.Slot, options.Publication, knownSchemas: state.State.Schemas, cancellationToken: reading);
         _stream = stream;
+        _stopped = new StoppedTables(pipeline, logger);
         LogStreaming(logger, pipeline, options.Slot, plan.Tables.Count);
         foreach (var table in state.State.Resyncs.Where(_tables.Contains))
         {
@@ -122,7 +124,7 @@ internal sealed partial class SourceRunner(
                 }
 
                 await PushAbandonedAsync(reading);
-                if (_tables.Contains(batch.Table) && !(_resyncs.TryGetValue(batch.Table, out var resync) && resync.Hold(batch)))
+                if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !(_resyncs.TryGetValue(batch.Table, out var resync) && resync.Hold(batch)))
                 {
                     await PushAsync(batch, reading);
                 }
@@ -209,7 +211,7 @@ internal sealed partial class SourceRunner(
                         }
                     }
 
-                    rows += batch.Changes.Count;
+                    rows += batch.Changes.Count(c => c.Kind == ChangeKind.Snapshot);
                     await PushAsync(batch, token);
                 }
 
@@ -306,6 +308,13 @@ internal sealed partial class SourceRunner(
             || _resyncs.Values.FirstOrDefault(r => r.Id == mark.ResyncId) is not { } resync)
         {
             return;
+        }
+
+        if (mark.Kind == ResyncWatermarkKind.Start && _stopped!.IsStopped(resync.Table) && resync.StartSchema is { } certain)
+        {
+            // The resync's truncate supersedes what the stopped table held; its shape as read now numbers the columns.
+            _stream!.Decoder.Adopt(certain);
+            _stopped.Release(resync.Table);
         }
 
         var schema = _stream!.Decoder.Schemas.FirstOrDefault(s => s.Table == resync.Table);
@@ -434,6 +443,11 @@ internal sealed partial class SourceRunner(
             {
                 bound = Math.Min(bound, held - 1);
             }
+        }
+
+        if (_stopped?.ConfirmBound is { } stopped)
+        {
+            bound = Math.Min(bound, stopped);
         }
 
         foreach (var table in _tracker.Tables)

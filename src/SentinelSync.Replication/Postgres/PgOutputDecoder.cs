@@ -8,7 +8,8 @@ namespace SentinelSync.Replication.Postgres;
 /// per table per transaction, or per chunk of <see cref="PostgresChangeStreamSettings.ChunkSize"/> changes
 /// for large ones, each change at <c>Position(commit LSN, ordinal)</c> with ordinals 1, 2, ... inside the
 /// transaction. Relation messages give the tables' shapes: a shape that differs from the last one seen for
-/// the table (columns added, dropped, renamed, retyped, keys changed) gets the next schema version. Values
+/// the table (columns added, dropped, renamed, retyped, keys changed) gets the next schema version, its columns
+/// numbered by their source attributes where the catalog tells them for sure (<see cref="AttributeNumbers"/>). Values
 /// are copied out of Npgsql's reused message objects before the next message is read.
 /// <para>
 /// Streamed in-progress transactions (StreamStart/Stop/Commit/Abort) are buffered per transaction, spilling
@@ -179,6 +180,32 @@ public sealed class PgOutputDecoder : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Gives the current schema of <paramref name="certain"/>'s table the attribute numbers of
+    /// <paramref name="certain"/> (read from the source under a snapshot), when it lacks them and has the same
+    /// columns otherwise; the version stays. Returns whether it did. Called on the reading thread.
+    /// </summary>
+    public bool Adopt(TableSchema certain)
+    {
+        ArgumentNullException.ThrowIfNull(certain);
+        if (!_latest.TryGetValue(certain.Table, out var current) || current.HasAttributeNumbers || !certain.HasAttributeNumbers || !current.LooksLike(certain))
+        {
+            return false;
+        }
+
+        var adopted = current with { Columns = certain.Columns };
+        _latest[certain.Table] = adopted;
+        foreach (var (relation, schema) in _relations.ToList())
+        {
+            if (ReferenceEquals(schema, current))
+            {
+                _relations[relation] = adopted;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Deletes the spill files of transactions still in progress.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -251,16 +278,21 @@ public sealed class PgOutputDecoder : IAsyncDisposable
             primaryKey = await _catalog.PrimaryKeyAsync(relation.RelationId, cancellationToken);
         }
 
+        // Attribute numbers tell a rename from a drop plus an add; 0 where the catalog cannot say for sure.
+        _latest.TryGetValue(table, out var previous);
+        var attributes = await _catalog.AttributesAsync(relation.RelationId, cancellationToken);
+        var numbers = AttributeNumbers.Resolve([.. columns.Select(c => (c.ColumnName, c.DataTypeId, c.TypeModifier))], previous, attributes);
+
         var shape = new ColumnSchema[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
             var isKey = primaryKey is null
                 ? (columns[i].Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0
                 : primaryKey.Count == 0 || primaryKey.Contains(columns[i].ColumnName);
-            shape[i] = new ColumnSchema(columns[i].ColumnName, typeNames[i], columns[i].DataTypeId, isKey);
+            shape[i] = new ColumnSchema(columns[i].ColumnName, typeNames[i], columns[i].DataTypeId, isKey, numbers?[i] ?? 0);
         }
 
-        var schema = _latest.TryGetValue(table, out var previous) && previous.Columns.SequenceEqual(shape)
+        var schema = previous is not null && previous.Columns.SequenceEqual(shape)
             ? previous
             : new TableSchema(table, (previous?.Version ?? 0) + 1, shape);
         _latest[table] = schema;

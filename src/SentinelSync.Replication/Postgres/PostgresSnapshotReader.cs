@@ -35,7 +35,8 @@ public sealed partial class PostgresSnapshotReader
                    WHEN 'i' THEN a.attnum = ANY (coalesce((SELECT cols FROM ri), '{}'))
                    WHEN 'f' THEN NOT EXISTS (SELECT 1 FROM pk) OR a.attnum = ANY (coalesce((SELECT cols FROM pk), '{}'))
                    ELSE false
-               END
+               END,
+               a.attnum::int
         FROM rel
         JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
         ORDER BY a.attnum
@@ -65,7 +66,9 @@ public sealed partial class PostgresSnapshotReader
 
     /// <summary>
     /// Streams every row of <paramref name="table"/> as of <paramref name="snapshotName"/>. The schema (version
-    /// 1) is read under the same snapshot. Yields nothing for an empty table. Throws
+    /// 1) is read under the same snapshot. A restarted copy (<paramref name="attempt"/> above 1) starts with a
+    /// truncate just below its first row, so that each destination ends exactly equal to this snapshot whatever an
+    /// interrupted attempt wrote; otherwise an empty table yields nothing. Throws
     /// <see cref="PostgresException"/> when the snapshot is no longer importable (its exporting connection
     /// closed) and <see cref="InvalidOperationException"/> when the table does not exist in the snapshot.
     /// </summary>
@@ -99,6 +102,13 @@ public sealed partial class PostgresSnapshotReader
         var copy = $"COPY (SELECT {columns} FROM {from}) TO STDOUT";
 
         var batch = new List<RowChange>(Math.Min(BatchSize, 1024));
+        if (attempt > 1)
+        {
+            // A restarted copy first clears what an interrupted attempt wrote (rows since deleted at the source,
+            // or copied twice into a keyless table), in the same destination transaction as its first rows.
+            batch.Add(new RowChange(ChangeKind.Truncate, SnapshotPosition(consistentPoint, attempt, 0), schema, []));
+        }
+
         using (var reader = await connection.BeginTextExportAsync(copy, cancellationToken))
         {
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
@@ -132,7 +142,7 @@ public sealed partial class PostgresSnapshotReader
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                columns.Add(new ColumnSchema(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetBoolean(4)));
+                columns.Add(new ColumnSchema(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetBoolean(4), reader.GetInt32(5)));
                 isPartitioned = reader.GetBoolean(3);
             }
         }

@@ -5,7 +5,8 @@ namespace SentinelSync.Replication.Postgres;
 /// <summary>
 /// Catalog lookups the decoder needs beside the replication connection: <c>format_type</c> of a type OID and
 /// modifier (cached: types do not change meaning once created) and a relation's primary-key columns (not
-/// cached: read when a relation message arrives, which is when a table's shape may have changed).
+/// cached: read when a relation message arrives, which is when a table's shape may have changed), and its
+/// attributes with their numbers (not cached either, for the same reason).
 /// One connection, opened lazily; used by one decoder at a time.
 /// </summary>
 internal sealed class PostgresTypeCatalog : IAsyncDisposable
@@ -17,6 +18,15 @@ internal sealed class PostgresTypeCatalog : IAsyncDisposable
         FROM pg_index i
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
         WHERE i.indrelid = $1 AND i.indisprimary
+        """;
+
+    // Every attribute ever given a number in the table, dropped ones included (they keep their number, lose their
+    // name and type): what tells a renamed column from a dropped one plus a new one.
+    private const string AttributesSql = """
+        SELECT a.attnum::int, a.attname::text, a.atttypid, a.atttypmod, a.attisdropped, a.attgenerated <> ''
+        FROM pg_attribute a
+        WHERE a.attrelid = $1 AND a.attnum > 0
+        ORDER BY a.attnum
         """;
 
     private readonly string _connectionString;
@@ -60,6 +70,22 @@ internal sealed class PostgresTypeCatalog : IAsyncDisposable
         }
 
         return columns;
+    }
+
+    /// <summary>The attributes of relation <paramref name="relationId"/> as the catalog holds them now, in attribute-number order.</summary>
+    public async Task<List<SourceAttribute>> AttributesAsync(uint relationId, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(AttributesSql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = relationId, DataTypeName = "oid" });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var attributes = new List<SourceAttribute>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            attributes.Add(new SourceAttribute(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetInt32(3), reader.GetBoolean(4), reader.GetBoolean(5)));
+        }
+
+        return attributes;
     }
 
     public async ValueTask DisposeAsync()

@@ -55,6 +55,18 @@ internal sealed class TableResync
 
     public TableName Table { get; }
 
+    /// <summary>The table's shape read when the copy began (attribute numbers included), or null before.</summary>
+    public TableSchema? StartSchema
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _startSchema;
+            }
+        }
+    }
+
     /// <summary>Tells this run's marks from an earlier, interrupted run's (streamed again after a restart).</summary>
     public string Id { get; }
 
@@ -266,7 +278,7 @@ internal sealed class TableResync
         if (_read is { } read && read.Chunk == chunk)
         {
             _read = null;
-            if (streamSchema is not null && !streamSchema.Columns.SequenceEqual(read.Schema.Columns))
+            if (streamSchema is not null && !streamSchema.LooksLike(read.Schema))
             {
                 _chunkPushed!.TrySetException(new ResyncRejectedException(
                     $"The shape of {Table} changed during its resync ({Describe(read.Schema)} read, {Describe(streamSchema)} streamed); run the resync again once a change to the table has been replicated."));

@@ -1,14 +1,13 @@
 namespace SentinelSync.Replication.Sinks;
 
 /// <summary>
-/// How a table's columns changed between two schema versions. pgoutput's relation messages carry no attribute
-/// numbers, so columns are matched the way Postgres orders them: by name first; then, between two columns
-/// matched by name, as many old as new columns means renames (a rename keeps its place, whatever its type).
-/// Otherwise, and after the last name match where <c>ADD COLUMN</c> appends, each new column pairs with the next
-/// old column of the same type (skipped old columns were dropped); in the tail, the first new column without a
-/// partner starts the additions.
-/// Known ambiguity: dropping a column and adding one of the same type between two relation messages reads as
-/// a rename, and a rename plus a type change after the last name match reads as drop + add.
+/// How a table's columns changed between two schema versions, told by the source's attribute numbers
+/// (<see cref="ColumnSchema.AttributeNumber"/>: never reused within a table): a number in both versions is the same
+/// column, renamed and/or retyped; a number only in the old one was dropped, one only in the new one was added,
+/// whatever its name or type. A guess never decides where data goes: without the numbers only a shape that did
+/// not visibly change, or that only gained columns at the end, is planned (schemas stored before the numbers were
+/// kept); anything else throws <see cref="AmbiguousSchemaChangeException"/>, unless the table is emptied in the
+/// same step (a resync's truncate), where columns are matched by name since no row carries values across.
 /// </summary>
 internal sealed record SchemaEvolutionPlan(
     IReadOnlyList<(ColumnSchema Old, ColumnSchema New)> Kept,
@@ -21,82 +20,48 @@ internal sealed record SchemaEvolutionPlan(
 
     public bool IsEmpty => Added.Count == 0 && Dropped.Count == 0 && !Renamed.Any() && !Retyped.Any();
 
-    public static SchemaEvolutionPlan Create(TableSchema previous, TableSchema next)
+    /// <param name="previous">The schema the destination table has.</param>
+    /// <param name="next">The schema to evolve it to.</param>
+    /// <param name="emptying">The table is truncated in the same step, before any row of <paramref name="next"/> is written.</param>
+    public static SchemaEvolutionPlan Create(TableSchema previous, TableSchema next, bool emptying = false)
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(next);
-        var oldColumns = previous.Columns;
-        var newColumns = next.Columns;
-        var oldByName = oldColumns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-
-        // Anchors: columns present under the same name, in increasing order on both sides.
-        var anchors = new List<(int Old, int New)>();
-        for (var n = 0; n < newColumns.Count; n++)
+        if (previous.HasAttributeNumbers && next.HasAttributeNumbers)
         {
-            if (oldByName.TryGetValue(newColumns[n].Name, out var o) && (anchors.Count == 0 || o > anchors[^1].Old))
-            {
-                anchors.Add((o, n));
-            }
+            return Match(previous, next, c => c.AttributeNumber);
         }
 
+        var prefix = previous.Columns.Count <= next.Columns.Count
+            && previous.Columns.Zip(next.Columns).All(p => p.First with { AttributeNumber = 0 } == p.Second with { AttributeNumber = 0 });
+        if ((prefix && next.HasAttributeNumbers) || emptying)
+        {
+            return Match(previous, next, c => c.Name);
+        }
+
+        throw new AmbiguousSchemaChangeException(previous, next);
+    }
+
+    private static SchemaEvolutionPlan Match<T>(TableSchema previous, TableSchema next, Func<ColumnSchema, T> identity)
+        where T : notnull
+    {
+        var oldByIdentity = previous.Columns.ToDictionary(identity);
+        var newIdentities = next.Columns.Select(identity).ToHashSet();
         var kept = new List<(ColumnSchema, ColumnSchema)>();
         var added = new List<ColumnSchema>();
-        var dropped = new List<ColumnSchema>();
-        var (oldStart, newStart) = (0, 0);
-        foreach (var (anchorOld, anchorNew) in anchors.Append((oldColumns.Count, newColumns.Count)))
+        foreach (var column in next.Columns)
         {
-            var tail = anchorOld == oldColumns.Count && anchorNew == newColumns.Count;
-            var oldGap = oldColumns.Skip(oldStart).Take(anchorOld - oldStart).ToList();
-            var newGap = newColumns.Skip(newStart).Take(anchorNew - newStart).ToList();
-            Pair(oldGap, newGap, isTail: tail, kept, added, dropped);
-            if (!tail)
+            if (oldByIdentity.TryGetValue(identity(column), out var old))
             {
-                kept.Add((oldColumns[anchorOld], newColumns[anchorNew]));
+                kept.Add((old, column));
             }
-
-            (oldStart, newStart) = (anchorOld + 1, anchorNew + 1);
+            else
+            {
+                added.Add(column);
+            }
         }
 
         // Kept in the new schema's order, so callers can walk it alongside the new columns.
-        var order = newColumns.Select((c, i) => (c, i)).ToDictionary(x => x.c.Name, x => x.i, StringComparer.Ordinal);
-        kept.Sort((a, b) => order[a.Item2.Name].CompareTo(order[b.Item2.Name]));
-        return new SchemaEvolutionPlan(kept, added, dropped);
-    }
-
-    private static void Pair(
-        List<ColumnSchema> oldGap,
-        List<ColumnSchema> newGap,
-        bool isTail,
-        List<(ColumnSchema, ColumnSchema)> kept,
-        List<ColumnSchema> added,
-        List<ColumnSchema> dropped)
-    {
-        if (!isTail && oldGap.Count == newGap.Count)
-        {
-            // Between two name matches nothing can be added: same count means renames, types aside.
-            kept.AddRange(oldGap.Zip(newGap));
-            return;
-        }
-
-        // New columns in order pair with the next old column of the same type; old columns skipped on the way
-        // were dropped. In the tail, the first new column without a partner and all after it are additions.
-        var next = 0;
-        var unpaired = false;
-        foreach (var column in newGap)
-        {
-            var match = unpaired ? -1 : oldGap.FindIndex(next, c => c.TypeName == column.TypeName);
-            if (match < 0)
-            {
-                unpaired = isTail;
-                added.Add(column);
-                continue;
-            }
-
-            dropped.AddRange(oldGap.Skip(next).Take(match - next));
-            kept.Add((oldGap[match], column));
-            next = match + 1;
-        }
-
-        dropped.AddRange(oldGap.Skip(next));
+        return new SchemaEvolutionPlan(kept, added, [.. previous.Columns.Where(c => !newIdentities.Contains(identity(c)))]);
     }
 }

@@ -102,15 +102,18 @@ public sealed class ClickHouseSinkTypeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Values_clickhouse_cannot_hold_are_refused_as_permanent_errors()
+    public async Task Values_clickhouse_cannot_hold_keep_their_row_and_their_exact_text_in_the_fallback_column()
     {
         await using var target = await ClickHouseSinkTarget.CreateAsync();
-        foreach (var (type, value) in new[] { ("numeric(10,2)", "NaN"), ("integer[]", "{{1,2},{3,4}}"), ("integer[]", "[0:1]={1,2}") })
+        foreach (var (type, value, part) in new[] { ("numeric(10,2)", "NaN", "\\N"), ("integer[]", "{{1,2},{3,4}}", "[]"), ("integer[]", "[0:1]={1,2}", "[]") })
         {
-            var schema = Table("refused", 1, Key("id", "integer"), Column("v", type));
-            var error = await Should.ThrowAsync<ClickHouseValueException>(() => target.Sink.ApplyAsync(new ChangeBatchBuilder(schema).Insert("1", value).Build(), ClickHouseSinkTarget.SinkName + type, 1));
-            ClickHouseErrorClassifier.IsTransient(error).ShouldBeFalse();
-            output.WriteLine($"{type} {value}: {error.Message}");
+            var table = "kept_" + new string(type.Where(char.IsAsciiLetterOrDigit).ToArray()) + value.Length;
+            var schema = Table(table, 1, Key("id", "integer"), Column("v", type));
+            await target.Sink.ApplyAsync(new ChangeBatchBuilder(schema).Insert("1", value).Insert("2", type.EndsWith("[]", StringComparison.Ordinal) ? "{5,6}" : "1.50").Build(), ClickHouseSinkTarget.SinkName + table, 1);
+
+            var rows = await target.ClickHouse.QueryAsync($"SELECT id, v, v__text FROM {table} FINAL WHERE _deleted = 0 ORDER BY id FORMAT TabSeparated");
+            output.WriteLine($"{type} {value}: {rows}");
+            rows.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe([$"1\t{part}\t{value}", type.EndsWith("[]", StringComparison.Ordinal) ? "2\t[5,6]\t\\N" : "2\t1.50\t\\N"]);
         }
     }
 }

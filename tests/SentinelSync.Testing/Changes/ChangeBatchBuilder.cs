@@ -49,9 +49,11 @@ public sealed class ChangeBatchBuilder(TableSchema schema, ulong firstLsn = 0x10
 
     public IReadOnlyList<RowChange> Changes => _changes;
 
-    public static ColumnSchema Key(string name, string type) => new(name, type, 0, IsKey: true);
+    /// <summary>A key column; <paramref name="number"/> is its source attribute number (0: unknown).</summary>
+    public static ColumnSchema Key(string name, string type, int number = 0) => new(name, type, 0, IsKey: true, number);
 
-    public static ColumnSchema Column(string name, string type) => new(name, type, 0, IsKey: false);
+    /// <summary>A column; <paramref name="number"/> is its source attribute number (0: unknown).</summary>
+    public static ColumnSchema Column(string name, string type, int number = 0) => new(name, type, 0, IsKey: false, number);
 
     public static TableSchema Table(string name, int version, params ColumnSchema[] columns) =>
         new(new TableName("public", name), version, columns);

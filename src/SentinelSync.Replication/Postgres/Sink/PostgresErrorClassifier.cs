@@ -29,7 +29,8 @@ public static class PostgresErrorClassifier
         {
             switch (current)
             {
-                case DestinationUnavailableException or TableBlockedException:
+                case DestinationUnavailableException or TableBlockedException or AmbiguousSchemaChangeException:
+                    // A table blocked by its destination, or waiting for a resync after an ambiguous schema change: not the rows' fault, never dead-lettered.
                     return true;
                 case PostgresException postgres:
                     return IsTransientSqlState(postgres.SqlState);

@@ -134,7 +134,7 @@ public sealed partial class PostgresSink : ISink
             var segments = ChangeReducer.Reduce(pending);
             foreach (var segment in segments)
             {
-                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken).ConfigureAwait(false);
+                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
                 var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
                     ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
                     : s_noColumnTypes;

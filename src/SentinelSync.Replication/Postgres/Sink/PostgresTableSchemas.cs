@@ -21,8 +21,11 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
     private readonly ConcurrentDictionary<TableName, IReadOnlyDictionary<string, string>> _columnTypes = [];
     private readonly ConcurrentDictionary<(TableName, string), bool> _blockedLogged = [];
 
-    /// <summary>Creates or evolves the target of <paramref name="schema"/>; returns the target table name.</summary>
-    public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates or evolves the target of <paramref name="schema"/>; returns the target table name. With
+    /// <paramref name="emptying"/> the caller truncates the target in the same transaction before writing rows.
+    /// </summary>
+    public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken, bool emptying = false)
     {
         var target = options.TargetOf(schema.Table);
         if (_committed.TryGetValue(schema.Table, out var known) && Covers(known, schema))
@@ -57,7 +60,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         }
         else
         {
-            await EvolveAsync(connection, target, stored, schema, cancellationToken).ConfigureAwait(false);
+            await EvolveAsync(connection, target, stored, schema, emptying, cancellationToken).ConfigureAwait(false);
         }
 
         await ScalarAsync<object>(
@@ -110,9 +113,9 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         }
     }
 
-    private async Task EvolveAsync(NpgsqlConnection connection, TableName target, TableSchema previous, TableSchema next, CancellationToken cancellationToken)
+    private async Task EvolveAsync(NpgsqlConnection connection, TableName target, TableSchema previous, TableSchema next, bool emptying, CancellationToken cancellationToken)
     {
-        var plan = SchemaEvolutionPlan.Create(previous, next);
+        var plan = SchemaEvolutionPlan.Create(previous, next, emptying);
         var table = PostgresIdentifier.Quote(target);
         var droppedKey = plan.Dropped.FirstOrDefault(c => c.IsKey);
         if (droppedKey is not null)

@@ -25,7 +25,7 @@ public sealed class PostgresSinkSchemaTests
         """;
 
     private static readonly TableSchema s_v1 = Table(
-        "people", 1, Key("tenant", "character varying(10)"), Key("id", "bigint"), Column("name", "text"), Column("legacy", "integer"), Column("nick", "text"));
+        "people", 1, Key("tenant", "character varying(10)", 1), Key("id", "bigint", 2), Column("name", "text", 3), Column("legacy", "integer", 4), Column("nick", "text", 5));
 
     [Fact]
     public async Task A_missing_table_is_created_with_the_source_types_column_order_and_primary_key()
@@ -52,7 +52,7 @@ public sealed class PostgresSinkSchemaTests
         await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
 
         // Source: DROP COLUMN legacy; RENAME nick TO nickname; ADD COLUMN score integer.
-        var v2 = Table("people", 2, Key("tenant", "character varying(10)"), Key("id", "bigint"), Column("name", "text"), Column("nickname", "text"), Column("score", "integer"));
+        var v2 = Table("people", 2, Key("tenant", "character varying(10)", 1), Key("id", "bigint", 2), Column("name", "text", 3), Column("nickname", "text", 5), Column("score", "integer", 6));
         var next = new ChangeBatchBuilder(v2, builder.NextPosition.Lsn).Insert("t", "2", "bob", "bobby", "7").Update("t", "1", "alice", "ali", null);
         await target.Sink.ApplyAsync(next.Build(), SinkTarget.SinkName, 1);
 
@@ -68,7 +68,7 @@ public sealed class PostgresSinkSchemaTests
         var builder = new ChangeBatchBuilder(s_v1).Insert("t", "1", "alice", "42", "al");
         await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
 
-        var v2 = Table("people", 2, Key("tenant", "character varying(10)"), Key("id", "bigint"), Column("name", "text"), Column("nick", "text"));
+        var v2 = Table("people", 2, Key("tenant", "character varying(10)", 1), Key("id", "bigint", 2), Column("name", "text", 3), Column("nick", "text", 5));
         await target.Sink.ApplyAsync(new ChangeBatchBuilder(v2, builder.NextPosition.Lsn).Insert("t", "2", "bob", "b").Build(), SinkTarget.SinkName, 1);
 
         (await target.RowsAsync("SELECT * FROM public.people ORDER BY id")).ShouldBe(["t|1|alice|al", "t|2|bob|b"]);
@@ -81,12 +81,12 @@ public sealed class PostgresSinkSchemaTests
         var builder = new ChangeBatchBuilder(s_v1).Insert("t", "1", "alice", "42", "al");
         var first = await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
 
-        var widened = Table("people", 2, Key("tenant", "character varying(20)"), Key("id", "bigint"), Column("name", "text"), Column("legacy", "numeric(30,2)"), Column("nick", "text"));
+        var widened = Table("people", 2, Key("tenant", "character varying(20)", 1), Key("id", "bigint", 2), Column("name", "text", 3), Column("legacy", "numeric(30,2)", 4), Column("nick", "text", 5));
         var wide = new ChangeBatchBuilder(widened, builder.NextPosition.Lsn).Insert("tenant-long", "2", "bob", "12345678901234567890.25", "b");
         var second = await target.Sink.ApplyAsync(wide.Build(), SinkTarget.SinkName, 1);
         (await target.RowsAsync("SELECT tenant, id, legacy FROM public.people ORDER BY id")).ShouldBe(["t|1|42.00", "tenant-long|2|12345678901234567890.25"]);
 
-        var impossible = Table("people", 3, Key("tenant", "character varying(20)"), Key("id", "bigint"), Column("name", "integer"), Column("legacy", "numeric(30,2)"), Column("nick", "text"));
+        var impossible = Table("people", 3, Key("tenant", "character varying(20)", 1), Key("id", "bigint", 2), Column("name", "integer", 3), Column("legacy", "numeric(30,2)", 4), Column("nick", "text", 5));
         var bad = new ChangeBatchBuilder(impossible, wide.NextPosition.Lsn).Insert("t", "3", "3", "1", "c");
         var error = await Should.ThrowAsync<IncompatibleColumnTypeChangeException>(() => target.Sink.ApplyAsync(bad.Build(), SinkTarget.SinkName, 1));
 
