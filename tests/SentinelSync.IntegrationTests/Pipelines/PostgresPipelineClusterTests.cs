@@ -21,34 +21,12 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await using var second = await scenario.StartAnotherSiloAsync("second-silo");
         await using var workload = Workload.Start(scenario.Source);
 
-        SentinelProcess? owner = null;
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                var hosting = new List<SentinelProcess>();
-                foreach (var silo in new[] { first, second })
-                {
-                    if ((await GrainsAsync(silo)).Contains($"Source/{PipelineScenario.Pipeline}"))
-                    {
-                        hosting.Add(silo);
-                    }
-                }
-
-                hosting.Count.ShouldBeLessThanOrEqualTo(1, "a pipeline's source runs on one silo at most");
-                owner = hosting.SingleOrDefault();
-                return owner is not null && workload.Commits > 100;
-            },
-            TimeSpan.FromSeconds(30),
-            () => "one silo to run the pipeline while the workload writes");
-
+        var owner = await WaitForOwnerAsync(workload, first, second);
         var survivor = owner == first ? second : first;
         var killed = Stopwatch.StartNew();
-        await owner!.KillAsync();
-        await Eventually.WaitAsync(
-            async () => (await GrainsAsync(survivor)).Contains($"Source/{PipelineScenario.Pipeline}"),
-            TimeSpan.FromSeconds(60),
-            () => "the surviving silo to take the pipeline over");
-        output.WriteLine($"pipeline running again on the survivor {killed.ElapsedMilliseconds} ms after the kill (death timeout 10 s)");
+        await owner.KillAsync();
+        await WaitForSourceAsync(survivor, TimeSpan.FromSeconds(60), "the surviving silo to take the pipeline over");
+        output.WriteLine($"pipeline running again on the survivor {killed.ElapsedMilliseconds} ms after the kill (cluster: defaults)");
 
         await workload.StopAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
@@ -63,23 +41,10 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await using var first = await scenario.StartSentinelAsync();
         await using var second = await scenario.StartAnotherSiloAsync("second-silo");
         await using var workload = Workload.Start(scenario.Source);
-        SentinelProcess? owner = null;
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                owner = (await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}") ? first
-                    : (await GrainsAsync(second)).Contains($"Source/{PipelineScenario.Pipeline}") ? second : null;
-                return owner is not null && workload.Commits > 100;
-            },
-            TimeSpan.FromSeconds(30),
-            () => "one silo to run the pipeline while the workload writes");
-
+        var owner = await WaitForOwnerAsync(workload, first, second);
         var survivor = owner == first ? second : first;
-        (await owner!.StopAsync()).ShouldBe(0, owner.Log);
-        await Eventually.WaitAsync(
-            async () => (await GrainsAsync(survivor)).Contains($"Source/{PipelineScenario.Pipeline}"),
-            TimeSpan.FromSeconds(30),
-            () => "the remaining silo to take the pipeline over");
+        (await owner.StopAsync()).ShouldBe(0, owner.Log);
+        await WaitForSourceAsync(survivor, TimeSpan.FromSeconds(30), "the remaining silo to take the pipeline over");
 
         var commits = workload.Commits;
         await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the handover");
@@ -96,10 +61,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await Workload.SeedAsync(scenario.Source, 2_000);
         await using var first = await scenario.StartSentinelAsync();
         await using var workload = Workload.Start(scenario.Source);
-        await Eventually.WaitAsync(
-            async () => (await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}") && workload.Commits > 100,
-            TimeSpan.FromSeconds(30),
-            () => "the first silo to run the pipeline while the workload writes");
+        (await WaitForOwnerAsync(workload, first)).ShouldBe(first);
 
         // A name that rendezvous hashing gives the pipeline to, once that silo is active.
         var owner = Enumerable.Range(1, 100).Select(i => $"joining-silo-{i}")
@@ -107,7 +69,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await using var second = await scenario.StartAnotherSiloAsync(owner);
         var joined = Stopwatch.StartNew();
         await Eventually.WaitAsync(
-            async () => (await GrainsAsync(second)).Contains($"Source/{PipelineScenario.Pipeline}") && !(await GrainsAsync(first)).Contains($"Source/{PipelineScenario.Pipeline}"),
+            async () => await RunsSourceAsync(second) && !await RunsSourceAsync(first),
             TimeSpan.FromSeconds(60),
             () => $"the pipeline to move to {owner}");
         output.WriteLine($"pipeline moved to the joining silo {joined.ElapsedMilliseconds} ms after it was ready");
@@ -118,6 +80,37 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await workload.StopAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
     }
+
+    /// <summary>Waits until exactly one of <paramref name="silos"/> runs the pipeline (never two) while the workload writes.</summary>
+    private static async Task<SentinelProcess> WaitForOwnerAsync(Workload workload, params SentinelProcess[] silos)
+    {
+        SentinelProcess? owner = null;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                var hosting = new List<SentinelProcess>();
+                foreach (var silo in silos)
+                {
+                    if (await RunsSourceAsync(silo))
+                    {
+                        hosting.Add(silo);
+                    }
+                }
+
+                hosting.Count.ShouldBeLessThanOrEqualTo(1, "a pipeline's source runs on one silo at most");
+                owner = hosting.SingleOrDefault();
+                return owner is not null && workload.Commits > 100;
+            },
+            TimeSpan.FromSeconds(30),
+            () => "one silo to run the pipeline while the workload writes");
+        return owner!;
+    }
+
+    private static Task WaitForSourceAsync(SentinelProcess silo, TimeSpan within, string what) =>
+        Eventually.WaitAsync(() => RunsSourceAsync(silo), within, () => what);
+
+    private static async Task<bool> RunsSourceAsync(SentinelProcess silo) =>
+        (await GrainsAsync(silo)).Contains($"Source/{PipelineScenario.Pipeline}");
 
     private static async Task<string> GrainsAsync(SentinelProcess silo)
     {
