@@ -75,12 +75,31 @@ public sealed class SentinelProcess : IAsyncDisposable
         var process = Start(["run", "--config", configFile], logFile, environment);
         var sentinel = new SentinelProcess(process, logFile, httpPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.WaitAsync(
+        try
+        {
+            await WaitUntilReadyAsync(sentinel, http, readyWithin ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // A silo that never became ready must not outlive the test (it would hold its slot and ports).
+            if (!sentinel.HasExited)
+            {
+                await sentinel.KillAsync();
+            }
+
+            throw;
+        }
+
+        return sentinel;
+    }
+
+    private static Task WaitUntilReadyAsync(SentinelProcess sentinel, HttpClient http, TimeSpan within) =>
+        Eventually.WaitAsync(
             async () =>
             {
-                if (process.HasExited)
+                if (sentinel._process.HasExited)
                 {
-                    throw new InvalidOperationException($"sentinel exited with {process.ExitCode} before it was ready:\n{sentinel.Log}");
+                    throw new InvalidOperationException($"sentinel exited with {sentinel._process.ExitCode} before it was ready:\n{sentinel.Log}");
                 }
 
                 try
@@ -93,10 +112,8 @@ public sealed class SentinelProcess : IAsyncDisposable
                     return false;
                 }
             },
-            readyWithin ?? TimeSpan.FromSeconds(30),
-            () => $"sentinel on port {httpPort} to be ready; log:\n{sentinel.Log}");
-        return sentinel;
-    }
+            within,
+            () => $"sentinel on port {sentinel.HttpPort} to be ready; log:\n{sentinel.Log}");
 
     /// <summary>Runs a short admin verb (e.g. <c>dlq list --json</c>) and returns its exit code and output.</summary>
     public static Task<(int ExitCode, string Output)> RunVerbAsync(params string[] arguments) =>
