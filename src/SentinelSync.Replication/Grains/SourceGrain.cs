@@ -168,7 +168,8 @@ public sealed partial class SourceGrain(
         _state.State.SnapshotCompleted,
         _runner?.ConfirmedLsn ?? 0,
         _runner?.ReceivedLsn ?? 0,
-        [.. (_runner?.Tables ?? []).Select(t => t.ToString())]));
+        [.. (_runner?.Tables ?? []).Select(t => t.ToString())],
+        [.. (_runner?.StoppedTables ?? []).Select(t => t.ToString())]));
 
     private void Start()
     {

@@ -12,4 +12,5 @@ public sealed record SourceStatus(
     bool SnapshotCompleted,
     ulong ConfirmedLsn,
     ulong ReceivedLsn,
-    IReadOnlyList<string> Tables);
+    IReadOnlyList<string> Tables,
+    IReadOnlyList<string> StoppedTables);

@@ -43,6 +43,9 @@ internal sealed partial class SourceRunner(
 
     public IReadOnlyList<TableName> Tables => [.. _tables];
 
+    /// <summary>Tables stopped until a resync, because the source could not tell how their columns changed.</summary>
+    public IReadOnlyList<TableName> StoppedTables => _stopped?.Tables ?? [];
+
     public ulong ConfirmedLsn => _stream?.ConfirmedLsn ?? 0;
 
     public ulong ReceivedLsn => _stream?.CompletedLsn ?? 0;

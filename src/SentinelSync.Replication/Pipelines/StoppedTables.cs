@@ -20,6 +20,9 @@ internal sealed partial class StoppedTables(string pipeline, ILogger logger)
 
     public bool IsStopped(TableName table) => _holdFrom.ContainsKey(table);
 
+    /// <summary>The tables stopped now (for the pipeline's status).</summary>
+    public IReadOnlyList<TableName> Tables => [.. _holdFrom.Keys];
+
     /// <summary>True when <paramref name="batch"/> must not be pushed: its table is stopped, or this batch stops it.</summary>
     public bool Hold(ChangeBatch batch)
     {

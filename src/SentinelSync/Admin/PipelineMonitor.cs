@@ -128,6 +128,11 @@ internal sealed partial class PipelineMonitor(
             errors.Add($"source grain: {e.GetType().Name}: {e.Message}");
         }
 
+        foreach (var stopped in status?.StoppedTables ?? [])
+        {
+            errors.Add($"table {stopped} stopped: the source could not tell how its columns changed; run `sentinel resync {name} {stopped}`");
+        }
+
         if (keeper.LastError(name) is { } notStarting)
         {
             errors.Add($"not starting: {notStarting}");

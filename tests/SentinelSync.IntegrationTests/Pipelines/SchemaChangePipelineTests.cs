@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using SentinelSync.Testing;
 
 namespace SentinelSync.IntegrationTests.Pipelines;
@@ -93,6 +95,17 @@ public sealed class SchemaChangePipelineTests
             () => "the table to stop with a clear error");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM t")).ShouldBe(3, "nothing of the stopped table is applied");
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a stopped table is not dead-lettered");
+        var error = "";
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                using var http = new HttpClient { BaseAddress = scenario.Server };
+                error = (await http.GetFromJsonAsync<JsonElement>("api/pipelines")).GetProperty("pipelines")[0].GetProperty("error").GetString() ?? "";
+                return error.Contains("table public.t stopped", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"/api/pipelines to report the stopped table; error: {error}");
+        error.ShouldContain("sentinel resync p public.t");
 
         var (exitCode, text) = await SentinelProcess.RunVerbAsync("resync", PipelineScenario.Pipeline, "public.t", "--server", scenario.Server.ToString(), "--json");
         exitCode.ShouldBe(0, text);
