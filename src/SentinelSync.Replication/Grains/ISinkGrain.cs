@@ -9,8 +9,8 @@ namespace SentinelSync.Replication.Grains;
 /// </summary>
 public interface ISinkGrain : IGrainWithStringKey
 {
-    /// <summary>Queues a batch and returns how many changes now wait (the caller slows down above its limit).</summary>
-    Task<int> EnqueueAsync(ChangeBatch batch);
+    /// <summary>Queues batches (in order) and returns how many changes now wait (the caller slows down above its limit).</summary>
+    Task<int> EnqueueAsync(ChangeBatch[] batches);
 
     [ReadOnly]
     [Idempotent]

@@ -9,8 +9,11 @@ namespace SentinelSync.Replication.Grains;
 /// </summary>
 public interface ITableGrain : IGrainWithStringKey
 {
-    /// <summary>Queues the batch at every sink of the pipeline; returns the longest sink queue (in changes).</summary>
-    Task<int> PushAsync(ChangeBatch batch);
+    /// <summary>
+    /// Queues the batches (in stream order) at every sink of the pipeline; returns the longest sink queue (in
+    /// changes). Several batches per call: one grain call per table per read burst, not per transaction.
+    /// </summary>
+    Task<int> PushAsync(ChangeBatch[] batches);
 
     [ReadOnly]
     [Idempotent]

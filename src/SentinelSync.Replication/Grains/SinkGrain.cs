@@ -83,13 +83,21 @@ public sealed partial class SinkGrain(
         }
     }
 
-    public Task<int> EnqueueAsync(ChangeBatch batch)
+    public Task<int> EnqueueAsync(ChangeBatch[] batches)
     {
         lock (_lock)
         {
-            _queue.Enqueue(batch);
-            _queued += batch.Changes.Count;
-            _work.Release();
+            foreach (var batch in batches)
+            {
+                _queue.Enqueue(batch);
+                _queued += batch.Changes.Count;
+            }
+
+            if (batches.Length > 0)
+            {
+                _work.Release(batches.Length);
+            }
+
             return Task.FromResult(_queued);
         }
     }

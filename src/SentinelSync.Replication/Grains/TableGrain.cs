@@ -27,11 +27,15 @@ public sealed class TableGrain(PipelineRegistry pipelines) : Grain, ITableGrain
         return Task.CompletedTask;
     }
 
-    public async Task<int> PushAsync(ChangeBatch batch)
+    public async Task<int> PushAsync(ChangeBatch[] batches)
     {
-        var queued = await Task.WhenAll(_sinks.Select(s => s.EnqueueAsync(batch)));
-        _pushed = batch.Through > _pushed ? batch.Through : _pushed;
-        _pushedChanges += batch.Changes.Count;
+        var queued = await Task.WhenAll(_sinks.Select(s => s.EnqueueAsync(batches)));
+        foreach (var batch in batches)
+        {
+            _pushed = batch.Through > _pushed ? batch.Through : _pushed;
+            _pushedChanges += batch.Changes.Count;
+        }
+
         return queued.Max();
     }
 

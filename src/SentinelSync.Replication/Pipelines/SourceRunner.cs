@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -34,6 +35,9 @@ internal sealed partial class SourceRunner(
     private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
     private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
+    private readonly Dictionary<TableName, List<ChangeBatch>> _unpushed = [];
+    private int _unpushedChanges;
+    private long _unpushedFrom;
     private HashSet<TableName> _tables = [];
     private StoppedTables? _stopped;
     private PostgresChangeStream? _stream;
@@ -117,8 +121,23 @@ internal sealed partial class SourceRunner(
         try
         {
             var onMessage = SupportsResync(stream) ? OnMessageAsync : (Func<LogicalMessage, CancellationToken, ValueTask>?)null;
-            await foreach (var batch in stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token))
+            await using var batches = stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token).GetAsyncEnumerator(confirmFailed.Token);
+            while (true)
             {
+                // Batches read in one burst go to each table grain in one call: push when the stream has nothing
+                // more at hand, so a busy source makes fewer, larger calls and an idle one pushes at once.
+                var next = batches.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    await FlushAsync(reading);
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
+                var batch = batches.Current;
                 if (_stopping)
                 {
                     // Neither push this batch nor ask for the next (which would mark its transaction received):
@@ -129,7 +148,7 @@ internal sealed partial class SourceRunner(
                 await PushAbandonedAsync(reading);
                 if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !(_resyncs.TryGetValue(batch.Table, out var resync) && resync.Hold(batch)))
                 {
-                    await PushAsync(batch, reading);
+                    await QueueAsync(batch, reading);
                 }
 
                 if (confirming.IsCompleted)
@@ -137,6 +156,8 @@ internal sealed partial class SourceRunner(
                     await confirming;
                 }
             }
+
+            await FlushAsync(reading);
         }
         catch (OperationCanceledException) when (confirming.IsFaulted)
         {
@@ -370,31 +391,96 @@ internal sealed partial class SourceRunner(
         }
     }
 
+    /// <summary>Pushes one batch at once (after what is queued, so each table keeps stream order).</summary>
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
-        var table = _tableGrains[batch.Table];
-        PipelineInstruments.Received(pipeline, batch.Table, batch.Changes.Count);
-        batch = CaptureSpan.Start(pipeline, Phase, batch, out var capture);
-        int queued;
-        using (capture)
+        await FlushAsync(cancellationToken);
+        await PushToTableAsync(batch.Table, [batch], cancellationToken);
+    }
+
+    /// <summary>Queues a streamed batch for the next flush; flushes once a destination transaction's worth is queued.</summary>
+    private async Task QueueAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        if (_unpushed.Count == 0)
         {
-            try
-            {
-                queued = await table.PushAsync(batch);
-            }
-            catch (Exception e) when (capture is not null)
+            // Until it is pushed and tracked, the slot must not be confirmed past this batch (ConfirmAsync).
+            Volatile.Write(ref _unpushedFrom, (long)batch.Changes[0].Position.Lsn);
+        }
+
+        if (!_unpushed.TryGetValue(batch.Table, out var queued))
+        {
+            _unpushed[batch.Table] = queued = [];
+        }
+
+        queued.Add(batch);
+        _unpushedChanges += batch.Changes.Count;
+        if (_unpushedChanges >= SinkGrain.MaxBatchChanges)
+        {
+            await FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Pushes the queued batches, one call per table, then lets the slot be confirmed past them.</summary>
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_unpushed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (table, batches) in _unpushed)
+        {
+            await PushToTableAsync(table, batches, cancellationToken);
+        }
+
+        _unpushed.Clear();
+        _unpushedChanges = 0;
+        Volatile.Write(ref _unpushedFrom, 0);
+    }
+
+    private async Task PushToTableAsync(TableName table, IReadOnlyList<ChangeBatch> batches, CancellationToken cancellationToken)
+    {
+        var grain = _tableGrains[table];
+        var stamped = new ChangeBatch[batches.Count];
+        var captures = new Activity?[batches.Count];
+        for (var i = 0; i < batches.Count; i++)
+        {
+            PipelineInstruments.Received(pipeline, table, batches[i].Changes.Count);
+            stamped[i] = CaptureSpan.Start(pipeline, Phase, batches[i], out captures[i]);
+        }
+
+        int queued;
+        try
+        {
+            queued = await grain.PushAsync(stamped);
+        }
+        catch (Exception e)
+        {
+            foreach (var capture in captures.OfType<Activity>())
             {
                 CaptureSpan.Fail(capture, e);
-                throw;
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var capture in captures)
+            {
+                capture?.Dispose();
             }
         }
 
-        _tracker.Add(batch);
+        foreach (var batch in stamped)
+        {
+            _tracker.Add(batch);
+        }
+
         while (queued > MaxQueuedChanges)
         {
             // Backpressure: a sink is slow or its destination is down; read no further until it catches up.
             await Task.Delay(20, cancellationToken);
-            queued = (await table.GetProgressAsync()).Sinks.Max(s => s.Queued);
+            queued = (await grain.GetProgressAsync()).Sinks.Max(s => s.Queued);
         }
     }
 
@@ -431,6 +517,7 @@ internal sealed partial class SourceRunner(
         }
     }
 
+
     /// <summary>
     /// Confirms to Postgres the highest commit LSN below every change some sink has not applied yet, and never
     /// beyond the last transaction received completely.
@@ -451,6 +538,12 @@ internal sealed partial class SourceRunner(
         if (_stopped?.ConfirmBound is { } stopped)
         {
             bound = Math.Min(bound, stopped);
+        }
+
+        // Read before the tracker: a flush tracks its batches before it clears this.
+        if (Volatile.Read(ref _unpushedFrom) is > 0 and var unpushed)
+        {
+            bound = Math.Min(bound, (ulong)unpushed - 1);
         }
 
         foreach (var table in _tracker.Tables)
