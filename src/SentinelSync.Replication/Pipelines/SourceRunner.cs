@@ -36,6 +36,10 @@ internal sealed partial class SourceRunner(
     private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
     private readonly Dictionary<TableName, List<ChangeBatch>> _unpushed = [];
+
+    // Pushes are serialised: the read loop flushes while the stream reads ahead, and a resync watermark met while
+    // reading ahead pushes too (after what is queued, so each table keeps stream order).
+    private readonly SemaphoreSlim _pushGate = new(1, 1);
     private int _unpushedChanges;
     private long _unpushedFrom;
     private HashSet<TableName> _tables = [];
@@ -394,8 +398,19 @@ internal sealed partial class SourceRunner(
     /// <summary>Pushes one batch at once (after what is queued, so each table keeps stream order).</summary>
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken);
-        await PushToTableAsync(batch.Table, [batch], cancellationToken);
+        List<(TableName Table, int Queued)> pushed;
+        await _pushGate.WaitAsync(cancellationToken);
+        try
+        {
+            pushed = await FlushQueuedAsync(cancellationToken);
+            pushed.Add((batch.Table, await PushToTableAsync(batch.Table, [batch])));
+        }
+        finally
+        {
+            _pushGate.Release();
+        }
+
+        await WaitForRoomAsync(pushed, cancellationToken);
     }
 
     /// <summary>Queues a streamed batch for the next flush; flushes once a destination transaction's worth is queued.</summary>
@@ -423,24 +438,39 @@ internal sealed partial class SourceRunner(
     /// <summary>Pushes the queued batches, one call per table, then lets the slot be confirmed past them.</summary>
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_unpushed.Count == 0)
+        List<(TableName Table, int Queued)> pushed;
+        await _pushGate.WaitAsync(cancellationToken);
+        try
         {
-            return;
+            pushed = await FlushQueuedAsync(cancellationToken);
+        }
+        finally
+        {
+            _pushGate.Release();
         }
 
+        await WaitForRoomAsync(pushed, cancellationToken);
+    }
+
+    /// <summary>Under the push gate: pushes and tracks what is queued; returns each table's longest sink queue.</summary>
+    private async Task<List<(TableName Table, int Queued)>> FlushQueuedAsync(CancellationToken cancellationToken)
+    {
+        var pushed = new List<(TableName Table, int Queued)>(_unpushed.Count);
         foreach (var (table, batches) in _unpushed)
         {
-            await PushToTableAsync(table, batches, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            pushed.Add((table, await PushToTableAsync(table, batches)));
         }
 
         _unpushed.Clear();
         _unpushedChanges = 0;
         Volatile.Write(ref _unpushedFrom, 0);
+        return pushed;
     }
 
-    private async Task PushToTableAsync(TableName table, IReadOnlyList<ChangeBatch> batches, CancellationToken cancellationToken)
+    /// <summary>Under the push gate: one call to the table grain with the batches in order, then tracks them.</summary>
+    private async Task<int> PushToTableAsync(TableName table, IReadOnlyList<ChangeBatch> batches)
     {
-        var grain = _tableGrains[table];
         var stamped = new ChangeBatch[batches.Count];
         var captures = new Activity?[batches.Count];
         for (var i = 0; i < batches.Count; i++)
@@ -452,7 +482,7 @@ internal sealed partial class SourceRunner(
         int queued;
         try
         {
-            queued = await grain.PushAsync(stamped);
+            queued = await _tableGrains[table].PushAsync(stamped);
         }
         catch (Exception e)
         {
@@ -476,11 +506,23 @@ internal sealed partial class SourceRunner(
             _tracker.Add(batch);
         }
 
-        while (queued > MaxQueuedChanges)
+        return queued;
+    }
+
+    /// <summary>
+    /// Backpressure, outside the push gate so that one slow table does not hold the others' pushes: while a sink
+    /// of a pushed table holds more than <see cref="MaxQueuedChanges"/>, read no further.
+    /// </summary>
+    private async Task WaitForRoomAsync(List<(TableName Table, int Queued)> pushed, CancellationToken cancellationToken)
+    {
+        foreach (var (table, initially) in pushed)
         {
-            // Backpressure: a sink is slow or its destination is down; read no further until it catches up.
-            await Task.Delay(20, cancellationToken);
-            queued = (await grain.GetProgressAsync()).Sinks.Max(s => s.Queued);
+            var queued = initially;
+            while (queued > MaxQueuedChanges)
+            {
+                await Task.Delay(20, cancellationToken);
+                queued = (await _tableGrains[table].GetProgressAsync()).Sinks.Max(s => s.Queued);
+            }
         }
     }
 
