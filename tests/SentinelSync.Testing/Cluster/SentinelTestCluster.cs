@@ -54,6 +54,14 @@ public sealed class SentinelTestCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
+
+        // Placement chooses among the silos the placing silo sees as active and compatible: start every test
+        // from a settled view, or grains land by a partial one.
+        await Eventually.WaitAsync(
+            () => Task.FromResult(cluster.Silos.All(s => s.ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == silos)),
+            TimeSpan.FromSeconds(30),
+            () => $"every silo to see the {silos} silos active");
+        await cluster.WaitForClusterManifestToStabilizeAsync(didKill: false);
         return new SentinelTestCluster(cluster, database, controlDb);
     }
 
