@@ -71,26 +71,33 @@ public sealed class SentinelProcess : IAsyncDisposable
     /// </summary>
     public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var logFile = configFile + $".{DateTime.UtcNow:HHmmssfff}.log";
-        var process = Start(["run", "--config", configFile], logFile, environment);
-        var sentinel = new SentinelProcess(process, logFile, httpPort);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await WaitUntilReadyAsync(sentinel, http, readyWithin ?? TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            // A silo that never became ready must not outlive the test (it would hold its slot and ports).
-            if (!sentinel.HasExited)
+            var logFile = configFile + $".{DateTime.UtcNow:HHmmssfff}.log";
+            var sentinel = new SentinelProcess(Start(["run", "--config", configFile], logFile, environment), logFile, httpPort);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            try
             {
-                await sentinel.KillAsync();
+                await WaitUntilReadyAsync(sentinel, http, readyWithin ?? TimeSpan.FromSeconds(60));
+                return sentinel;
             }
+            catch (InvalidOperationException) when (attempt < 3 && sentinel.HasExited && sentinel.Log.Contains("AddressInUseException", StringComparison.Ordinal))
+            {
+                // The port was free when the test chose it, but the kernel handed it out meanwhile (an ephemeral port
+                // of some connection on this busy machine): start again on the same configuration a moment later.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+            catch
+            {
+                // A silo that never became ready must not outlive the test (it would hold its slot and ports).
+                if (!sentinel.HasExited)
+                {
+                    await sentinel.KillAsync();
+                }
 
-            throw;
+                throw;
+            }
         }
-
-        return sentinel;
     }
 
     private static Task WaitUntilReadyAsync(SentinelProcess sentinel, HttpClient http, TimeSpan within) =>
