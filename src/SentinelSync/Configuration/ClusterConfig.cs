@@ -1,3 +1,5 @@
+using Orleans.Configuration;
+
 namespace SentinelSync.Configuration;
 
 /// <summary>
@@ -27,4 +29,16 @@ public sealed class ClusterConfig
 
     /// <summary>How often each silo writes its I-am-alive time to the membership table.</summary>
     public TimeSpan IAmAliveTablePublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sets Orleans' failure detection from this section (the silo host and the TestingHost clusters).</summary>
+    public void ApplyTo(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = ProbeTimeout;
+        options.NumMissedProbesLimit = NumMissedProbesLimit;
+        options.NumProbedSilos = NumProbedSilos;
+        options.NumVotesForDeathDeclaration = NumVotesForDeathDeclaration;
+        options.DeathVoteExpirationTimeout = DeathVoteExpirationTimeout;
+        options.TableRefreshTimeout = TableRefreshTimeout;
+        options.IAmAliveTablePublishTimeout = IAmAliveTablePublishTimeout;
+    }
 }

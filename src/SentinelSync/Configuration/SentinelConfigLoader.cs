@@ -113,13 +113,7 @@ public static partial class SentinelConfigLoader
             }
         }
 
-        var ports = new List<(string Key, int Port)> { ("silo.httpPort", config.Silo.HttpPort), ("silo.siloPort", config.Silo.EffectiveSiloPort) };
-        if (config.Silo.GatewayPort != 0)
-        {
-            ports.Add(("silo.gatewayPort", config.Silo.GatewayPort));
-        }
-
-        if (ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        if (config.Silo.Ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1) is { } clash)
         {
             Fail(clash.Last().Key, $"port {clash.Key} is also {clash.First().Key}; each of the silo's ports needs its own number");
         }

@@ -25,6 +25,12 @@ public sealed class SiloConfig
     /// <summary>The silo port actually used.</summary>
     internal int EffectiveSiloPort => SiloPort == 0 ? HttpPort + 1 : SiloPort;
 
+    /// <summary>The ports this silo listens on, with the key that sets each (the gateway only when it is opened).</summary>
+    internal IReadOnlyList<(string Key, int Port)> Ports =>
+        GatewayPort == 0
+            ? [("silo.httpPort", HttpPort), ("silo.siloPort", EffectiveSiloPort)]
+            : [("silo.httpPort", HttpPort), ("silo.siloPort", EffectiveSiloPort), ("silo.gatewayPort", GatewayPort)];
+
     /// <summary>
     /// Bearer token the admin API (<c>/api/*</c>) requires when set; <c>SENTINEL_TOKEN</c> when unset here.
     /// Required when <see cref="Listen"/> is not a loopback address.

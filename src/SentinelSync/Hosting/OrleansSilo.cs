@@ -48,17 +48,7 @@ internal static class OrleansSilo
                 o.Invariant = "Npgsql";
                 o.ConnectionString = new NpgsqlConnectionStringBuilder(WithPoolSize(config.ControlDb!, ClusteringPoolSize)) { SearchPath = "orleans" }.ConnectionString;
             });
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                var c = config.Cluster;
-                o.ProbeTimeout = c.ProbeTimeout;
-                o.NumMissedProbesLimit = c.NumMissedProbesLimit;
-                o.NumProbedSilos = c.NumProbedSilos;
-                o.NumVotesForDeathDeclaration = c.NumVotesForDeathDeclaration;
-                o.DeathVoteExpirationTimeout = c.DeathVoteExpirationTimeout;
-                o.TableRefreshTimeout = c.TableRefreshTimeout;
-                o.IAmAliveTablePublishTimeout = c.IAmAliveTablePublishTimeout;
-            });
+            silo.Configure<ClusterMembershipOptions>(config.Cluster.ApplyTo);
             silo.Configure<GrainCollectionOptions>(o =>
             {
                 o.CollectionAge = config.Silo.IdleTimeout;

@@ -13,14 +13,8 @@ internal static class SiloPorts
     /// <exception cref="ConfigurationException">A port is in use, naming its key.</exception>
     public static void EnsureFree(string file, SiloConfig silo)
     {
-        var ports = new List<(string Key, int Port)> { ("silo.httpPort", silo.HttpPort), ("silo.siloPort", silo.EffectiveSiloPort) };
-        if (silo.GatewayPort != 0)
-        {
-            ports.Add(("silo.gatewayPort", silo.GatewayPort));
-        }
-
         var address = IPAddress.TryParse(silo.Listen, out var parsed) ? parsed : IPAddress.Any;
-        foreach (var (key, port) in ports)
+        foreach (var (key, port) in silo.Ports)
         {
             try
             {

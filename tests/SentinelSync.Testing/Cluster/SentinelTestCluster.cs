@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
+using SentinelSync.Configuration;
 using SentinelSync.Replication.Cluster;
 
 namespace SentinelSync.Testing;
@@ -66,16 +67,7 @@ public sealed class SentinelTestCluster : IAsyncDisposable
     }
 
     /// <summary>The failure detection <c>sentinel run</c> uses by default (the <c>cluster</c> section's defaults).</summary>
-    public static void FastFailureDetection(ClusterMembershipOptions o)
-    {
-        o.ProbeTimeout = TimeSpan.FromMilliseconds(500);
-        o.NumMissedProbesLimit = 2;
-        o.NumProbedSilos = 3;
-        o.NumVotesForDeathDeclaration = 2;
-        o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(10);
-        o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
-    }
+    public static void FastFailureDetection(ClusterMembershipOptions o) => new ClusterConfig().ApplyTo(o);
 
     /// <summary>The silo named <paramref name="siloName"/> (as grains report <c>ILocalSiloDetails.Name</c>).</summary>
     public InProcessSiloHandle Silo(string siloName) =>
