@@ -10,6 +10,9 @@ internal sealed partial class SourceRunner
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline}: the snapshot was interrupted; restarting it (attempt {Attempt}) under a fresh snapshot, then streaming from the slot")]
     private static partial void LogSnapshotRestart(ILogger logger, string pipeline, int attempt);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: replication slot {Slot} is gone although the pipeline read from it (it was created at {ConsistentPoint}): changes since its last confirmed position were not retained, so every table is copied again under a new slot (attempt {Attempt}), each destination table emptied first")]
+    private static partial void LogSlotLost(ILogger logger, string pipeline, string slot, string consistentPoint, int attempt);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: copied {Rows} rows of {Table}")]
     private static partial void LogTableCopied(ILogger logger, string pipeline, TableName table, long rows);
 

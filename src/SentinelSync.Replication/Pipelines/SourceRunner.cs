@@ -193,10 +193,26 @@ internal sealed partial class SourceRunner(
         ExportedSlotSnapshot? snapshot = null;
         if (!plan.SlotExists)
         {
+            // A pipeline that has read from a slot before and finds none: someone dropped it (or the slot name
+            // changed), and the changes since its last confirmed position are gone. Recreating it silently would
+            // lose them; only a full copy can make the destinations equal again.
+            var slotLost = state.State.ConsistentPoint != 0;
+            if (slotLost && !options.CopiesSnapshot)
+            {
+                throw new PostgresSetupException([SlotLostProblem()]);
+            }
+
             if (options.CopiesSnapshot)
             {
                 snapshot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(options.Connection, options.Slot, reading);
-                state.State = new SourceState { ConsistentPoint = snapshot.ConsistentPoint, SnapshotAttempt = 1 };
+                // The next attempt number makes every sink empty each table before its first copied rows.
+                var attempt = slotLost ? Math.Max(2, state.State.SnapshotAttempt + 1) : 1;
+                if (slotLost)
+                {
+                    LogSlotLost(logger, pipeline, options.Slot, new NpgsqlTypes.NpgsqlLogSequenceNumber(state.State.ConsistentPoint).ToString(), attempt);
+                }
+
+                state.State = new SourceState { ConsistentPoint = snapshot.ConsistentPoint, SnapshotAttempt = attempt, Schemas = state.State.Schemas };
             }
             else
             {
@@ -253,6 +269,12 @@ internal sealed partial class SourceRunner(
         await state.WriteStateAsync(reading);
         LogSnapshotCompleted(logger, pipeline, state.State.SnapshotAttempt);
     }
+
+    private string SlotLostProblem() =>
+        $"replication slot '{options.Slot}' no longer exists, although pipeline '{pipeline}' read from it before " +
+        "(dropped, or the slot name changed): the changes since its last confirmed position were not retained. " +
+        $"With `snapshot: never` nothing can restore them; set `snapshot: initial` to re-copy every table " +
+        "(each destination table is emptied and copied again), or restore the slot.";
 
     /// <summary>
     /// Starts re-snapshotting <paramref name="tableName"/> (<c>schema.table</c>, or a bare name in <c>public</c>) while the pipeline keeps streaming, or returns the run

@@ -18,6 +18,12 @@ internal sealed record TypeCase(string Name, string Type, bool Keyable, string A
     /// <summary>Before the pipeline starts: copied by the snapshot.</summary>
     public string Seed => $"INSERT INTO public.{Table} VALUES ({Keys.A}, {A}), ({Keys.B}, NULL);";
 
+    /// <summary>Removes the second seed row (b, NULL), before a restarted snapshot.</summary>
+    public string DeleteSecondSeedRow => $"DELETE FROM public.{Table} WHERE k = ({Keys.B})::{KeyType};";
+
+    /// <summary>Puts the second seed row back, streamed.</summary>
+    public string InsertSecondSeedRow => $"INSERT INTO public.{Table} VALUES ({Keys.B}, NULL);";
+
     /// <summary>
     /// While streaming: an insert, an update of the non-key column, an update of the key, a delete, an insert
     /// of a key just deleted. Leaves (a, c), (d, NULL), (c, b). Keys are cast in predicates: an untyped literal
