@@ -12,6 +12,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(DlqCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(GrainsCommand.Create());
         root.Subcommands.Add(PipelinesCommand.Create());

@@ -25,6 +25,7 @@ public static partial class SecretValues
     public static IReadOnlyList<string> Of(SentinelConfig config)
     {
         var secrets = new List<string?> { config.Silo.Token };
+        secrets.AddRange(config.Silo.Tokens.Select(t => t.Token));
         secrets.AddRange(InValue(config.ControlDb));
         secrets.AddRange(InValue(config.Telemetry.OtlpEndpoint));
         foreach (var pipeline in config.Pipelines)

@@ -36,4 +36,10 @@ public sealed class SiloConfig
     /// Required when <see cref="Listen"/> is not a loopback address.
     /// </summary>
     public string? Token { get; set; }
+
+    /// <summary>
+    /// Admin tokens with an id and a role (<c>viewer</c> or <c>operator</c>), beside or instead of
+    /// <see cref="Token"/>, which stays an operator token with the id <c>silo.token</c>.
+    /// </summary>
+    public List<AdminTokenConfig> Tokens { get; set; } = [];
 }

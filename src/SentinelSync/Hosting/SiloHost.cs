@@ -34,6 +34,7 @@ internal static class SiloHost
         builder.Services.AddSingleton(redactor);
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSentinelTelemetry(config);
 
         // Hosted services start in this order and stop in the reverse one: the control database is migrated
@@ -48,7 +49,7 @@ internal static class SiloHost
 
         var app = builder.Build();
         app.UseRedactedApi(redactor);
-        app.UseAdminToken(config.Silo.Token);
+        app.UseAdminAccess(config, redactor);
 
         // Alive as soon as the process serves HTTP; ready once the silo runs (control database reached, schema migrated).
         app.MapGet("/healthz", () => Results.Text("ok"));
@@ -56,6 +57,7 @@ internal static class SiloHost
         app.MapSentinelMetrics();
         app.MapDeadLetters();
         app.MapAdmin();
+        app.MapAudit();
         app.MapGrains();
         app.MapOrleansDashboard(routePrefix: "/orleans");
         return app;

@@ -49,4 +49,51 @@ public sealed class AdminAccessTests : IDisposable
         SentinelConfigLoader.Load(Write("{ name: s1, listen: 0.0.0.0 }"), Env(("SENTINEL_TOKEN", "from-env"))).Silo.Token.ShouldBe("from-env");
         SentinelConfigLoader.Load(Write("{ name: s1, listen: 0.0.0.0, token: from-file }"), Env(("SENTINEL_TOKEN", "from-env"))).Silo.Token.ShouldBe("from-file");
     }
+
+    private const string Viewer = "viewer-token-0123456789";
+
+    private const string Operator = "operator-token-0123456789";
+
+    [Fact]
+    public void Role_tokens_are_read_with_their_ids_and_silo_token_stays_an_operator_token()
+    {
+        var config = SentinelConfigLoader.Load(Write($$"""
+            { name: s1, listen: 0.0.0.0, token: legacy-token,
+              tokens: [ { id: grafana, token: {{Viewer}} }, { id: ops-alice, token: {{Operator}}, role: operator } ] }
+            """), Env());
+
+        AdminAccess.Identities(config.Silo).ShouldBe(
+        [
+            new AdminIdentity("silo.token", "legacy-token", AdminRole.Operator),
+            new AdminIdentity("grafana", Viewer, AdminRole.Viewer),
+            new AdminIdentity("ops-alice", Operator, AdminRole.Operator),
+        ]);
+        config.Secrets.ShouldContain(Viewer);
+        config.Secrets.ShouldContain(Operator);
+    }
+
+    [Fact]
+    public void Role_tokens_alone_let_a_silo_listen_beyond_loopback()
+    {
+        var config = SentinelConfigLoader.Load(Write($$"""{ name: s1, listen: 0.0.0.0, tokens: [ { id: grafana, token: {{Viewer}} } ] }"""), Env());
+
+        config.Silo.Token.ShouldBeNull();
+        AdminAccess.Identities(config.Silo).Single().Role.ShouldBe(AdminRole.Viewer);
+    }
+
+    [Theory]
+    [InlineData("[ { token: viewer-token-0123456789 } ]", "silo.tokens[0].id", "is required")]
+    [InlineData("[ { id: a, token: viewer-token-0123456789 }, { id: a, token: operator-token-0123456789 } ]", "silo.tokens[1].id", "used twice")]
+    [InlineData("[ { id: silo.token, token: viewer-token-0123456789 } ]", "silo.tokens[0].id", "reserved")]
+    [InlineData("[ { id: a, token: short } ]", "silo.tokens[0].token", "at least 16")]
+    [InlineData("[ { id: a, token: viewer-token-0123456789 }, { id: b, token: viewer-token-0123456789 } ]", "silo.tokens[1].token", "same token")]
+    [InlineData("[ { id: a, token: viewer-token-0123456789, role: admin } ]", "silo.tokens[0].role", "not a valid")]
+    public void A_malformed_token_entry_is_refused_naming_its_key(string tokens, string key, string problem)
+    {
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(Write($"{{ name: s1, tokens: {tokens} }}"), Env()));
+
+        error.Key.ShouldBe(key);
+        error.Problem.ShouldContain(problem);
+        error.Message.ShouldNotContain("viewer-token-0123456789");
+    }
 }
