@@ -152,15 +152,25 @@ public static partial class SentinelConfigLoader
             }
 
             var source = pipeline.Source?.Postgres;
-            if (source is null)
+            var kafka = pipeline.Source?.Kafka;
+            if ((source is null) == (kafka is null))
             {
-                Fail($"{at}.source", "needs a 'postgres:' entry");
+                Fail($"{at}.source", source is null
+                    ? "needs a 'postgres:' or a 'kafka:' entry"
+                    : "has 'postgres:' and 'kafka:'; a pipeline reads from exactly one source");
             }
 
-            ThrowFirst(file, source!.Validate($"{at}.source.postgres"));
-            if (!slots.Add(source.Slot))
+            if (kafka is not null)
             {
-                Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
+                ThrowFirst(file, kafka.Validate($"{at}.source.kafka"));
+            }
+            else
+            {
+                ThrowFirst(file, source!.Validate($"{at}.source.postgres"));
+                if (!slots.Add(source.Slot))
+                {
+                    Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
+                }
             }
 
             if (pipeline.Sinks.Count == 0)
