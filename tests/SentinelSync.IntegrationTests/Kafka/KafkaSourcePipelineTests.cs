@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Text;
 using SentinelSync.Testing;
 using SentinelSync.Testing.Kafka;
@@ -9,7 +10,7 @@ namespace SentinelSync.IntegrationTests.Kafka;
 /// (or SENTINEL_TEST_KAFKA): the connectors' documented message shapes, unavailable-value placeholders, deletes,
 /// tombstones, undecodable messages, and a SIGKILL mid-stream.
 /// </summary>
-public sealed class KafkaSourcePipelineTests
+public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_within = TimeSpan.FromSeconds(120);
 
@@ -139,18 +140,49 @@ public sealed class KafkaSourcePipelineTests
         await using (var first = await SentinelProcess.StartAsync(file, port))
         {
             await Eventually.WaitAsync(
-                async () => (await CountAsync(scenario)) > 0,
+                async () => (await CountAsync(scenario)) >= 1000,
                 s_within,
                 () => $"the first events at the destination; log:\n{KafkaSourceScenario.Tail(first.Log)}");
             await first.KillAsync();
         }
 
         var atKill = await CountAsync(scenario);
+        output.WriteLine($"{atKill} of 20000 events applied when the silo was killed");
         await scenario.ProduceAsync(topic, Events(20_000, 5_000));
         await using var second = await SentinelProcess.StartAsync(file, port);
         await scenario.WaitForRowsAsync("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM public.events", ["25000|25000|0|24999"], second, s_within);
         second.Log.ShouldContain("reads from offset");
         atKill.ShouldBeGreaterThan(0);
+
+        // The consumer group got the applied offsets too (for lag tooling): every partition's end.
+        var partitions = await scenario.Kafka.PartitionsAsync(topic, s_within);
+        using var probe = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(scenario.Kafka.ConsumerConfig($"{scenario.Prefix}-events")).Build();
+        var committed = 0L;
+        await Eventually.WaitAsync(
+            () =>
+            {
+                committed = probe.Committed(partitions.Select(p => new Confluent.Kafka.TopicPartition(topic, p)), TimeSpan.FromSeconds(10)).Sum(o => Math.Max(0, o.Offset.Value));
+                return Task.FromResult(committed == 25_000);
+            },
+            s_within,
+            () => $"the group's committed offsets to sum to 25000, not {committed}");
+    }
+
+    [Fact]
+    public async Task A_topic_created_after_start_that_matches_the_pattern_is_picked_up()
+    {
+        await using var scenario = await KafkaSourceScenario.CreateAsync();
+        var first = await scenario.ProduceFixtureAsync(KafkaFixture.Load("mysql-products-schema"), partitions: 1);
+        var (file, port) = await scenario.WriteConfigAsync(("dbz", "debezium-json", []));
+        var config = await File.ReadAllTextAsync(file);
+        await File.WriteAllTextAsync(file, config.Replace("topics: []", $"topicPattern: '{scenario.Prefix}\\..*'", StringComparison.Ordinal));
+        await using var sentinel = await SentinelProcess.StartAsync(file, port);
+        await scenario.WaitForRowsAsync("SELECT id, name FROM inventory.products ORDER BY id", ["101|scooter"], sentinel, s_within);
+
+        await scenario.ProduceFixtureAsync(KafkaFixture.Load("cassandra-users-schemaless"), partitions: 3);
+
+        await scenario.WaitForRowsAsync("SELECT id, name, age FROM ks.users ORDER BY id", ["u1|Ada|37"], sentinel, s_within);
+        first.ShouldStartWith(scenario.Prefix);
     }
 
     private static async Task<long> CountAsync(KafkaSourceScenario scenario)

@@ -59,12 +59,25 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
 
     public async Task ProduceAsync(string topic, IEnumerable<(byte[]? Key, byte[]? Value)> records)
     {
+        // The idempotent producer keeps each partition's records in production order, in flight or not.
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(Kafka.ProducerConfig()).Build();
+        var failures = new List<string>();
         foreach (var (key, value) in records)
         {
-            // Awaited one by one: keyless records would otherwise be spread in no guaranteed order.
-            await producer.ProduceAsync(topic, new Message<byte[]?, byte[]?> { Key = key, Value = value });
+            producer.Produce(topic, new Message<byte[]?, byte[]?> { Key = key, Value = value }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(report.Error.Reason);
+                    }
+                }
+            });
         }
+
+        (await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)))).ShouldBe(0, $"records of {topic} still undelivered after 60 s");
+        failures.ShouldBeEmpty();
     }
 
     /// <summary>A configuration file with one pipeline per entry (name, format, topics), all into the scenario's sinks.</summary>

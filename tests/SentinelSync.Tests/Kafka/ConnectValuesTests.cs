@@ -69,7 +69,8 @@ public sealed class ConnectValuesTests
         }
 
         TypeOf("""{"type": "int16"}""").ShouldBe("smallint");
-        TypeOf("""{"type": "float32"}""").ShouldBe("real");
+        TypeOf("""{"type": "float"}""").ShouldBe("real");
+        TypeOf("""{"type": "double"}""").ShouldBe("double precision");
         TypeOf("""{"type": "string", "name": "io.debezium.data.Uuid"}""").ShouldBe("uuid");
         TypeOf("""{"type": "string", "name": "io.debezium.data.Json"}""").ShouldBe("jsonb");
         TypeOf("""{"type": "array", "items": {"type": "int32"}}""").ShouldBe("integer[]");

@@ -56,8 +56,9 @@ internal static class ConnectValues
             "int8" or "int16" => PostgresTypes.Smallint,
             "int32" => PostgresTypes.Integer,
             "int64" => PostgresTypes.Bigint,
-            "float32" => PostgresTypes.Real,
-            "float64" => PostgresTypes.Double,
+            // The JSON converter names Connect's FLOAT32/FLOAT64 "float" and "double"; the enum names are accepted too.
+            "float" or "float32" => PostgresTypes.Real,
+            "double" or "float64" => PostgresTypes.Double,
             "boolean" => PostgresTypes.Boolean,
             "string" => PostgresTypes.Text,
             "bytes" => PostgresTypes.Bytea,
@@ -148,7 +149,7 @@ internal static class ConnectValues
             "bytes" => Bytea(System.Convert.FromBase64String(value.GetString()!)),
             "boolean" => value.GetBoolean() ? "true" : "false",
             "int8" or "int16" or "int32" or "int64" => value.GetInt64().ToString(CultureInfo.InvariantCulture),
-            "float32" or "float64" => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(),
+            "float" or "double" or "float32" or "float64" => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(),
             "string" => value.GetString()!,
             "array" when schema.TryGetProperty("items", out var items) && PostgresTypes.ArrayOf(TypeOf(items)) is not null =>
                 ArrayLiteral(value, items),
