@@ -49,4 +49,8 @@ internal static class MockClusterNative
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     public static extern IntPtr rd_kafka_err2str(int err);
+
+    /// <summary>Which broker answers as the controller (-1 by default: admin requests then wait for one forever).</summary>
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int rd_kafka_mock_set_controller_id(IntPtr mcluster, int brokerId);
 }

@@ -52,6 +52,7 @@ public sealed class MockKafkaCluster : IDisposable
             throw new InvalidOperationException($"librdkafka could not start a mock Kafka cluster of {brokers} broker(s).");
         }
 
+        MockClusterNative.rd_kafka_mock_set_controller_id(cluster, 1);
         var bootstraps = Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_mock_cluster_bootstraps(cluster)) ?? "";
         return new MockKafkaCluster(client, cluster, brokers, bootstraps);
     }

@@ -192,11 +192,13 @@ public static partial class SentinelConfigLoader
                 if (destinations.Count != 1)
                 {
                     Fail(sinkAt, destinations.Count == 0
-                        ? "needs a destination entry ('postgres:' or 'clickhouse:')"
+                        ? "needs a destination entry ('postgres:', 'clickhouse:' or 'kafka:')"
                         : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
-                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
+                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres")
+                    ?? sink.ClickHouse?.Validate($"{sinkAt}.clickhouse")
+                    ?? sink.Kafka!.Validate($"{sinkAt}.kafka"));
             }
         }
     }
