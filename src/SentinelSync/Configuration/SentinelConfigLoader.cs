@@ -196,6 +196,12 @@ public static partial class SentinelConfigLoader
                         : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
+                if (kafka is not null && sink.Kafka is not null)
+                {
+                    // A Kafka source resumes from the offsets its sinks store with the data; a Kafka sink stores none it can read back.
+                    Fail($"{sinkAt}.kafka", "a pipeline with a Kafka source writes to postgres or clickhouse sinks (they keep the partitions' offsets with the data)");
+                }
+
                 ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres")
                     ?? sink.ClickHouse?.Validate($"{sinkAt}.clickhouse")
                     ?? sink.Kafka!.Validate($"{sinkAt}.kafka"));

@@ -69,6 +69,7 @@ public sealed class KafkaSourceConfigTests : IDisposable
     [InlineData("bootstrapServers: \"127.0.0.1:9092,127.0.0.1:9093\"", "bootstrapServers: \"broker\"", "pipelines[0].source.kafka.bootstrapServers")]
     [InlineData("startFrom: earliest", "startFrom: earliest\n        topicPattern: 'x.*'", "pipelines[0].source.kafka.topicPattern")]
     [InlineData("groupId: sentinel-warehouse", "groupID2: x", "pipelines[0].source.kafka")]
+    [InlineData("postgres: { connection: \"Host=127.0.0.1;Port=5432;Database=warehouse;Username=postgres\" }", "kafka: { bootstrapServers: \"127.0.0.1:9092\", topicPrefix: out }", "pipelines[0].sinks[0].kafka")]
     [InlineData("    source:\n", "    source:\n      postgres: { connection: \"Host=h;Database=d\", publication: p, slot: s, tables: [\"public.*\"] }\n", "pipelines[0].source")]
     public void A_bad_kafka_source_is_rejected_naming_the_key(string good, string bad, string key)
     {
