@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for SentinelSync development and tests:
-#   - Debian packages (Postgres 15, ClickHouse, librdkafka, chromium), installed only when missing;
+#   - Debian packages (Postgres 15, ClickHouse, chromium), installed only when missing (librdkafka ships with
+#     the build: NuGet librdkafka.redist);
 #   - two dedicated Postgres 15 clusters on loopback: 15/sentinel (port 5433, source + control)
 #     and 15/sentinel_dest (port 5434, destination), never touching any other cluster;
 #   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000).
@@ -27,7 +28,7 @@ fi
 
 # --- Debian packages -------------------------------------------------------------------------
 
-APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client librdkafka-dev chromium curl)
+APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client chromium curl)
 
 is_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
@@ -315,4 +316,5 @@ say "done. The tests read these environment variables (defaults shown, already m
 echo "  SENTINEL_TEST_POSTGRES=${SENTINEL_TEST_POSTGRES:-Host=127.0.0.1;Port=$PG_SOURCE_PORT;Username=postgres}"
 echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.1;Port=$PG_DEST_PORT;Username=postgres}"
 echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
-echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: probes /usr/lib/x86_64-linux-gnu/librdkafka.so.1)}"
+echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: the bundled runtimes/linux-x64/native/centos8-librdkafka.so)}"
+echo "  SENTINEL_TEST_KAFKA=${SENTINEL_TEST_KAFKA:-(unset: librdkafka's mock cluster in the test process; real-broker tests skip)}"

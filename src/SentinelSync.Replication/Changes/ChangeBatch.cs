@@ -20,4 +20,19 @@ public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Chang
     /// <summary>When the source captured the batch (the start of its capture span); set only when traced.</summary>
     [Id(4)]
     public DateTimeOffset? CapturedAt { get; init; }
+
+    /// <summary>
+    /// The ordered source stream <see cref="Through"/> and the changes' positions count in, when the table has
+    /// more than one: a Kafka source names the partition (<c>kafka:topic/partition</c>), whose offsets are not
+    /// comparable with another partition's. Null for the Postgres source, where one WAL orders every table.
+    /// Sinks keep one stored position per (table, stream) and never merge batches of different streams.
+    /// </summary>
+    [Id(5)]
+    public string? Stream { get; init; }
+
+    /// <summary>The key of the offset row a sink stores this batch's position under: the table, plus <c>@stream</c> when there is one.</summary>
+    public string OffsetKey => OffsetKeyOf(Table, Stream);
+
+    /// <summary>See <see cref="OffsetKey"/>.</summary>
+    public static string OffsetKeyOf(TableName table, string? stream) => stream is null ? table.ToString() : $"{table}@{stream}";
 }

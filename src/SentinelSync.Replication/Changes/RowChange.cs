@@ -8,4 +8,13 @@ namespace SentinelSync.Replication;
 /// </summary>
 [GenerateSerializer]
 [Immutable]
-public sealed record RowChange(ChangeKind Kind, Position Position, TableSchema Schema, ColumnValue[] Values, ColumnValue[]? OldKey = null);
+public sealed record RowChange(ChangeKind Kind, Position Position, TableSchema Schema, ColumnValue[] Values, ColumnValue[]? OldKey = null)
+{
+    /// <summary>The source transaction's id (Postgres xid); 0 when unknown (snapshot rows, other sources).</summary>
+    [Id(5)]
+    public uint TransactionId { get; init; }
+
+    /// <summary>When the source transaction committed; null when unknown (snapshot rows, other sources).</summary>
+    [Id(6)]
+    public DateTimeOffset? CommitTime { get; init; }
+}

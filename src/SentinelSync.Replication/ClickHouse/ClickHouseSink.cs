@@ -30,7 +30,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (updates and deletes throw <see cref="KeylessTableChangeException"/>); a replay after a failed commit
 /// duplicates their rows.
 /// </summary>
-public sealed partial class ClickHouseSink : ISink
+public sealed partial class ClickHouseSink : ISink, IStoredOffsets
 {
     private const int KeysPerLookup = 1000;
     private readonly ClickHouseSinkOptions _options;
@@ -120,12 +120,16 @@ public sealed partial class ClickHouseSink : ISink
     }
 
     /// <summary>The offset <paramref name="sinkName"/> stored for <paramref name="table"/>, or null before its first batch.</summary>
-    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default)
+    public Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default) =>
+        ReadOffsetAsync(sinkName, table, stream: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, string? stream, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         ArgumentNullException.ThrowIfNull(table);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
-        return await s_offsets.ReadAsync(_control, sinkName, table.ToString(), cancellationToken).ConfigureAwait(false);
+        return await s_offsets.ReadAsync(_control, sinkName, ChangeBatch.OffsetKeyOf(table, stream), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()

@@ -43,6 +43,11 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
         UPDATE sentinel.dead_letter SET status = @status, resolved_at = now() WHERE id = ANY(@ids) AND status = 'pending'
         """;
 
+    private const string ExistsSql = """
+        SELECT EXISTS (SELECT 1 FROM sentinel.dead_letter
+                       WHERE pipeline = @pipeline AND sink = @sink AND source_table = @table AND position_lsn = @lsn AND position_ord = @ord)
+        """;
+
     private const string CountSql = "SELECT count(*) FROM sentinel.dead_letter WHERE status = 'pending'";
 
     public async Task<long> AddAsync(string pipeline, string sink, string rowKey, RowChange change, Exception error, int attempts, CancellationToken cancellationToken)
@@ -80,6 +85,21 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
     }
 
     /// <summary>Keys with pending dead letters for one sink and table: their later changes must queue behind them.</summary>
+    /// <summary>
+    /// Whether a letter of this position was ever added (whatever its status): a source that reads a position again
+    /// after a restart (a Kafka partition re-reading an undecodable message) must not add it twice.
+    /// </summary>
+    public async Task<bool> ExistsAsync(string pipeline, string sink, TableName table, Position position, CancellationToken cancellationToken)
+    {
+        await using var command = controlDb.CreateCommand(ExistsSql);
+        command.Parameters.AddWithValue("pipeline", pipeline);
+        command.Parameters.AddWithValue("sink", sink);
+        command.Parameters.AddWithValue("table", table.ToString());
+        command.Parameters.AddWithValue("lsn", (decimal)position.Lsn);
+        command.Parameters.AddWithValue("ord", position.Ordinal);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     public async Task<HashSet<string>> PendingKeysAsync(string pipeline, string sink, TableName table, CancellationToken cancellationToken)
     {
         await using var command = controlDb.CreateCommand(PendingKeysSql);

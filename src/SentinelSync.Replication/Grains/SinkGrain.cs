@@ -45,6 +45,7 @@ public sealed partial class SinkGrain(
     private Task _worker = Task.CompletedTask;
     private int _queued;
     private Position _applied;
+    private readonly Dictionary<string, Position> _appliedByStream = new(StringComparer.Ordinal);
     private long _appliedChanges;
     private long _deadLettered;
     private int _retrying;
@@ -106,7 +107,10 @@ public sealed partial class SinkGrain(
     {
         lock (_lock)
         {
-            return Task.FromResult(new SinkProgress(_sinkName, Epoch, _applied, _queued, _appliedChanges, _deadLettered, _retrying, _lastError, _lastAppliedAt));
+            return Task.FromResult(new SinkProgress(_sinkName, Epoch, _applied, _queued, _appliedChanges, _deadLettered, _retrying, _lastError, _lastAppliedAt)
+            {
+                Streams = _appliedByStream.Count == 0 ? null : new Dictionary<string, Position>(_appliedByStream, StringComparer.Ordinal),
+            });
         }
     }
 
@@ -219,7 +223,15 @@ public sealed partial class SinkGrain(
             lock (_lock)
             {
                 _queued -= taken;
-                _applied = batch.Through > _applied ? batch.Through : _applied;
+                if (batch.Stream is null)
+                {
+                    _applied = batch.Through > _applied ? batch.Through : _applied;
+                }
+                else if (!_appliedByStream.TryGetValue(batch.Stream, out var applied) || batch.Through > applied)
+                {
+                    _appliedByStream[batch.Stream] = batch.Through;
+                }
+
                 _appliedChanges += batch.Changes.Count;
                 _lastAppliedAt = DateTimeOffset.UtcNow;
             }
@@ -245,7 +257,8 @@ public sealed partial class SinkGrain(
             var changes = new List<RowChange>(first.Changes);
             var through = first.Through;
             taken = first.Changes.Count;
-            while (_queue.TryPeek(out var next) && changes.Count + next.Changes.Count <= MaxBatchChanges)
+            // Batches of different streams count positions differently (see ChangeBatch.Stream): never merged.
+            while (_queue.TryPeek(out var next) && next.Stream == first.Stream && changes.Count + next.Changes.Count <= MaxBatchChanges)
             {
                 _queue.Dequeue();
                 _work.Wait(0);
@@ -255,7 +268,7 @@ public sealed partial class SinkGrain(
                 taken += next.Changes.Count;
             }
 
-            return new ChangeBatch(first.Table, changes, through);
+            return new ChangeBatch(first.Table, changes, through) { Stream = first.Stream };
         }
     }
 
@@ -300,8 +313,8 @@ public sealed partial class SinkGrain(
                 if (batch.Changes.Count > 1)
                 {
                     var half = batch.Changes.Count / 2;
-                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Take(half).ToList(), batch.Changes[half - 1].Position), spans, stop);
-                    await ApplyAsync(new ChangeBatch(batch.Table, batch.Changes.Skip(half).ToList(), batch.Through), spans, stop);
+                    await ApplyAsync(batch with { Changes = batch.Changes.Take(half).ToList(), Through = batch.Changes[half - 1].Position }, spans, stop);
+                    await ApplyAsync(batch with { Changes = batch.Changes.Skip(half).ToList() }, spans, stop);
                     return;
                 }
 

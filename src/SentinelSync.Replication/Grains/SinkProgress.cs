@@ -15,4 +15,12 @@ public sealed record SinkProgress(
     long DeadLettered,
     int Retrying,
     string? LastError,
-    DateTimeOffset? LastAppliedAt);
+    DateTimeOffset? LastAppliedAt)
+{
+    /// <summary>
+    /// What this activation applied per stream, for batches that name one (<see cref="ChangeBatch.Stream"/>: Kafka
+    /// partitions); <see cref="Applied"/> covers the others. Null when no such batch was applied.
+    /// </summary>
+    [Id(9)]
+    public IReadOnlyDictionary<string, Position>? Streams { get; init; }
+}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Kafka.Source;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Resync;
 
@@ -29,6 +30,7 @@ public sealed partial class SourceGrain(
 
     private IPersistentState<SourceState> _state = null!;
     private SourceRunner? _runner;
+    private KafkaSourceCoordinator? _kafka;
     private Task _run = Task.CompletedTask;
     private CancellationTokenSource _abort = new();
     private DateTimeOffset _nextStart;
@@ -109,6 +111,12 @@ public sealed partial class SourceGrain(
         await StopRunAsync();
         _state.State.Paused = true;
         await _state.WriteStateAsync();
+        if (_kafka is not null)
+        {
+            // A Kafka pipeline's partitions run on their own grains, all over the cluster: stop them too.
+            await _kafka.StopPartitionsAsync();
+        }
+
         LogPaused(logger, Key);
     }
 
@@ -134,6 +142,11 @@ public sealed partial class SourceGrain(
 
     public Task<ResyncStatus> ResyncAsync(string table)
     {
+        if (_kafka is not null)
+        {
+            throw new ResyncRejectedException($"Pipeline {Key} reads Kafka: a table is resynced by replaying its topic, not by the pipeline.");
+        }
+
         if (_state.State.Paused)
         {
             throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before resyncing a table.");
@@ -162,23 +175,34 @@ public sealed partial class SourceGrain(
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(new SourceStatus(
         Key,
         silo.Name,
-        _state.State.Paused ? "paused" : _run.IsCompleted && _runner?.Phase != "stopped" ? "failed" : _runner?.Phase ?? "starting",
+        _state.State.Paused ? "paused" : _run.IsCompleted && (_kafka?.Phase ?? _runner?.Phase) != "stopped" ? "failed" : _kafka?.Phase ?? _runner?.Phase ?? "starting",
         _lastError,
         _state.State.SnapshotAttempt,
         _state.State.SnapshotCompleted,
         _runner?.ConfirmedLsn ?? 0,
         _runner?.ReceivedLsn ?? 0,
-        [.. (_runner?.Tables ?? []).Select(t => t.ToString())],
+        _kafka?.Partitions ?? [.. (_runner?.Tables ?? []).Select(t => t.ToString())],
         [.. (_runner?.StoppedTables ?? []).Select(t => t.ToString())]));
 
     private void Start()
     {
         var config = pipelines.Get(Key);
         _abort = new CancellationTokenSource();
-        _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, _state, logger);
-        var runner = _runner;
+        var abort = _abort.Token;
+        Func<Task> run;
+        if (config.Source!.Kafka is { } kafka)
+        {
+            var coordinator = _kafka = new KafkaSourceCoordinator(Key, kafka, GrainFactory, logger);
+            run = () => coordinator.RunAsync(abort);
+        }
+        else
+        {
+            var runner = _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, _state, logger);
+            run = () => runner.RunAsync(abort);
+        }
+
         var started = DateTimeOffset.UtcNow;
-        _run = CallCycleFilter.RunDetached(() => runner.RunAsync(_abort.Token)).ContinueWith(
+        _run = CallCycleFilter.RunDetached(run).ContinueWith(
             run =>
             {
                 if (run.Exception?.GetBaseException() is { } error)

@@ -5,33 +5,51 @@ using Confluent.Kafka;
 namespace SentinelSync.Replication.Kafka;
 
 /// <summary>
-/// Loads the native Kafka client, librdkafka, once per process. Confluent.Kafka's own native
-/// package (librdkafka.redist) is not available on our build machines, so we load Debian's
-/// library (package <c>librdkafka-dev</c>) or the file named by <see cref="PathVariable"/>.
-/// Call <see cref="EnsureLoaded"/> before the first producer or consumer is built.
+/// Loads the native Kafka client, librdkafka, once per process, always from the file we choose: the
+/// librdkafka.redist 2.16 build that ships with the application (or <see cref="PathVariable"/>).
+/// Call <see cref="EnsureLoaded"/> before the first producer, consumer or mock cluster is built.
 /// </summary>
+/// <remarks>
+/// Left to itself the runtime would probe <c>runtimes/linux-x64/native/librdkafka.so</c>, which needs
+/// libsasl2.so.3 (absent on Debian 12), and then fall back to whatever the system has: with Debian's
+/// librdkafka1 2.0.2 installed that older library wins and <c>Consume</c> fails on a missing entry point.
+/// So the redist's glibc-only <c>centos8-librdkafka.so</c> is loaded by full path, and a DllImport resolver
+/// maps the name "librdkafka" to that same file for Confluent.Kafka and for our own mock-cluster bindings.
+/// </remarks>
 public static class KafkaNativeLibrary
 {
-    /// <summary>Environment variable with the full path of librdkafka.so; overrides the probing.</summary>
+    /// <summary>Environment variable with the full path of a librdkafka.so to load instead of the bundled one.</summary>
     public const string PathVariable = "SENTINEL_LIBRDKAFKA";
 
-    /// <summary>Where Debian installs librdkafka (multiarch directories, the soname first).</summary>
-    public static IReadOnlyList<string> DebianPaths { get; } =
-    [
-        "/usr/lib/x86_64-linux-gnu/librdkafka.so.1",
-        "/usr/lib/x86_64-linux-gnu/librdkafka.so",
-        "/usr/lib/aarch64-linux-gnu/librdkafka.so.1",
-        "/usr/lib/aarch64-linux-gnu/librdkafka.so",
-    ];
+    /// <summary>The librdkafka major.minor this build is made and tested for (the librdkafka.redist version).</summary>
+    public const string ExpectedVersionPrefix = "2.16.";
 
     private static readonly Lock _gate = new();
     private static string? _loadedPath;
-    private static string? _resolvedPath;
-    private static bool _resolverInstalled;
+    private static IntPtr _handle;
 
     /// <summary>
-    /// Loads librdkafka unless already loaded and returns the path it was loaded from. Uses
-    /// <see cref="PathVariable"/> when set (and only that path), Debian's paths otherwise.
+    /// The bundled library files, relative to the application directory, in the order they are tried:
+    /// a portable build or publish keeps the package's <c>runtimes/</c> tree, a RID-specific publish
+    /// flattens the natives into the application directory.
+    /// </summary>
+    public static IReadOnlyList<string> BundledCandidates(string baseDirectory) => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.Arm64 =>
+        [
+            Path.Combine(baseDirectory, "runtimes", "linux-arm64", "native", "librdkafka.so"),
+            Path.Combine(baseDirectory, "librdkafka.so"),
+        ],
+        _ =>
+        [
+            Path.Combine(baseDirectory, "runtimes", "linux-x64", "native", "centos8-librdkafka.so"),
+            Path.Combine(baseDirectory, "centos8-librdkafka.so"),
+        ],
+    };
+
+    /// <summary>
+    /// Loads librdkafka unless already loaded and returns the path it was loaded from: the file named by
+    /// <see cref="PathVariable"/> when set (and only that one), else the bundled file.
     /// </summary>
     /// <exception cref="InvalidOperationException">The library is missing or cannot be loaded.</exception>
     public static string EnsureLoaded()
@@ -44,73 +62,69 @@ public static class KafkaNativeLibrary
             }
 
             var configured = Environment.GetEnvironmentVariable(PathVariable);
-            _loadedPath = Load(string.IsNullOrWhiteSpace(configured) ? DebianPaths : [configured]);
+            _loadedPath = Load(string.IsNullOrWhiteSpace(configured) ? BundledCandidates(AppContext.BaseDirectory) : [configured]);
             return _loadedPath;
         }
     }
 
+    /// <summary>The loaded library's version string, e.g. "2.16.0" (loads it first if needed).</summary>
+    public static string Version
+    {
+        get
+        {
+            EnsureLoaded();
+            return Library.VersionString;
+        }
+    }
+
     /// <summary>
-    /// Loads librdkafka from the first existing file of <paramref name="candidates"/>. Once a
-    /// library is loaded in the process, Confluent.Kafka keeps it: a later load of another existing
-    /// file does nothing.
+    /// Loads librdkafka from the first existing file of <paramref name="candidates"/>. Once a library is
+    /// loaded in the process it stays: a later call with other files returns the first file's path.
     /// </summary>
     internal static string Load(IReadOnlyList<string> candidates)
     {
         var path = candidates.FirstOrDefault(File.Exists)
             ?? throw CannotLoad(candidates, "no such file", innerException: null);
-        try
+        lock (_gate)
         {
-            lock (_gate)
+            if (_handle != IntPtr.Zero)
             {
-                InstallResolver(path);
+                return _loadedPath ?? path;
             }
 
-            Library.Load(path);
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
-        {
-            throw CannotLoad([path], ex.Message, ex);
-        }
+            try
+            {
+                _handle = NativeLibrary.Load(path);
+                NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, Resolve);
+                NativeLibrary.SetDllImportResolver(typeof(KafkaNativeLibrary).Assembly, Resolve);
+                Library.Load(path);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
+            {
+                throw CannotLoad([path], ex.Message, ex);
+            }
 
-        return path;
+            _loadedPath = path;
+            return path;
+        }
     }
 
     /// <summary>
-    /// Confluent.Kafka loads a user-specified path with <c>dlopen</c> imported from "libdl", a name
-    /// that only exists with libc6-dev: since glibc 2.34 it is the soname libdl.so.2 (a stub over
-    /// libc). The resolver maps that name, and "librdkafka" to the file we chose, for its assembly.
+    /// Confluent.Kafka binds "librdkafka" by DllImport and loads a user-specified path with <c>dlopen</c>
+    /// imported from "libdl", a name that only exists with libc6-dev (since glibc 2.34 the soname is
+    /// libdl.so.2, a stub over libc). Both names are mapped here; anything else is probed as usual.
     /// </summary>
-    private static void InstallResolver(string path)
+    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
     {
-        _resolvedPath ??= path;
-        if (_resolverInstalled)
-        {
-            return;
-        }
-
-        NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, Resolve);
-        _resolverInstalled = true;
-    }
-
-    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (libraryName == "libdl")
-        {
-            return NativeLibrary.TryLoad("libdl.so.2", out var libdl) ? libdl : IntPtr.Zero;
-        }
-
-        if (libraryName == "librdkafka" && _resolvedPath is { } rdkafka)
-        {
-            return NativeLibrary.TryLoad(rdkafka, out var handle) ? handle : IntPtr.Zero;
-        }
-
-        // Anything else: the runtime's default probing.
-        return IntPtr.Zero;
-    }
+        "librdkafka" => _handle,
+        "libdl" => NativeLibrary.TryLoad("libdl.so.2", out var libdl) ? libdl : IntPtr.Zero,
+        _ => IntPtr.Zero,
+    };
 
     private static InvalidOperationException CannotLoad(IReadOnlyList<string> tried, string reason, Exception? innerException) =>
         new(
             $"Cannot load the native Kafka client library librdkafka ({reason}; tried {string.Join(", ", tried)}). "
-            + $"Install it with `apt-get install librdkafka-dev` (Debian), or set {PathVariable} to the full path of librdkafka.so.",
+            + "It ships with the application (NuGet package librdkafka.redist, runtimes/<rid>/native/): rebuild or republish, "
+            + $"or set {PathVariable} to the full path of a librdkafka.so {ExpectedVersionPrefix}x.",
             innerException);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using SentinelSync.Replication.ClickHouse;
+using SentinelSync.Replication.Kafka;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -39,10 +40,15 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
     private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch
     {
-        { Postgres: { } postgres, ClickHouse: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
-        { ClickHouse: { } clickHouse, Postgres: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
-        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:' or 'clickhouse:')."),
+        { Postgres: { } postgres, ClickHouse: null, Kafka: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
+        { ClickHouse: { } clickHouse, Postgres: null, Kafka: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
+        { Kafka: { } kafka, Postgres: null, ClickHouse: null } => new KafkaSink(kafka, pipeline.Name!, SourceDatabase(pipeline), control, _loggerFactory.CreateLogger<KafkaSink>()),
+        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:', 'clickhouse:' or 'kafka:')."),
     };
+
+    /// <summary>The source database's name, for event formats that carry it (Debezium's source.db).</summary>
+    private static string SourceDatabase(PipelineConfig pipeline) =>
+        pipeline.Source?.Postgres?.Connection is { } connection ? new NpgsqlConnectionStringBuilder(connection).Database ?? "" : "";
 
     public async ValueTask DisposeAsync()
     {

@@ -7,5 +7,7 @@ namespace SentinelSync.Replication.Postgres;
 /// </summary>
 internal readonly record struct PendingChange(TableSchema Schema, ChangeKind Kind, ColumnValue[] Values, ColumnValue[]? OldKey, uint Xid)
 {
-    public RowChange At(Position position) => new(Kind, position, Schema, Values, OldKey);
+    /// <summary>The change at its position, with its top-level transaction's id and commit time (for envelopes such as Debezium's).</summary>
+    public RowChange At(Position position, uint transactionId = 0, DateTimeOffset? commitTime = null) =>
+        new(Kind, position, Schema, Values, OldKey) { TransactionId = transactionId, CommitTime = commitTime };
 }

@@ -29,6 +29,8 @@ public sealed class PgOutputDecoder : IAsyncDisposable
     private readonly Dictionary<uint, TransactionSpill> _streamed = [];
     private readonly TransactionBatches _batches = new();
     private ulong _commitLsn;
+    private uint _xid;
+    private DateTimeOffset? _commitTime;
     private long _ordinal;
     private bool _inTransaction;
     private uint? _streamXid;
@@ -78,6 +80,8 @@ public sealed class PgOutputDecoder : IAsyncDisposable
         {
             case BeginMessage begin:
                 _commitLsn = (ulong)begin.TransactionFinalLsn;
+                _xid = begin.TransactionXid;
+                _commitTime = new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc));
                 _ordinal = 0;
                 _inTransaction = true;
                 RaiseHighestSeen(_commitLsn);
@@ -156,7 +160,7 @@ public sealed class PgOutputDecoder : IAsyncDisposable
 
             case StreamCommitMessage commit:
                 return _streamed.Remove(commit.TransactionXid, out var committed)
-                    ? ReplayCommitted(committed, (ulong)commit.CommitLsn)
+                    ? ReplayCommitted(committed, (ulong)commit.CommitLsn, commit.TransactionXid, new DateTimeOffset(DateTime.SpecifyKind(commit.TransactionCommitTimestamp, DateTimeKind.Utc)))
                     : null;
 
             case StreamAbortMessage abort:
@@ -231,11 +235,11 @@ public sealed class PgOutputDecoder : IAsyncDisposable
             throw new InvalidOperationException($"pgoutput sent a {change.Kind} change of {change.Schema.Table} outside a transaction.");
         }
 
-        _batches.Add(change.At(new Position(_commitLsn, ++_ordinal)));
+        _batches.Add(change.At(new Position(_commitLsn, ++_ordinal), _xid, _commitTime));
         return _batches.Count >= _settings.ChunkSize ? _batches.Drain(transactionEnd: null) : null;
     }
 
-    private IEnumerable<ChangeBatch> ReplayCommitted(TransactionSpill spill, ulong commitLsn)
+    private IEnumerable<ChangeBatch> ReplayCommitted(TransactionSpill spill, ulong commitLsn, uint xid, DateTimeOffset commitTime)
     {
         RaiseHighestSeen(commitLsn);
         StreamedTransactions++;
@@ -246,7 +250,7 @@ public sealed class PgOutputDecoder : IAsyncDisposable
             var ordinal = 0L;
             foreach (var change in spill.Replay())
             {
-                batches.Add(change.At(new Position(commitLsn, ++ordinal)));
+                batches.Add(change.At(new Position(commitLsn, ++ordinal), xid, commitTime));
                 if (batches.Count >= _settings.ChunkSize)
                 {
                     foreach (var batch in batches.Drain(transactionEnd: null))

@@ -8,7 +8,8 @@ namespace SentinelSync.Replication.Sinks;
 /// transaction (creating it on first use), checks the epoch, and writes the new position in the same
 /// transaction. The SQL differs per sink only in where the table lives (the destination's <c>"_sentinel"</c>
 /// schema for Postgres, the control database for ClickHouse); each statement takes
-/// <c>$1</c> sink, <c>$2</c> source table and, for the update, <c>$3</c> LSN, <c>$4</c> ordinal, <c>$5</c> epoch.
+/// <c>$1</c> sink, <c>$2</c> source table (<see cref="ChangeBatch.OffsetKey"/>: the table, plus the stream for a
+/// source with several, such as Kafka partitions) and, for the update, <c>$3</c> LSN, <c>$4</c> ordinal, <c>$5</c> epoch.
 /// </summary>
 internal sealed class OffsetRows(string selectForUpdate, string select, string insertIfMissing, string update)
 {
@@ -43,7 +44,7 @@ internal sealed class OffsetRows(string selectForUpdate, string select, string i
     /// </summary>
     public async Task<(SinkOffset Stored, List<RowChange> Pending)> BeginBatchAsync(NpgsqlConnection connection, string sink, ChangeBatch batch, long epoch, bool replay, CancellationToken cancellationToken)
     {
-        var stored = await LockAsync(connection, sink, batch.Table.ToString(), cancellationToken).ConfigureAwait(false);
+        var stored = await LockAsync(connection, sink, batch.OffsetKey, cancellationToken).ConfigureAwait(false);
         if (stored.Epoch > epoch)
         {
             throw new SinkFencedException(sink, batch.Table, epoch, stored.Epoch);
@@ -59,7 +60,7 @@ internal sealed class OffsetRows(string selectForUpdate, string select, string i
     public async Task<Position> EndBatchAsync(NpgsqlConnection connection, string sink, ChangeBatch batch, SinkOffset stored, long epoch, bool replay, CancellationToken cancellationToken)
     {
         var applied = !replay && batch.Through > stored.Position ? batch.Through : stored.Position;
-        await WriteAsync(connection, sink, batch.Table.ToString(), applied, epoch, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(connection, sink, batch.OffsetKey, applied, epoch, cancellationToken).ConfigureAwait(false);
         return applied;
     }
 

@@ -93,9 +93,54 @@ internal sealed partial class PipelineMonitor(
         return new PipelinesReport(self.Name, time.GetUtcNow(), pending, reports);
     }
 
+    /// <summary>
+    /// A Kafka pipeline: no slot and no WAL lag; <see cref="PipelineReport.Source"/> names the brokers and
+    /// <see cref="PipelineReport.Slot"/> the consumer group, the tables are the partitions the source reads.
+    /// </summary>
+    private async Task<PipelineReport> SampleKafkaPipelineAsync(string name, Replication.Kafka.Source.KafkaSourceOptions options, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        SourceStatus? status = null;
+        try
+        {
+            status = await grains.GetGrain<ISourceGrain>(name).GetStatusAsync().WaitAsync(s_callTimeout, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            errors.Add($"source grain: {e.GetType().Name}: {e.Message}");
+        }
+
+        if (keeper.LastError(name) is { } notStarting)
+        {
+            errors.Add($"not starting: {notStarting}");
+        }
+
+        return new PipelineReport(
+            name,
+            status?.Silo,
+            status?.Phase ?? "unknown",
+            redactor.Redact(status?.LastError),
+            $"kafka: {options.BootstrapServers}",
+            options.GroupId,
+            SnapshotCompleted: true,
+            null,
+            null,
+            null,
+            null,
+            0,
+            0,
+            [],
+            errors.Count == 0 ? null : redactor.Redact(string.Join("; ", errors)));
+    }
+
     private async Task<PipelineReport> SamplePipelineAsync(PipelineConfig config, CancellationToken cancellationToken)
     {
         var name = config.Name!;
+        if (config.Source!.Kafka is { } kafka)
+        {
+            return await SampleKafkaPipelineAsync(name, kafka, cancellationToken);
+        }
+
         var options = config.Source!.Postgres!;
         var errors = new List<string>();
         var now = time.GetUtcNow();

@@ -170,15 +170,25 @@ public static partial class SentinelConfigLoader
             }
 
             var source = pipeline.Source?.Postgres;
-            if (source is null)
+            var kafka = pipeline.Source?.Kafka;
+            if ((source is null) == (kafka is null))
             {
-                Fail($"{at}.source", "needs a 'postgres:' entry");
+                Fail($"{at}.source", source is null
+                    ? "needs a 'postgres:' or a 'kafka:' entry"
+                    : "has 'postgres:' and 'kafka:'; a pipeline reads from exactly one source");
             }
 
-            ThrowFirst(file, source!.Validate($"{at}.source.postgres"));
-            if (!slots.Add(source.Slot))
+            if (kafka is not null)
             {
-                Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
+                ThrowFirst(file, kafka.Validate($"{at}.source.kafka"));
+            }
+            else
+            {
+                ThrowFirst(file, source!.Validate($"{at}.source.postgres"));
+                if (!slots.Add(source.Slot))
+                {
+                    Fail($"{at}.source.postgres.slot", $"slot '{source.Slot}' is used by two pipelines; each pipeline needs its own slot");
+                }
             }
 
             if (pipeline.Sinks.Count == 0)
@@ -200,11 +210,19 @@ public static partial class SentinelConfigLoader
                 if (destinations.Count != 1)
                 {
                     Fail(sinkAt, destinations.Count == 0
-                        ? "needs a destination entry ('postgres:' or 'clickhouse:')"
+                        ? "needs a destination entry ('postgres:', 'clickhouse:' or 'kafka:')"
                         : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
-                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
+                if (kafka is not null && sink.Kafka is not null)
+                {
+                    // A Kafka source resumes from the offsets its sinks store with the data; a Kafka sink stores none it can read back.
+                    Fail($"{sinkAt}.kafka", "a pipeline with a Kafka source writes to postgres or clickhouse sinks (they keep the partitions' offsets with the data)");
+                }
+
+                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres")
+                    ?? sink.ClickHouse?.Validate($"{sinkAt}.clickhouse")
+                    ?? sink.Kafka!.Validate($"{sinkAt}.kafka"));
             }
         }
     }

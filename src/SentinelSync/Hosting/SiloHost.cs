@@ -40,6 +40,7 @@ internal static class SiloHost
         // Hosted services start in this order and stop in the reverse one: the control database is migrated
         // before Orleans joins the cluster on it; the keeper and rebalancer run while the silo is active, and
         // stop (draining the local pipelines) before Orleans deactivates the remaining grains and leaves.
+        builder.Services.AddHostedService<KafkaStartLog>();
         builder.Services.AddHostedService<ControlDatabaseMigration>();
         builder.AddSentinelSilo(config);
         builder.Services.AddSingleton<PipelineKeeper>();

@@ -23,7 +23,7 @@ namespace SentinelSync.Replication.Postgres;
 /// Tables without a primary key are replicated insert-only: updates and deletes to them fail with
 /// <see cref="KeylessTableChangeException"/>, and a resnapshot of such a table duplicates its rows.
 /// </summary>
-public sealed partial class PostgresSink : ISink
+public sealed partial class PostgresSink : ISink, IStoredOffsets
 {
     private readonly NpgsqlDataSource _dataSource;
     private static readonly IReadOnlyDictionary<string, string> s_noColumnTypes = new Dictionary<string, string>();
@@ -184,12 +184,16 @@ public sealed partial class PostgresSink : ISink
     }
 
     /// <summary>The offset <paramref name="sinkName"/> stored for <paramref name="table"/>, or null before its first batch.</summary>
-    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default)
+    public Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, CancellationToken cancellationToken = default) =>
+        ReadOffsetAsync(sinkName, table, stream: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<SinkOffset?> ReadOffsetAsync(string sinkName, TableName table, string? stream, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         ArgumentNullException.ThrowIfNull(table);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
-        return await s_offsets.ReadAsync(_dataSource, sinkName, table.ToString(), cancellationToken).ConfigureAwait(false);
+        return await s_offsets.ReadAsync(_dataSource, sinkName, ChangeBatch.OffsetKeyOf(table, stream), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

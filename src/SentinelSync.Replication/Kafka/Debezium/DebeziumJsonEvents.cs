@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace SentinelSync.Replication.Kafka.Debezium;
+
+/// <summary>
+/// Turns row changes into Debezium Postgres-connector events as Kafka Connect's JsonConverter writes them: the key
+/// (the primary key columns as a struct; null for a keyless table) and the value envelope, with or without the
+/// <c>schema</c> block. One instance per sink; thread-safe.
+/// </summary>
+/// <param name="topicPrefix">Debezium's <c>topic.prefix</c>: the envelope's <c>source.name</c> and the schemas' namespace.</param>
+/// <param name="database">The source database, <c>source.db</c>.</param>
+/// <param name="withSchemas">Write <c>{"schema":…,"payload":…}</c> rather than the bare payload.</param>
+/// <param name="decimalHandling">precise, string or double (<see cref="DebeziumTypeMapping"/>).</param>
+public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool withSchemas, string decimalHandling, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<(TableName Table, int Version), TableShape> _shapes = new();
+
+    /// <summary>One event to send: <see cref="Value"/> null is a tombstone; <see cref="AllPartitions"/> for a truncate, which concerns every key.</summary>
+    public readonly record struct Event(byte[]? Key, byte[]? Value, bool AllPartitions = false);
+
+    /// <summary>
+    /// The events of one change, in order: insert → c (or r for a snapshot row); update → u, or, when the key changed,
+    /// d of the old key + its tombstone + c of the new one (as Debezium does); delete → d + tombstone; truncate → t.
+    /// </summary>
+    public IEnumerable<Event> Of(RowChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var shape = Shape(change.Schema);
+        switch (change.Kind)
+        {
+            case ChangeKind.Snapshot:
+                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Read, null, change.Values));
+                break;
+            case ChangeKind.Insert:
+                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Create, null, change.Values));
+                break;
+            case ChangeKind.Update when change.OldKey is { } old && shape.KeyIndexes.Length > 0 && KeyChanged(shape, old, change.Values):
+                var oldKey = Key(shape, old);
+                yield return new(oldKey, Value(shape, change, DebeziumEnvelope.Ops.Delete, old, null));
+                yield return new(oldKey, null);
+                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Create, null, change.Values));
+                break;
+            case ChangeKind.Update:
+                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Update, change.OldKey, change.Values));
+                break;
+            case ChangeKind.Delete:
+                var key = Key(shape, change.OldKey ?? []);
+                yield return new(key, Value(shape, change, DebeziumEnvelope.Ops.Delete, change.OldKey, null));
+                if (key is not null)
+                {
+                    yield return new(key, null);
+                }
+
+                break;
+            case ChangeKind.Truncate:
+                yield return new(null, Value(shape, change, DebeziumEnvelope.Ops.Truncate, null, null), AllPartitions: true);
+                break;
+        }
+    }
+
+    private static bool KeyChanged(TableShape shape, ColumnValue[] old, ColumnValue[] values) =>
+        shape.KeyIndexes.Any(i => i < old.Length && !old[i].IsNull && old[i].Text != values[i].Text);
+
+    private byte[]? Key(TableShape shape, ColumnValue[] row)
+    {
+        if (shape.KeyIndexes.Length == 0 || row.Length == 0)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (withSchemas)
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName(DebeziumEnvelope.Schema);
+                writer.WriteRawValue(shape.KeySchema, skipInputValidation: true);
+                writer.WritePropertyName(DebeziumEnvelope.Payload);
+            }
+
+            writer.WriteStartObject();
+            foreach (var i in shape.KeyIndexes)
+            {
+                writer.WritePropertyName(shape.Columns[i].Name);
+                DebeziumValues.Write(writer, shape.Types[i], row[i]);
+            }
+
+            writer.WriteEndObject();
+            if (withSchemas)
+            {
+                writer.WriteEndObject();
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private byte[] Value(TableShape shape, RowChange change, string op, ColumnValue[]? before, ColumnValue[]? after)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (withSchemas)
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName(DebeziumEnvelope.Schema);
+                writer.WriteRawValue(shape.ValueSchema, skipInputValidation: true);
+                writer.WritePropertyName(DebeziumEnvelope.Payload);
+            }
+
+            writer.WriteStartObject();
+            WriteRow(writer, DebeziumEnvelope.Before, shape, before);
+            WriteRow(writer, DebeziumEnvelope.After, shape, after);
+            WriteSource(writer, change);
+            writer.WriteString(DebeziumEnvelope.Op, op);
+            writer.WriteNumber(DebeziumEnvelope.TsMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            writer.WriteNull("transaction");
+            writer.WriteEndObject();
+            if (withSchemas)
+            {
+                writer.WriteEndObject();
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteRow(Utf8JsonWriter writer, string name, TableShape shape, ColumnValue[]? row)
+    {
+        if (row is null || row.Length == 0)
+        {
+            writer.WriteNull(name);
+            return;
+        }
+
+        writer.WriteStartObject(name);
+        for (var i = 0; i < shape.Columns.Count && i < row.Length; i++)
+        {
+            writer.WritePropertyName(shape.Columns[i].Name);
+            DebeziumValues.Write(writer, shape.Types[i], row[i]);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private void WriteSource(Utf8JsonWriter writer, RowChange change)
+    {
+        var snapshot = change.Kind == ChangeKind.Snapshot || (change.Kind == ChangeKind.Truncate && change.CommitTime is null && change.TransactionId == 0);
+        writer.WriteStartObject(DebeziumEnvelope.Source);
+        writer.WriteString("version", DebeziumEnvelope.Version);
+        writer.WriteString("connector", DebeziumEnvelope.Connector);
+        writer.WriteString("name", topicPrefix);
+        writer.WriteNumber("ts_ms", (change.CommitTime ?? _time.GetUtcNow()).ToUnixTimeMilliseconds());
+        writer.WriteString("snapshot", snapshot ? "true" : "false");
+        writer.WriteString("db", database);
+        // Debezium's sequence holds WAL record LSNs pgoutput does not give; the position travels in a header instead.
+        writer.WriteNull("sequence");
+        writer.WriteString("schema", change.Schema.Table.Schema);
+        writer.WriteString("table", change.Schema.Table.Name);
+        if (change.TransactionId != 0)
+        {
+            writer.WriteNumber("txId", change.TransactionId);
+        }
+        else
+        {
+            writer.WriteNull("txId");
+        }
+
+        writer.WriteNumber("lsn", change.Position.Lsn);
+        writer.WriteNull("xmin");
+        writer.WriteEndObject();
+    }
+
+    private TableShape Shape(TableSchema schema) =>
+        _shapes.GetOrAdd((schema.Table, schema.Version), _ => new TableShape(schema, topicPrefix, decimalHandling));
+
+    /// <summary>A schema version's column types and its key and envelope schema blocks, serialized once.</summary>
+    private sealed class TableShape
+    {
+        public TableShape(TableSchema schema, string topicPrefix, string decimalHandling)
+        {
+            Columns = schema.Columns;
+            Types = [.. schema.Columns.Select(c => DebeziumTypeMapping.Of(c, decimalHandling))];
+            KeyIndexes = [.. schema.KeyIndexes];
+            var name = $"{topicPrefix}.{schema.Table.Schema}.{schema.Table.Name}";
+            KeySchema = DebeziumConnectSchemas.Key(name, schema, Types);
+            ValueSchema = DebeziumConnectSchemas.Envelope(name, schema, Types);
+        }
+
+        public IReadOnlyList<ColumnSchema> Columns { get; }
+
+        public DebeziumColumnType[] Types { get; }
+
+        public int[] KeyIndexes { get; }
+
+        public byte[] KeySchema { get; }
+
+        public byte[] ValueSchema { get; }
+    }
+}

@@ -1,0 +1,215 @@
+using System.Text.Json;
+
+namespace SentinelSync.Replication.Kafka.Source;
+
+/// <summary>
+/// Decodes Debezium change-event envelopes written by Kafka Connect's JSON converter, with or without the
+/// embedded <c>schema</c> block (<c>schemas.enable</c>): <c>op</c> c/r/u/d/t (and Cassandra's i), <c>before</c>,
+/// <c>after</c> and <c>source</c>, which names the table (Postgres: schema and table; MySQL: db and table;
+/// Cassandra: keyspace and table; Scylla: keyspace_name and table_name; otherwise the last two parts of the
+/// topic). Key columns are the fields of the message key. A null value is a tombstone and carries nothing;
+/// envelope fields this decoder does not know are ignored with a warning.
+/// </summary>
+public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
+{
+    private static readonly HashSet<string> s_envelopeFields = new(StringComparer.Ordinal) { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" };
+
+    public DecodedMessage Decode(KafkaMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Value is null || message.Value.Length == 0)
+        {
+            return DecodedMessage.Tombstone;
+        }
+
+        using var value = Parse(message.Value, "value");
+        using var key = message.Key is { Length: > 0 } ? Parse(message.Key, "key") : null;
+        var (payload, schema) = Unwrap(value.RootElement);
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            throw new PoisonMessageException($"the value is JSON {payload.ValueKind}, not a change-event envelope (an object with op, before, after, source)");
+        }
+
+        if (!payload.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
+        {
+            throw new PoisonMessageException("the value has no 'op' field: not a Debezium change event (flattened by ExtractNewRecordState?)");
+        }
+
+        var warnings = payload.EnumerateObject().Where(p => !s_envelopeFields.Contains(p.Name)).Select(p => $"unknown envelope field '{p.Name}' ignored").ToList();
+        var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+        var connector = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("connector", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        var style = scylla ? CellStyle.Scylla : connector == "cassandra" ? CellStyle.Cassandra : CellStyle.Plain;
+        var table = TableOf(source, message.Topic);
+        var op = opElement.GetString();
+        var kind = op switch
+        {
+            "c" or "i" => ChangeKind.Insert,
+            "r" => ChangeKind.Snapshot,
+            "u" => ChangeKind.Update,
+            "d" => ChangeKind.Delete,
+            "t" => ChangeKind.Truncate,
+            "m" => (ChangeKind?)null,
+            _ => throw new PoisonMessageException($"unknown op '{op}'"),
+        };
+        if (kind is null)
+        {
+            return new DecodedMessage(null, "a logical decoding message (op m), not a row change", warnings);
+        }
+
+        if (kind == ChangeKind.Truncate)
+        {
+            return new DecodedMessage(new DecodedChange(table, ChangeKind.Truncate, [], null), null, warnings);
+        }
+
+        var keyRow = key is null ? default : Unwrap(key.RootElement);
+        var keyFields = KeyFields(keyRow.Payload, keyRow.Schema);
+        var written = kind is ChangeKind.Insert or ChangeKind.Snapshot;
+        var after = Row(payload, schema, "after", keyFields, style, written);
+        var before = Row(payload, schema, "before", keyFields, style, written: false);
+        if (kind == ChangeKind.Delete)
+        {
+            before ??= keyFields.Count > 0 ? KeyRow(keyFields) : after;
+            if (before is null)
+            {
+                throw new PoisonMessageException("a delete with neither 'before' nor a key: the deleted row cannot be told");
+            }
+
+            return new DecodedMessage(new DecodedChange(table, ChangeKind.Delete, [], before), null, warnings);
+        }
+
+        if (after is null)
+        {
+            throw new PoisonMessageException($"op '{op}' without an 'after' row");
+        }
+
+        return new DecodedMessage(new DecodedChange(table, kind.Value, after, before), null, warnings);
+    }
+
+    private static JsonDocument Parse(byte[] bytes, string part)
+    {
+        try
+        {
+            return JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new PoisonMessageException($"the {part} is not JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The payload and its schema when the converter embedded one (<c>{"schema": ..., "payload": ...}</c>).</summary>
+    private static (JsonElement Payload, JsonElement? Schema) Unwrap(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("payload", out var payload) && root.TryGetProperty("schema", out var schema)
+            ? (payload, schema.ValueKind == JsonValueKind.Object ? schema : null)
+            : (root, null);
+
+    private static TableName TableOf(JsonElement source, string topic)
+    {
+        string? Field(string name) =>
+            source.ValueKind == JsonValueKind.Object && source.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        var name = Field("table") ?? Field("table_name");
+        var schema = Field("schema") ?? Field("keyspace") ?? Field("keyspace_name") ?? Field("db");
+        if (name is not null && schema is not null)
+        {
+            return new TableName(schema, name);
+        }
+
+        var parts = topic.Split('.');
+        return parts.Length >= 2 ? new TableName(parts[^2], parts[^1]) : new TableName("kafka", topic);
+    }
+
+    private static Dictionary<string, (JsonElement Value, JsonElement? Schema)> KeyFields(JsonElement payload, JsonElement? schema)
+    {
+        var fields = new Dictionary<string, (JsonElement, JsonElement?)>(StringComparer.Ordinal);
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            return fields;
+        }
+
+        var schemas = FieldSchemas(schema);
+        foreach (var property in payload.EnumerateObject())
+        {
+            fields[property.Name] = (property.Value, schemas.TryGetValue(property.Name, out var fieldSchema) ? fieldSchema : null);
+        }
+
+        return fields;
+    }
+
+    private static List<FieldValue> KeyRow(Dictionary<string, (JsonElement Value, JsonElement? Schema)> keyFields) =>
+        [.. keyFields.Select(k => Field(k.Key, k.Value.Value, k.Value.Schema, isKey: true))];
+
+    private static List<FieldValue>? Row(JsonElement payload, JsonElement? envelopeSchema, string part, Dictionary<string, (JsonElement Value, JsonElement? Schema)> keyFields, CellStyle style, bool written)
+    {
+        if (!payload.TryGetProperty(part, out var row) || row.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (row.ValueKind != JsonValueKind.Object)
+        {
+            throw new PoisonMessageException($"'{part}' is JSON {row.ValueKind}, not a row");
+        }
+
+        var rowSchema = FieldSchemas(envelopeSchema).TryGetValue(part, out var r) ? r : (JsonElement?)null;
+        var schemas = FieldSchemas(rowSchema);
+        var fields = new List<FieldValue>();
+        foreach (var property in row.EnumerateObject())
+        {
+            var fieldSchema = schemas.TryGetValue(property.Name, out var fs) ? fs : (JsonElement?)null;
+            var isKey = keyFields.ContainsKey(property.Name);
+            fields.Add(style == CellStyle.Plain || (style == CellStyle.Scylla && isKey)
+                ? Field(property.Name, property.Value, fieldSchema, isKey)
+                : Cell(property.Name, property.Value, fieldSchema, isKey, style, written));
+        }
+
+        return fields;
+    }
+
+    private static FieldValue Field(string name, JsonElement value, JsonElement? schema, bool isKey)
+    {
+        var type = schema is { } s ? ConnectValues.TypeOf(s) : ConnectValues.Infer(value);
+        return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema));
+    }
+
+    /// <summary>
+    /// A wrapped cell. One the operation did not write is NULL in an insert (a new row has nothing else) and
+    /// unchanged in an update (the destination keeps its value).
+    /// </summary>
+    private static FieldValue Cell(string name, JsonElement cell, JsonElement? cellSchema, bool isKey, CellStyle style, bool written)
+    {
+        var valueSchema = FieldSchemas(cellSchema).TryGetValue("value", out var vs) ? vs : (JsonElement?)null;
+        var notWritten = cell.ValueKind == JsonValueKind.Null
+            || (style == CellStyle.Cassandra && cell.ValueKind == JsonValueKind.Object && cell.TryGetProperty("set", out var set) && set.ValueKind == JsonValueKind.False);
+        if (notWritten)
+        {
+            var type = valueSchema is { } s ? ConnectValues.TypeOf(s) : null;
+            return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), written ? ColumnValue.Null : ColumnValue.Unchanged);
+        }
+
+        if (cell.ValueKind != JsonValueKind.Object || !cell.TryGetProperty("value", out var inner))
+        {
+            throw new PoisonMessageException($"column '{name}' is not a cell ({{\"value\": ...}}) as the {style} format writes non-key columns");
+        }
+
+        return Field(name, inner, valueSchema, isKey);
+    }
+
+    /// <summary>The fields of a struct schema by name (empty without a schema).</summary>
+    private static Dictionary<string, JsonElement> FieldSchemas(JsonElement? structSchema)
+    {
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (structSchema is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty("fields", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var field in list.EnumerateArray())
+            {
+                if (field.TryGetProperty("field", out var name) && name.ValueKind == JsonValueKind.String)
+                {
+                    fields[name.GetString()!] = field;
+                }
+            }
+        }
+
+        return fields;
+    }
+}

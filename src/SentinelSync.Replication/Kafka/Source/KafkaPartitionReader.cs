@@ -1,0 +1,408 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Grains;
+using SentinelSync.Replication.Pipelines;
+
+namespace SentinelSync.Replication.Kafka.Source;
+
+/// <summary>
+/// The read loop of one partition grain. The rule that keeps data safe: the partition's position lives in the
+/// destinations (each sink stores its applied offset per table and partition in the same transaction as the data),
+/// so reading resumes from the lowest of them; everything between that and what a sink already applied is read
+/// again and skipped by that sink. Chunks are pushed to the sink grains in offset order (so per-key order holds);
+/// a chunk counts as done when every sink of every table in it applied it, and done chunks advance the committed
+/// offset. A sink activation that lost what was pushed to it (re-activated elsewhere) fails the run, which then
+/// starts again from the destinations.
+/// </summary>
+internal sealed partial class KafkaPartitionReader(
+    string pipeline,
+    KafkaSourceOptions options,
+    string topic,
+    int partition,
+    IGrainFactory grains,
+    PipelineRegistry pipelines,
+    DeadLetterStore deadLetters,
+    IPersistentState<KafkaPartitionState> state,
+    ILogger logger)
+{
+    /// <summary>The sink of a dead-lettered message that could not be decoded (no sink ever saw it).</summary>
+    public const string SourceSink = "(source)";
+
+    /// <summary>Messages read into one chunk at most.</summary>
+    internal const int MaxChunkMessages = 5_000;
+
+    /// <summary>Changes queued at a sink above which reading pauses.</summary>
+    internal const int MaxQueuedChanges = 100_000;
+
+    private readonly string _stream = KafkaGrainKeys.Stream(topic, partition);
+    private readonly TableName _deadLetterTable = new("kafka", $"{topic}/{partition}");
+    private readonly IKafkaMessageDecoder _decoder = options.CreateDecoder();
+    private readonly string[] _sinks = [.. pipelines.Get(pipeline).Sinks.Select(s => s.Name!)];
+    private readonly Queue<(Position Through, HashSet<TableName> Tables)> _pending = new();
+    private readonly Dictionary<TableName, TableSchema> _schemas = [];
+    private readonly Dictionary<(string Sink, TableName Table), long> _epochs = [];
+    private readonly Dictionary<TableName, Position> _pushed = [];
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+    private HashSet<string> _poisonedKeys = [];
+    private volatile bool _stopping;
+    private int _queued;
+
+    public string Phase { get; private set; } = "starting";
+
+    public long NextOffset { get; private set; }
+
+    public long CommittedOffset { get; private set; }
+
+    public long Messages { get; private set; }
+
+    public long DeadLettered { get; private set; }
+
+    public IReadOnlyList<string> Tables => [.. state.State.Tables.Keys];
+
+    public async Task RunAsync(CancellationToken abort)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        _poisonedKeys = await deadLetters.PendingKeysAsync(pipeline, SourceSink, _deadLetterTable, abort);
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.StartFrom == KafkaSourceOptions.StartLatest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+        }).Build();
+        var resume = await ResumeOffsetAsync(consumer, abort);
+        NextOffset = CommittedOffset = resume;
+        consumer.Assign(new TopicPartitionOffset(topic, partition, new Offset(resume)));
+        LogResumed(logger, pipeline, topic, partition, resume);
+        Phase = "streaming";
+        while (!_stopping && !abort.IsCancellationRequested)
+        {
+            var chunk = Read(consumer, abort);
+            if (chunk.Count > 0)
+            {
+                await PushAsync(chunk, abort);
+            }
+
+            await SettleAsync(consumer, abort);
+            while (_queued > MaxQueuedChanges && !_stopping && !abort.IsCancellationRequested)
+            {
+                await Task.Delay(50, abort);
+                await SettleAsync(consumer, abort);
+            }
+        }
+
+        // Graceful stop: what was pushed is applied by the sinks (they drain on deactivation too); commit it.
+        while (_pending.Count > 0 && !abort.IsCancellationRequested)
+        {
+            await Task.Delay(50, abort);
+            await SettleAsync(consumer, abort);
+        }
+
+        Phase = "stopped";
+        consumer.Close();
+    }
+
+    /// <summary>Ends the loop after the current chunk and waits until its changes are applied; the caller cancels after its patience.</summary>
+    public void Stop() => _stopping = true;
+
+    /// <summary>
+    /// The lowest offset any sink of any table this partition fed still needs: per table the later of its first
+    /// offset and the lowest next offset its sinks stored. With no table known yet, where reading first began.
+    /// </summary>
+    private async Task<long> ResumeOffsetAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    {
+        if (state.State.Tables.Count == 0)
+        {
+            if (state.State.StartOffset is null)
+            {
+                var marks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(30));
+                state.State.StartOffset = options.StartFrom == KafkaSourceOptions.StartLatest ? marks.High.Value : marks.Low.Value;
+                await state.WriteStateAsync(cancellationToken);
+            }
+
+            return state.State.StartOffset.Value;
+        }
+
+        var resume = long.MaxValue;
+        foreach (var (name, first) in state.State.Tables)
+        {
+            var table = ParseTable(name);
+            var needed = long.MaxValue;
+            foreach (var sink in _sinks)
+            {
+                var offsets = pipelines.Sink(pipeline, sink) as IStoredOffsets
+                    ?? throw new InvalidOperationException($"Sink '{sink}' of pipeline '{pipeline}' cannot store Kafka offsets in its destination, so a Kafka source cannot feed it.");
+                var stored = await offsets.ReadOffsetAsync(sink, table, _stream, cancellationToken);
+                needed = Math.Min(needed, KafkaChanges.NextOffset(stored?.Position ?? Position.Zero));
+            }
+
+            resume = Math.Min(resume, Math.Max(first, needed));
+        }
+
+        return resume;
+    }
+
+    private List<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
+    {
+        var chunk = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var wait = TimeSpan.FromMilliseconds(100);
+        while (chunk.Count < MaxChunkMessages && !abort.IsCancellationRequested)
+        {
+            var message = consumer.Consume(chunk.Count == 0 ? wait : TimeSpan.Zero);
+            if (message is null)
+            {
+                break;
+            }
+
+            if (!message.IsPartitionEOF)
+            {
+                chunk.Add(message);
+            }
+        }
+
+        return chunk;
+    }
+
+    private async Task PushAsync(List<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
+    {
+        var byTable = new Dictionary<TableName, List<RowChange>>();
+        var newTables = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var record in chunk)
+        {
+            var offset = record.Offset.Value;
+            var message = new KafkaMessage(topic, partition, offset, record.Message.Key, record.Message.Value);
+            var change = await DecodeAsync(message, cancellationToken);
+            if (change is null)
+            {
+                continue;
+            }
+
+            var schema = await SchemaAsync(change, cancellationToken);
+            if (schema is null)
+            {
+                Warn($"a truncate of {change.Table}, of which nothing was seen yet, was ignored");
+                continue;
+            }
+
+            if (!state.State.Tables.ContainsKey(change.Table.ToString()))
+            {
+                newTables.TryAdd(change.Table.ToString(), offset);
+            }
+
+            if (!byTable.TryGetValue(change.Table, out var changes))
+            {
+                byTable[change.Table] = changes = [];
+            }
+
+            changes.Add(KafkaChanges.ToRowChange(change, schema, offset));
+        }
+
+        if (newTables.Count > 0)
+        {
+            // Durable before the first push: a restart must ask these tables' sinks where they stand.
+            foreach (var (table, first) in newTables)
+            {
+                state.State.Tables[table] = first;
+            }
+
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        var through = KafkaChanges.PositionOf(chunk[^1].Offset.Value);
+        var queued = 0;
+        foreach (var (table, changes) in byTable)
+        {
+            var batch = new ChangeBatch(table, changes, through) { Stream = _stream };
+            foreach (var sink in _sinks)
+            {
+                var grain = grains.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, sink, table));
+                if (!_epochs.ContainsKey((sink, table)))
+                {
+                    _epochs[(sink, table)] = (await grain.GetProgressAsync()).Epoch;
+                }
+
+                queued = Math.Max(queued, await grain.EnqueueAsync([batch]));
+            }
+
+            _pushed[table] = through;
+        }
+
+        _queued = queued;
+        _pending.Enqueue((through, [.. byTable.Keys]));
+        NextOffset = chunk[^1].Offset.Value + 1;
+        Messages += chunk.Count;
+    }
+
+    /// <summary>The change a message carries, or null: a tombstone, a connector's own message, or an undecodable one (dead-lettered).</summary>
+    private async Task<DecodedChange?> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
+    {
+        var key = KeyText(message.Key);
+        if (key is not null && _poisonedKeys.Contains(key))
+        {
+            await DeadLetterAsync(message, key, new PoisonMessageException("An earlier message of this key could not be decoded and is in the dead-letter queue; this one waits behind it."), cancellationToken);
+            return null;
+        }
+
+        try
+        {
+            var decoded = _decoder.Decode(message);
+            foreach (var warning in decoded.Warnings)
+            {
+                Warn(warning);
+            }
+
+            return decoded.Change;
+        }
+        catch (PoisonMessageException e)
+        {
+            await DeadLetterAsync(message, key, e, cancellationToken);
+            return null;
+        }
+    }
+
+    private async Task<TableSchema?> SchemaAsync(DecodedChange change, CancellationToken cancellationToken)
+    {
+        _schemas.TryGetValue(change.Table, out var known);
+        var grain = grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, change.Table));
+        if (change.Kind == ChangeKind.Truncate)
+        {
+            known ??= await grain.GetSchemaAsync();
+        }
+        else if (!KafkaTableShape.Covers(known, change.ObservedColumns))
+        {
+            known = await grain.MergeAsync([.. change.ObservedColumns]);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (known is not null)
+        {
+            _schemas[change.Table] = known;
+        }
+
+        return known;
+    }
+
+    /// <summary>
+    /// An undecodable message goes to the dead-letter queue whole (topic, partition, offset, key, value), once even
+    /// when read again after a restart; later messages of its key follow it there, so per-key order holds.
+    /// </summary>
+    private async Task DeadLetterAsync(KafkaMessage message, string? key, Exception error, CancellationToken cancellationToken)
+    {
+        var position = KafkaChanges.PositionOf(message.Offset);
+        if (key is not null)
+        {
+            _poisonedKeys.Add(key);
+        }
+
+        if (await deadLetters.ExistsAsync(pipeline, SourceSink, _deadLetterTable, position, cancellationToken))
+        {
+            return;
+        }
+
+        var schema = new TableSchema(_deadLetterTable, 1, [
+            new ColumnSchema("topic", "text", 25, false, 1),
+            new ColumnSchema("partition", "integer", 23, false, 2),
+            new ColumnSchema("offset", "bigint", 20, true, 3),
+            new ColumnSchema("key", "text", 25, false, 4),
+            new ColumnSchema("value", "text", 25, false, 5)]);
+        var change = new RowChange(ChangeKind.Insert, position, schema, [
+            ColumnValue.Of(topic),
+            ColumnValue.Of(partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ColumnValue.Of(message.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            key is null ? ColumnValue.Null : ColumnValue.Of(key),
+            message.Value is null ? ColumnValue.Null : ColumnValue.Of(Text(message.Value))]);
+        await deadLetters.AddAsync(pipeline, SourceSink, key ?? "", change, error, 1, cancellationToken);
+        DeadLettered++;
+        LogPoison(logger, pipeline, topic, partition, message.Offset, error.Message);
+    }
+
+    /// <summary>
+    /// Forgets the chunks every sink of their tables applied and commits the offset after the last of them to the
+    /// consumer group. Fails with <see cref="SinkWorkLostException"/> when a sink's activation changed before it
+    /// applied what was pushed to it.
+    /// </summary>
+    private async Task SettleAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var applied = new Dictionary<TableName, Position>();
+        var queued = 0;
+        foreach (var table in _pending.SelectMany(p => p.Tables).Distinct())
+        {
+            var least = (Position?)null;
+            foreach (var sink in _sinks)
+            {
+                var progress = await grains.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, sink, table)).GetProgressAsync();
+                var position = progress.Streams?.GetValueOrDefault(_stream) ?? Position.Zero;
+                if (progress.Epoch != _epochs[(sink, table)] && position < _pushed[table])
+                {
+                    throw new SinkWorkLostException(sink, table);
+                }
+
+                queued = Math.Max(queued, progress.Queued);
+                least = least is null || position < least ? position : least;
+            }
+
+            applied[table] = least ?? Position.Zero;
+        }
+
+        _queued = queued;
+        var committed = (Position?)null;
+        while (_pending.TryPeek(out var chunk) && chunk.Tables.All(t => applied[t] >= chunk.Through))
+        {
+            _pending.Dequeue();
+            committed = chunk.Through;
+        }
+
+        if (committed is { } through)
+        {
+            CommittedOffset = KafkaChanges.NextOffset(through);
+            try
+            {
+                consumer.Commit([new TopicPartitionOffset(topic, partition, new Offset(CommittedOffset))]);
+            }
+            catch (KafkaException e)
+            {
+                // Only lag tooling reads the group's offset; reading resumes from the destinations.
+                LogCommitFailed(logger, pipeline, topic, partition, e.Message);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void Warn(string warning)
+    {
+        if (_warned.Add(warning))
+        {
+            LogWarning(logger, pipeline, topic, partition, warning);
+        }
+    }
+
+    private static string? KeyText(byte[]? key) => key is null ? null : Text(key);
+
+    /// <summary>UTF-8 text when the bytes are valid UTF-8 (JSON keys and values are), base64 otherwise.</summary>
+    private static string Text(byte[] bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "base64:" + Convert.ToBase64String(bytes);
+        }
+    }
+
+    private static TableName ParseTable(string text)
+    {
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        return new TableName(text[..dot], text[(dot + 1)..]);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Confluent.Kafka;
+using SentinelSync.Testing;
+using SentinelSync.Testing.Kafka;
+
+namespace SentinelSync.IntegrationTests.Kafka;
+
+/// <summary>
+/// An end-to-end Kafka source test: the Kafka cluster (librdkafka's mock in this process, or the real one of
+/// SENTINEL_TEST_KAFKA), a destination database, a control database, optionally a ClickHouse database, and a
+/// configuration for a real <c>sentinel run</c> with Kafka-source pipelines into them.
+/// </summary>
+internal sealed class KafkaSourceScenario : IAsyncDisposable
+{
+    public const string SinkName = "warehouse";
+    public const string ClickHouseSinkName = "analytics";
+
+    private KafkaSourceScenario(KafkaTestCluster kafka, PostgresDatabase destination, PostgresDatabase control, ClickHouseDatabase? clickHouse, string prefix)
+    {
+        Kafka = kafka;
+        Destination = destination;
+        Control = control;
+        ClickHouse = clickHouse;
+        Prefix = prefix;
+    }
+
+    public KafkaTestCluster Kafka { get; }
+
+    public PostgresDatabase Destination { get; }
+
+    public PostgresDatabase Control { get; }
+
+    public ClickHouseDatabase? ClickHouse { get; }
+
+    /// <summary>Prefixed to every topic, so that tests sharing a real broker do not meet.</summary>
+    public string Prefix { get; }
+
+    public static async Task<KafkaSourceScenario> CreateAsync(bool clickHouse = false, [CallerMemberName] string name = "", [CallerFilePath] string callerFile = "")
+    {
+        var kafka = new KafkaTestCluster();
+        var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, name + "_dst", callerFile);
+        var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, name + "_ctl", callerFile);
+        var ch = clickHouse ? await ClickHouseDatabase.CreateAsync(name + "_ch", callerFile) : null;
+        return new KafkaSourceScenario(kafka, destination, control, ch, $"t{Guid.NewGuid():N}"[..12]);
+    }
+
+    public string Topic(string name) => $"{Prefix}.{name}";
+
+    /// <summary>Creates the fixture's topic (under <see cref="Prefix"/>) and produces its records in order; returns the topic.</summary>
+    public async Task<string> ProduceFixtureAsync(KafkaFixture fixture, int partitions = 2)
+    {
+        var topic = Topic(fixture.Topic);
+        await Kafka.CreateTopicAsync(topic, partitions);
+        await ProduceAsync(topic, fixture.Records);
+        return topic;
+    }
+
+    public async Task ProduceAsync(string topic, IEnumerable<(byte[]? Key, byte[]? Value)> records)
+    {
+        // The idempotent producer keeps each partition's records in production order, in flight or not.
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(Kafka.ProducerConfig()).Build();
+        var failures = new List<string>();
+        foreach (var (key, value) in records)
+        {
+            producer.Produce(topic, new Message<byte[]?, byte[]?> { Key = key, Value = value }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(report.Error.Reason);
+                    }
+                }
+            });
+        }
+
+        (await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)))).ShouldBe(0, $"records of {topic} still undelivered after 60 s");
+        failures.ShouldBeEmpty();
+    }
+
+    /// <summary>A configuration file with one pipeline per entry (name, format, topics), all into the scenario's sinks.</summary>
+    public async Task<(string File, int Port)> WriteConfigAsync(params (string Pipeline, string Format, string[] Topics)[] pipelines)
+    {
+        var port = SentinelProcess.FreePortPair();
+        var file = Path.Combine(Path.GetTempPath(), $"{Destination.Name}.yaml");
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $$"""
+            controlDb: "{{Control.ConnectionString}}"
+            silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
+            pipelines:
+            """);
+        foreach (var (pipeline, format, topics) in pipelines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $$"""
+
+                  - name: {{pipeline}}
+                    source:
+                      kafka: { bootstrapServers: "{{Kafka.BootstrapServers}}", topics: [{{string.Join(", ", topics.Select(t => $"\"{t}\""))}}], groupId: "{{Prefix}}-{{pipeline}}", format: {{format}}, startFrom: earliest }
+                    sinks:
+                      - name: {{SinkName}}
+                        postgres: { connection: "{{Destination.ConnectionString}}" }
+                """);
+            if (ClickHouse is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $$"""
+
+                          - name: {{ClickHouseSinkName}}
+                            clickhouse: { url: "{{ClickHouse.Server}}", database: {{ClickHouse.Name}} }
+                    """);
+            }
+        }
+
+        await File.WriteAllTextAsync(file, text.ToString());
+        return (file, port);
+    }
+
+    /// <summary>Rows of a destination query as text (NULL as "NULL"), one string per row, columns joined by '|'.</summary>
+    public async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var connection = await Destination.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Waits until <paramref name="sql"/> returns <paramref name="expected"/> (rows as by <see cref="RowsAsync"/>).</summary>
+    public async Task WaitForRowsAsync(string sql, IReadOnlyList<string> expected, SentinelProcess sentinel, TimeSpan within)
+    {
+        var last = new List<string>();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                try
+                {
+                    last = await RowsAsync(sql);
+                }
+                catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.InvalidSchemaName or Npgsql.PostgresErrorCodes.UndefinedColumn)
+                {
+                    last = [e.MessageText];
+                }
+
+                return last.SequenceEqual(expected);
+            },
+            within,
+            () => $"`{sql}` to return [{string.Join("; ", expected)}], last [{string.Join("; ", last)}]; sentinel log tail:\n{Tail(sentinel.Log)}");
+    }
+
+    public static string Tail(string log) => log.Length <= 6000 ? log : log[^6000..];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (ClickHouse is not null)
+        {
+            await ClickHouse.DisposeAsync();
+        }
+
+        await Destination.DisposeAsync();
+        await Control.DisposeAsync();
+        Kafka.Dispose();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using SentinelSync.Testing;
+using SentinelSync.Testing.Kafka;
+using Xunit.Abstractions;
+
+namespace SentinelSync.IntegrationTests.Kafka;
+
+/// <summary>
+/// The two Kafka directions composed in one real <c>sentinel run</c>: pipeline A streams a Postgres source into
+/// Kafka (the Kafka sink, Debezium JSON), pipeline B reads those topics back into a Postgres destination (the Kafka
+/// source). Unchanged TOAST values cross Kafka as Debezium's placeholder and must come out as the destination's own
+/// value; a SIGKILL mid-stream must leave both sides exactly once.
+/// </summary>
+public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan s_within = TimeSpan.FromSeconds(180);
+
+    [Fact]
+    public async Task Postgres_to_kafka_to_postgres_converges_through_a_sigkill_with_toast_kept()
+    {
+        using var kafka = new KafkaTestCluster();
+        await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_src");
+        await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "pgkafka_dst");
+        await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_ctl");
+        var prefix = $"p{Guid.NewGuid():N}"[..10];
+        await kafka.CreateTopicAsync($"{prefix}.public.orders", 3);
+
+        // note: ~9,600 characters of hex, stored out of line (TOAST), so updates that leave it alone send pgoutput's "unchanged".
+        await source.ExecuteAsync("""
+            CREATE TABLE public.orders (id integer PRIMARY KEY, customer text NOT NULL, amount numeric(12,2), placed timestamp, note text);
+            INSERT INTO public.orders
+            SELECT i, 'customer ' || i, i * 1.25, timestamp '2024-01-01 00:00:00' + i * interval '1 second',
+                   (SELECT string_agg(md5(i::text || '-' || g), '') FROM generate_series(1, 300) g)
+            FROM generate_series(1, 2000) i;
+            """);
+        var port = SentinelProcess.FreePortPair();
+        var file = Path.Combine(Path.GetTempPath(), $"{source.Name}.yaml");
+        await File.WriteAllTextAsync(file, $$"""
+            controlDb: "{{control.ConnectionString}}"
+            silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
+            pipelines:
+              - name: to_kafka
+                source:
+                  postgres: { connection: "{{source.ConnectionString}}", publication: {{source.Name}}, slot: {{source.Name}}, tables: ["public.*"], snapshot: initial }
+                sinks:
+                  - name: bus
+                    kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPrefix: {{prefix}}, format: debezium-json, partitionsPerTopic: 3 }
+              - name: from_kafka
+                source:
+                  kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPattern: '{{prefix}}\..*', groupId: {{prefix}}-warehouse, format: debezium-json, startFrom: earliest }
+                sinks:
+                  - name: warehouse
+                    postgres: { connection: "{{destination.ConnectionString}}" }
+            """);
+
+        await using (var first = await SentinelProcess.StartAsync(file, port))
+        {
+            await WaitForRowsAsync(destination, 1, first);
+            // Updates that leave the TOASTed note alone, a key change, deletes, inserts: while the silo streams.
+            await source.ExecuteAsync("UPDATE public.orders SET amount = amount + 1 WHERE id % 3 = 0");
+            await source.ExecuteAsync("DELETE FROM public.orders WHERE id % 10 = 1");
+            await first.KillAsync();
+        }
+
+        var atKill = await CountAsync(destination);
+        output.WriteLine($"{atKill} rows at the destination when the silo was killed");
+        await source.ExecuteAsync("UPDATE public.orders SET customer = customer || ' (vip)' WHERE id % 7 = 0");
+        await source.ExecuteAsync("UPDATE public.orders SET id = id + 100000 WHERE id = 2");
+        await source.ExecuteAsync("INSERT INTO public.orders (id, customer, amount, placed, note) SELECT i, 'late ' || i, 0.01, NULL, NULL FROM generate_series(3001, 3200) i");
+        await using var second = await SentinelProcess.StartAsync(file, port);
+
+        var last = "";
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                var expected = await PipelineScenario.ChecksumAsync(source, "public.orders", "id");
+                try
+                {
+                    var actual = await PipelineScenario.ChecksumAsync(destination, "public.orders", "id");
+                    last = $"source {expected}, destination {actual}";
+                    return expected == actual;
+                }
+                catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+                {
+                    last = "no table yet";
+                    return false;
+                }
+            },
+            s_within,
+            () => $"public.orders identical at both ends; last: {last}; log tail:\n{KafkaSourceScenario.Tail(second.Log)}");
+        (await destination.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE note LIKE '%__debezium_unavailable_value%'")).ShouldBe(0);
+    }
+
+    private static async Task WaitForRowsAsync(PostgresDatabase database, long atLeast, SentinelProcess sentinel) =>
+        await Eventually.WaitAsync(async () => await CountAsync(database) >= atLeast, s_within, () => $"{atLeast} rows at the destination; log:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+
+    private static async Task<long> CountAsync(PostgresDatabase database)
+    {
+        try
+        {
+            return await database.ScalarAsync<long>("SELECT count(*) FROM public.orders");
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.InvalidSchemaName)
+        {
+            return 0;
+        }
+    }
+}
