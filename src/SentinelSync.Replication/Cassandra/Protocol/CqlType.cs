@@ -6,6 +6,9 @@ namespace SentinelSync.Replication.Cassandra.Protocol;
 /// </summary>
 public sealed record CqlType
 {
+    /// <summary>Protocol v1's id of text, since folded into varchar; some drivers and proxies still send it.</summary>
+    private const ushort TextV1 = 0x000A;
+
     private CqlType(CqlTypeCode code)
     {
         Code = code;
@@ -63,6 +66,11 @@ public sealed record CqlType
     public static CqlType Read(CqlReader reader)
     {
         var code = (CqlTypeCode)reader.ReadShort();
+        if ((ushort)code == TextV1)
+        {
+            return Varchar;
+        }
+
         switch (code)
         {
             case CqlTypeCode.Custom:

@@ -73,11 +73,20 @@ public static class CqlValueCodec
                 }
 
             case CqlTypeCode.Double:
-                writer.WriteLong(BitConverter.DoubleToInt64Bits(As<double>(type, value)));
-                break;
+                {
+                    // NaN as Java's Double.doubleToLongBits writes it (0x7ff8...), not .NET's negative quiet NaN.
+                    var number = As<double>(type, value);
+                    writer.WriteLong(double.IsNaN(number) ? 0x7FF8000000000000L : BitConverter.DoubleToInt64Bits(number));
+                    break;
+                }
+
             case CqlTypeCode.Float:
-                writer.WriteInt(BitConverter.SingleToInt32Bits(As<float>(type, value)));
-                break;
+                {
+                    var number = As<float>(type, value);
+                    writer.WriteInt(float.IsNaN(number) ? 0x7FC00000 : BitConverter.SingleToInt32Bits(number));
+                    break;
+                }
+
             case CqlTypeCode.Int:
                 writer.WriteInt(As<int>(type, value));
                 break;
