@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Postgres;
 
@@ -39,9 +40,10 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
     private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch
     {
+        { Cassandra: { } cassandra, Postgres: null, ClickHouse: null } => new CassandraSink(cassandra, _loggerFactory.CreateLogger<CassandraSink>()),
         { Postgres: { } postgres, ClickHouse: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
         { ClickHouse: { } clickHouse, Postgres: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
-        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:' or 'clickhouse:')."),
+        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:', 'clickhouse:' or 'cassandra:')."),
     };
 
     public async ValueTask DisposeAsync()

@@ -1,9 +1,10 @@
+using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
 
-/// <summary>One sink of a pipeline: a name and exactly one destination kind (<c>postgres:</c> or <c>clickhouse:</c>).</summary>
+/// <summary>One sink of a pipeline: a name and exactly one destination kind (<c>postgres:</c>, <c>clickhouse:</c> or <c>cassandra:</c>).</summary>
 public sealed class SinkConfig
 {
     public string? Name { get; set; }
@@ -11,6 +12,8 @@ public sealed class SinkConfig
     public PostgresSinkOptions? Postgres { get; set; }
 
     public ClickHouseSinkOptions? ClickHouse { get; set; }
+
+    public CassandraSinkOptions? Cassandra { get; set; }
 
     /// <summary>The destination entries that are set, by their configuration key.</summary>
     public IEnumerable<string> DestinationKeys()
@@ -23,6 +26,11 @@ public sealed class SinkConfig
         if (ClickHouse is not null)
         {
             yield return ClickHouseSinkOptions.SectionName;
+        }
+
+        if (Cassandra is not null)
+        {
+            yield return CassandraSinkOptions.SectionName;
         }
     }
 }

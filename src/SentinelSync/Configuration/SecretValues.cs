@@ -35,6 +35,7 @@ public static partial class SecretValues
                 secrets.AddRange(InValue(sink.Postgres?.Connection));
                 secrets.AddRange(InValue(sink.ClickHouse?.Url));
                 secrets.Add(sink.ClickHouse?.Password);
+                secrets.Add(sink.Cassandra?.Password);
             }
         }
 

@@ -182,11 +182,11 @@ public static partial class SentinelConfigLoader
                 if (destinations.Count != 1)
                 {
                     Fail(sinkAt, destinations.Count == 0
-                        ? "needs a destination entry ('postgres:' or 'clickhouse:')"
+                        ? "needs a destination entry ('postgres:', 'clickhouse:' or 'cassandra:')"
                         : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
-                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
+                ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse?.Validate($"{sinkAt}.clickhouse") ?? sink.Cassandra!.Validate($"{sinkAt}.cassandra"));
             }
         }
     }

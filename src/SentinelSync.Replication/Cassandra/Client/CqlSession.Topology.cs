@@ -56,6 +56,29 @@ public sealed partial class CqlSession
         }
     }
 
+    /// <summary>
+    /// Waits until every node that answers reports the same schema version after DDL (as drivers do), so that the next
+    /// statement, perhaps run by another node, sees the new table or column; gives up quietly after 10 s.
+    /// </summary>
+    public async Task WaitForSchemaAgreementAsync(CancellationToken cancellationToken = default)
+    {
+        var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(10);
+        var parameters = new QueryParameters { Consistency = CqlConsistency.One };
+        while (true)
+        {
+            var (control, _, _) = await ControlConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var local = (RowsResult)await control.SendAsync(new QueryRequest("SELECT schema_version FROM system.local WHERE key = 'local'", parameters), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var peers = (RowsResult)await control.SendAsync(new QueryRequest("SELECT schema_version FROM system.peers", parameters), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var versions = local.Rows.Concat(peers.Rows).Select(r => r[0]).Where(v => v is not null).Distinct().Count();
+            if (versions <= 1 || _time.GetUtcNow() > deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private CqlHost HostOf(Dictionary<string, CqlHost> known, string address, int port, RowsResult result, object?[] row)
     {
         var datacenter = result.Value(row, "data_center") as string;

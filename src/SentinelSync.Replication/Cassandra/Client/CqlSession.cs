@@ -108,11 +108,14 @@ public sealed partial class CqlSession : IAsyncDisposable
         return prepared;
     }
 
-    /// <summary>Executes a prepared statement, routed to the owner of its partition.</summary>
-    public Task<CqlResponse> ExecuteAsync(PreparedStatement statement, IReadOnlyList<object?> values, CqlConsistency consistency, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Executes a prepared statement, routed to the owner of its partition. <paramref name="serialConsistency"/> is for
+    /// conditional statements (IF ...), whose Paxos phase it governs.
+    /// </summary>
+    public Task<CqlResponse> ExecuteAsync(PreparedStatement statement, IReadOnlyList<object?> values, CqlConsistency consistency, CqlConsistency? serialConsistency = null, CancellationToken cancellationToken = default)
     {
         var bound = statement.Bind(values);
-        var parameters = new QueryParameters { Consistency = consistency, Values = bound };
+        var parameters = new QueryParameters { Consistency = consistency, Values = bound, SerialConsistency = serialConsistency };
         return RunAsync(statement.RoutingKey(bound), (connection, ct) => WithReprepareAsync(connection, [statement],
             () => connection.SendAsync(new ExecuteRequest(statement.Id, parameters), statement.Result.ResultMetadata, cancellationToken: ct), ct), cancellationToken);
     }
