@@ -63,7 +63,7 @@ public sealed class CassandraOffsets(CqlSession session, CassandraSinkOptions op
     public async Task StoreAsync(long epoch, Position position, CancellationToken cancellationToken)
     {
         var update = await session.PrepareAsync(CassandraStatements.UpdateOffset(options.Keyspace), cancellationToken).ConfigureAwait(false);
-        var result = await session.ExecuteAsync(update, [(long)position.Lsn, position.Ordinal, sinkName, _source, epoch], options.ConsistencyLevel, CqlConsistency.LocalSerial, cancellationToken).ConfigureAwait(false);
+        var result = await session.ExecuteAsync(update, [(long)position.Lsn, position.Ordinal, epoch, sinkName, _source, epoch], options.ConsistencyLevel, CqlConsistency.LocalSerial, cancellationToken).ConfigureAwait(false);
         if (!Applied(result, out var rows, out var row))
         {
             throw new SinkFencedException(sinkName, table, epoch, (long?)rows.Value(row, "epoch") ?? long.MaxValue);

@@ -55,9 +55,9 @@ public static class CassandraStatements
     public static string ReserveTimestamps(string keyspace) =>
         $"UPDATE {CqlIdentifier.Quote(keyspace)}.{OffsetsTable} SET reserved_timestamp = ?, epoch = ? WHERE sink = ? AND source_table = ? IF epoch <= ? AND reserved_timestamp = ?";
 
-    /// <summary>Stores the applied position after the data; applied only while this epoch still owns the row.</summary>
+    /// <summary>Stores the applied position after the data (claiming the row for the epoch); applied only if no newer epoch owns it.</summary>
     public static string UpdateOffset(string keyspace) =>
-        $"UPDATE {CqlIdentifier.Quote(keyspace)}.{OffsetsTable} SET lsn = ?, ordinal = ? WHERE sink = ? AND source_table = ? IF epoch = ?";
+        $"UPDATE {CqlIdentifier.Quote(keyspace)}.{OffsetsTable} SET lsn = ?, ordinal = ?, epoch = ? WHERE sink = ? AND source_table = ? IF epoch <= ?";
 
     private static string KeyCondition(CassandraTable table) =>
         string.Join(" AND ", table.Key.Select(c => $"{CqlIdentifier.Quote(c.Name)} = ?"));
