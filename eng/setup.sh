@@ -310,6 +310,21 @@ else
     say "clickhouse ready on 127.0.0.1:$CH_HTTP_PORT (pid $(ch_pid))"
 fi
 
+# --- Node.js driver for the CQL reference tests -----------------------------------------------
+
+# The Cassandra client's tests compare its bytes with the DataStax Node.js driver's (cassandra-driver, pinned by
+# the lockfile). Node 20 and npm come with the machine; only the lockfile's packages are installed, and only when
+# node_modules does not already match the lockfile.
+CQL_REFERENCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/SentinelSync.Tests/Cassandra/node
+command -v node >/dev/null 2>&1 || die "node is missing: install Node.js 20 (the CQL reference tests run cassandra-driver)"
+if cmp -s "$CQL_REFERENCE_DIR/package-lock.json" "$CQL_REFERENCE_DIR/node_modules/.package-lock.json.installed" 2>/dev/null; then
+    say "cassandra-driver (Node.js) present"
+else
+    say "installing cassandra-driver for the CQL reference tests (npm ci)"
+    (cd "$CQL_REFERENCE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in $CQL_REFERENCE_DIR"
+    cp "$CQL_REFERENCE_DIR/package-lock.json" "$CQL_REFERENCE_DIR/node_modules/.package-lock.json.installed"
+fi
+
 # --- Summary -------------------------------------------------------------------------------
 
 say "done. The tests read these environment variables (defaults shown, already matching this setup):"
@@ -318,3 +333,4 @@ echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.
 echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
 echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: the bundled runtimes/linux-x64/native/centos8-librdkafka.so)}"
 echo "  SENTINEL_TEST_KAFKA=${SENTINEL_TEST_KAFKA:-(unset: librdkafka's mock cluster in the test process; real-broker tests skip)}"
+echo "  SENTINEL_TEST_CASSANDRA=${SENTINEL_TEST_CASSANDRA:-(unset: the Cassandra integration tests are skipped)}"

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Kafka;
 using SentinelSync.Replication.Postgres;
@@ -40,10 +41,11 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
     private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch
     {
-        { Postgres: { } postgres, ClickHouse: null, Kafka: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
-        { ClickHouse: { } clickHouse, Postgres: null, Kafka: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
-        { Kafka: { } kafka, Postgres: null, ClickHouse: null } => new KafkaSink(kafka, pipeline.Name!, SourceDatabase(pipeline), control, _loggerFactory.CreateLogger<KafkaSink>()),
-        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:', 'clickhouse:' or 'kafka:')."),
+        { Postgres: { } postgres, ClickHouse: null, Kafka: null, Cassandra: null } => new PostgresSink(postgres, _loggerFactory.CreateLogger<PostgresSink>(), pipeline.Source?.Postgres?.Connection),
+        { ClickHouse: { } clickHouse, Postgres: null, Kafka: null, Cassandra: null } => new ClickHouseSink(clickHouse, control, _loggerFactory.CreateLogger<ClickHouseSink>()),
+        { Kafka: { } kafka, Postgres: null, ClickHouse: null, Cassandra: null } => new KafkaSink(kafka, pipeline.Name!, SourceDatabase(pipeline), control, _loggerFactory.CreateLogger<KafkaSink>()),
+        { Cassandra: { } cassandra, Postgres: null, ClickHouse: null, Kafka: null } => new CassandraSink(cassandra, _loggerFactory.CreateLogger<CassandraSink>()),
+        _ => throw new InvalidOperationException($"Sink '{sink.Name}' needs exactly one destination entry ('postgres:', 'clickhouse:', 'kafka:' or 'cassandra:')."),
     };
 
     /// <summary>The source database's name, for event formats that carry it (Debezium's source.db).</summary>

@@ -1,10 +1,11 @@
+using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Kafka;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
 
-/// <summary>One sink of a pipeline: a name and exactly one destination kind (<c>postgres:</c>, <c>clickhouse:</c> or <c>kafka:</c>).</summary>
+/// <summary>One sink of a pipeline: a name and exactly one destination kind (<c>postgres:</c>, <c>clickhouse:</c>, <c>kafka:</c> or <c>cassandra:</c>).</summary>
 public sealed class SinkConfig
 {
     public string? Name { get; set; }
@@ -14,6 +15,8 @@ public sealed class SinkConfig
     public ClickHouseSinkOptions? ClickHouse { get; set; }
 
     public KafkaSinkOptions? Kafka { get; set; }
+
+    public CassandraSinkOptions? Cassandra { get; set; }
 
     /// <summary>The destination entries that are set, by their configuration key.</summary>
     public IEnumerable<string> DestinationKeys()
@@ -31,6 +34,11 @@ public sealed class SinkConfig
         if (Kafka is not null)
         {
             yield return KafkaSinkOptions.SectionName;
+        }
+
+        if (Cassandra is not null)
+        {
+            yield return CassandraSinkOptions.SectionName;
         }
     }
 }

@@ -38,6 +38,7 @@ public static partial class SecretValues
                 secrets.AddRange(InValue(sink.ClickHouse?.Url));
                 secrets.Add(sink.ClickHouse?.Password);
                 secrets.Add(sink.Kafka?.Security.Password);
+                secrets.Add(sink.Cassandra?.Password);
             }
         }
 

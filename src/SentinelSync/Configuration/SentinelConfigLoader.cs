@@ -210,19 +210,20 @@ public static partial class SentinelConfigLoader
                 if (destinations.Count != 1)
                 {
                     Fail(sinkAt, destinations.Count == 0
-                        ? "needs a destination entry ('postgres:', 'clickhouse:' or 'kafka:')"
+                        ? "needs a destination entry ('postgres:', 'clickhouse:', 'kafka:' or 'cassandra:')"
                         : $"has {string.Join(" and ", destinations.Select(d => $"'{d}:'"))}; a sink writes to exactly one destination (add a second sink for the other)");
                 }
 
-                if (kafka is not null && sink.Kafka is not null)
+                if (kafka is not null && (sink.Kafka ?? (object?)sink.Cassandra) is not null)
                 {
-                    // A Kafka source resumes from the offsets its sinks store with the data; a Kafka sink stores none it can read back.
-                    Fail($"{sinkAt}.kafka", "a pipeline with a Kafka source writes to postgres or clickhouse sinks (they keep the partitions' offsets with the data)");
+                    // A Kafka source resumes from the offsets its sinks store with the data; Kafka and Cassandra sinks store none it can read back.
+                    Fail($"{sinkAt}.{(sink.Kafka is not null ? "kafka" : "cassandra")}", "a pipeline with a Kafka source writes to postgres or clickhouse sinks (they keep the partitions' offsets with the data)");
                 }
 
                 ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres")
                     ?? sink.ClickHouse?.Validate($"{sinkAt}.clickhouse")
-                    ?? sink.Kafka!.Validate($"{sinkAt}.kafka"));
+                    ?? sink.Kafka?.Validate($"{sinkAt}.kafka")
+                    ?? sink.Cassandra!.Validate($"{sinkAt}.cassandra"));
             }
         }
     }

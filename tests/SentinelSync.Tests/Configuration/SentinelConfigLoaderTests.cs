@@ -118,6 +118,41 @@ public sealed class SentinelConfigLoaderTests : IDisposable
         clickHouse.ToString().ShouldNotContain("hunter2");
     }
 
+    private const string CassandraSink = """
+              - name: wide
+                cassandra: { contactPoints: ["10.0.0.5:9042", "10.0.0.6:9042"], localDatacenter: dc1, keyspace: shop, replication: "{'class': 'NetworkTopologyStrategy', 'dc1': 3}", consistency: LOCAL_QUORUM, username: sentinel, password: "${env:CASSANDRA_PASSWORD}", tls: { enabled: true } }
+        """;
+
+    [Fact]
+    public void A_cassandra_sink_loads_with_the_keys_of_the_issue_and_its_password_stays_out_of_ToString()
+    {
+        var config = SentinelConfigLoader.Load(Write(Valid + "\n" + CassandraSink), Env(("SHOP_PASSWORD", "x"), ("CASSANDRA_PASSWORD", "hunter3")));
+
+        var cassandra = config.Pipelines.ShouldHaveSingleItem().Sinks[1].Cassandra.ShouldNotBeNull();
+        cassandra.ContactPoints.ShouldBe(["10.0.0.5:9042", "10.0.0.6:9042"]);
+        (cassandra.LocalDatacenter, cassandra.Keyspace, cassandra.Username, cassandra.Password).ShouldBe(("dc1", "shop", "sentinel", "hunter3"));
+        cassandra.ReplicationOrDefault.ShouldBe("{'class': 'NetworkTopologyStrategy', 'dc1': 3}");
+        cassandra.ConsistencyLevel.ShouldBe(SentinelSync.Replication.Cassandra.Protocol.CqlConsistency.LocalQuorum);
+        cassandra.Tls.Enabled.ShouldBeTrue();
+        cassandra.ToString().ShouldNotContain("hunter3");
+    }
+
+    [Theory]
+    [InlineData("contactPoints: [\"10.0.0.5:9042\", \"10.0.0.6:9042\"]", "contactPoints: []", "pipelines[0].sinks[1].cassandra.contactPoints")]
+    [InlineData("localDatacenter: dc1, ", "", "pipelines[0].sinks[1].cassandra.localDatacenter")]
+    [InlineData("keyspace: shop", "keyspace: \"shop-1\"", "pipelines[0].sinks[1].cassandra.keyspace")]
+    [InlineData("consistency: LOCAL_QUORUM", "consistency: SERIAL", "pipelines[0].sinks[1].cassandra.consistency")]
+    [InlineData("consistency: LOCAL_QUORUM", "consistancy: ONE", "pipelines[0].sinks[1].cassandra")]
+    public void A_bad_cassandra_sink_is_rejected_naming_the_key(string good, string bad, string key)
+    {
+        var file = Write((Valid + "\n" + CassandraSink).Replace(good, bad, StringComparison.Ordinal));
+
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(file, Env(("SHOP_PASSWORD", "x"), ("CASSANDRA_PASSWORD", "hunter3"))));
+
+        error.Key.ShouldBe(key);
+        error.Message.ShouldNotContain("hunter3");
+    }
+
     [Theory]
     [InlineData("url: \"http://127.0.0.1:8123\"", "url: \"ftp://u:hunter2@h\"", "pipelines[0].sinks[1].clickhouse.url")]
     [InlineData("database: analytics, ", "", "pipelines[0].sinks[1].clickhouse.database")]

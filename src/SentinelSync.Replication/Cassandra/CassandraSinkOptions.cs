@@ -1,0 +1,142 @@
+using SentinelSync.Replication.Cassandra.Client;
+using SentinelSync.Replication.Cassandra.Protocol;
+
+namespace SentinelSync.Replication.Cassandra;
+
+/// <summary>
+/// Options of a Cassandra or ScyllaDB destination (config section <c>sinks[n].cassandra</c>), reached with the
+/// project's own CQL client (native protocol v4). Offsets live in the destination keyspace (<c>sentinel_offsets</c>).
+/// </summary>
+public sealed class CassandraSinkOptions
+{
+    public const string SectionName = "cassandra";
+
+    /// <summary><c>host:port</c> of one or more nodes (required); the others are found from system.peers.</summary>
+    public List<string> ContactPoints { get; set; } = [];
+
+    /// <summary>The datacenter whose nodes take the writes (required; others are used only when none of it is up).</summary>
+    public string LocalDatacenter { get; set; } = "";
+
+    /// <summary>Keyspace of the target tables (required; created when missing with <see cref="Replication"/>).</summary>
+    public string Keyspace { get; set; } = "";
+
+    /// <summary>
+    /// The replication map of CREATE KEYSPACE, e.g. <c>{'class': 'NetworkTopologyStrategy', 'dc1': 3}</c>; by default
+    /// NetworkTopologyStrategy with 3 replicas in <see cref="LocalDatacenter"/>. Used only when the keyspace is created.
+    /// </summary>
+    public string? Replication { get; set; }
+
+    /// <summary>Consistency of every write: ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM (default), EACH_QUORUM, LOCAL_ONE.</summary>
+    public string Consistency { get; set; } = "LOCAL_QUORUM";
+
+    public string? Username { get; set; }
+
+    /// <summary>Password of <see cref="Username"/> (PasswordAuthenticator); never logged.</summary>
+    public string? Password { get; set; }
+
+    public CqlTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Partition batches written at the same time (each an unlogged batch of one partition's changes).</summary>
+    public int MaxConcurrentWrites { get; set; } = 32;
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The consistency level named by <see cref="Consistency"/>.</summary>
+    public CqlConsistency ConsistencyLevel => ParseConsistency(Consistency) ?? CqlConsistency.LocalQuorum;
+
+    /// <summary>The CREATE KEYSPACE replication map actually used.</summary>
+    public string ReplicationOrDefault => string.IsNullOrWhiteSpace(Replication)
+        ? $"{{'class': 'NetworkTopologyStrategy', {CqlIdentifier.Literal(LocalDatacenter)}: 3}}"
+        : Replication;
+
+    /// <summary>One problem per mistake, each naming its key below <paramref name="section"/>; no problem quotes the password.</summary>
+    public IReadOnlyList<OptionProblem> Validate(string section = SectionName)
+    {
+        var problems = new List<OptionProblem>();
+        if (ContactPoints.Count == 0)
+        {
+            problems.Add(new OptionProblem($"{section}.contactPoints", "needs at least one node as host:port (e.g. [\"10.0.0.5:9042\"])"));
+        }
+
+        for (var i = 0; i < ContactPoints.Count; i++)
+        {
+            try
+            {
+                CqlSession.ParseContactPoint(ContactPoints[i]);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(new OptionProblem($"{section}.contactPoints[{i}]", e.Message));
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(LocalDatacenter))
+        {
+            problems.Add(new OptionProblem($"{section}.localDatacenter", "required: the datacenter whose nodes take the writes (nodetool status names it)"));
+        }
+
+        if (string.IsNullOrWhiteSpace(Keyspace) || Keyspace.Length > 48 || !Keyspace.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            problems.Add(new OptionProblem($"{section}.keyspace", $"must be 1-48 letters, digits or underscores (a Cassandra keyspace name), not '{Keyspace}'"));
+        }
+
+        if (Replication is { } replication && !(replication.TrimStart().StartsWith('{') && replication.TrimEnd().EndsWith('}') && replication.Contains("'class'", StringComparison.Ordinal)))
+        {
+            problems.Add(new OptionProblem($"{section}.replication", "must be a CQL replication map such as {'class': 'NetworkTopologyStrategy', 'dc1': 3}"));
+        }
+
+        if (ParseConsistency(Consistency) is not { } consistency || consistency is CqlConsistency.Serial or CqlConsistency.LocalSerial or CqlConsistency.Any)
+        {
+            problems.Add(new OptionProblem($"{section}.consistency", $"must be one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE, not '{Consistency}'"));
+        }
+
+        if (Password is not null && Username is null)
+        {
+            problems.Add(new OptionProblem($"{section}.username", "is needed with a password"));
+        }
+
+        if (Tls.CaFile is { } caFile && !File.Exists(caFile))
+        {
+            problems.Add(new OptionProblem($"{section}.tls.caFile", $"file '{caFile}' does not exist"));
+        }
+
+        if (MaxConcurrentWrites is < 1 or > 1024)
+        {
+            problems.Add(new OptionProblem($"{section}.maxConcurrentWrites", "must be between 1 and 1024"));
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            problems.Add(new OptionProblem($"{section}.requestTimeout", "must be positive (e.g. 00:00:30)"));
+        }
+
+        return problems;
+    }
+
+    public void ValidateOrThrow()
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems.Select(p => p.ToString())));
+        }
+    }
+
+    internal CqlClientOptions ClientOptions() => new()
+    {
+        ContactPoints = ContactPoints,
+        LocalDatacenter = LocalDatacenter,
+        Username = Username,
+        Password = Password,
+        Tls = Tls,
+        RequestTimeout = RequestTimeout,
+    };
+
+    /// <summary>The target table of a source table: its name for schema <c>public</c>, <c>schema__name</c> otherwise.</summary>
+    internal static string TargetOf(TableName source) => source.Schema == "public" ? source.Name : source.Schema + "__" + source.Name;
+
+    public override string ToString() => $"{string.Join(",", ContactPoints)} dc={LocalDatacenter} keyspace={Keyspace} user={Username ?? "(none)"}";
+
+    private static CqlConsistency? ParseConsistency(string? text) =>
+        Enum.TryParse<CqlConsistency>(text?.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var level) && Enum.IsDefined(level) ? level : null;
+}
