@@ -91,7 +91,7 @@ public sealed partial class SinkGrain(
             foreach (var batch in batches)
             {
                 _queue.Enqueue(batch);
-                _queued += batch.Count;
+                _queued += Weight(batch);
             }
 
             if (batches.Length > 0)
@@ -294,7 +294,7 @@ public sealed partial class SinkGrain(
             }
 
             parts = SentinelTracing.Source.HasListeners() ? [first] : null;
-            taken = first.Count;
+            taken = Weight(first);
             if (!IsMergeable(first))
             {
                 return first;
@@ -309,12 +309,19 @@ public sealed partial class SinkGrain(
                 changes.AddRange(next.Changes);
                 parts?.Add(next);
                 through = next.Through;
-                taken += next.Changes.Count;
+                taken += Weight(next);
             }
 
             return new ChangeBatch(first.Table, changes, through);
         }
     }
+
+    /// <summary>
+    /// What a batch adds to the queue length: its changes, and at least 1, so that a batch without changes (the end
+    /// of a snapshot, which builds a key) keeps the queue non-empty until applied; an empty queue with positions
+    /// not applied means the work was lost.
+    /// </summary>
+    private static int Weight(ChangeBatch batch) => Math.Max(batch.Count, 1);
 
     /// <summary>Copied snapshot rows and the end of a snapshot travel alone: they are applied their own way.</summary>
     private static bool IsMergeable(ChangeBatch batch) => batch.Copy is null && !batch.EndsSnapshot;
