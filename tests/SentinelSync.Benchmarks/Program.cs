@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "clickhouse" => await ClickHousePipelineBenchmark.RunAsync(),
     "orleans" => await OrleansCallBenchmark.RunAsync(),
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
+    "snapshot" => await SnapshotOnlyBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]");
     return 2;
 }

@@ -35,4 +35,28 @@ public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Chang
 
     /// <summary>See <see cref="OffsetKey"/>.</summary>
     public static string OffsetKeyOf(TableName table, string? stream) => stream is null ? table.ToString() : $"{table}@{stream}";
+
+    /// <summary>
+    /// Snapshot rows still in COPY text form, after <see cref="Changes"/> (which is then empty, or a truncate
+    /// before them). Only snapshot copies set it; <see cref="Expanded"/> turns them into changes.
+    /// </summary>
+    [Id(6)]
+    public CopyRows? Copy { get; init; }
+
+    /// <summary>
+    /// The last batch of a table's snapshot copy, with no changes, after every copied row: a Postgres sink builds
+    /// the primary key of a table it loaded without one, before anything is streamed into it.
+    /// </summary>
+    [Id(7)]
+    public bool EndsSnapshot { get; init; }
+
+    /// <summary>How many changes the batch carries, rows in <see cref="Copy"/> included.</summary>
+    public int Count => Changes.Count + (Copy?.Count ?? 0);
+
+    /// <summary>The position of the first change (<see cref="Through"/> for an empty batch).</summary>
+    public Position First => Changes.Count > 0 ? Changes[0].Position : Copy?.First ?? Through;
+
+    /// <summary>The same batch with <see cref="Copy"/> parsed into snapshot changes (itself when there is none).</summary>
+    public ChangeBatch Expanded() =>
+        Copy is null ? this : this with { Changes = [.. Changes, .. Copy.Expand()], Copy = null };
 }

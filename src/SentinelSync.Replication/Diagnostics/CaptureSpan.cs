@@ -32,7 +32,7 @@ internal static class CaptureSpan
         {
             span.SetTag(SentinelTracing.PipelineAttribute, pipeline);
             span.SetTag(SentinelTracing.TableAttribute, batch.Table.ToString());
-            span.SetTag(SentinelTracing.RowsAttribute, batch.Changes.Count);
+            span.SetTag(SentinelTracing.RowsAttribute, batch.Count);
             span.SetTag(SentinelTracing.PositionAttribute, batch.Through.ToString());
             span.SetTag(SentinelTracing.PhaseAttribute, phase);
         }

@@ -44,7 +44,7 @@ internal sealed class SinkBatchSpans : IDisposable
                 span.SetTag(SentinelTracing.PipelineAttribute, pipeline);
                 span.SetTag(SentinelTracing.TableAttribute, batch.Table.ToString());
                 span.SetTag(SentinelTracing.SinkAttribute, sink);
-                span.SetTag(SentinelTracing.RowsAttribute, batch.Changes.Count);
+                span.SetTag(SentinelTracing.RowsAttribute, batch.Count);
                 span.SetTag(SentinelTracing.PositionAttribute, batch.Through.ToString());
                 span.SetTag(SentinelTracing.TransactionRowsAttribute, transactionRows);
             }

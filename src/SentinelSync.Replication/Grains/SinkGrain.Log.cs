@@ -15,4 +15,7 @@ public sealed partial class SinkGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId} was fenced and stops: {Error}")]
     private static partial void LogFenced(ILogger logger, string grainId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: copied snapshot rows {From} to {Through} failed and are applied row by row instead: {Error}")]
+    private static partial void LogCopyFailed(ILogger logger, string grainId, Position from, Position through, string error);
 }

@@ -36,6 +36,7 @@ public sealed partial class SinkGrain(
     private readonly Queue<ChangeBatch> _queue = new();
     private readonly SemaphoreSlim _work = new(0);
     private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private string _pipeline = "";
     private string _sinkName = "";
@@ -91,12 +92,13 @@ public sealed partial class SinkGrain(
             foreach (var batch in batches)
             {
                 _queue.Enqueue(batch);
-                _queued += batch.Changes.Count;
+                _queued += Weight(batch);
             }
 
             if (batches.Length > 0)
             {
                 _work.Release(batches.Length);
+                _arrived.TrySetResult();
             }
 
             return Task.FromResult(_queued);
@@ -180,6 +182,28 @@ public sealed partial class SinkGrain(
     {
         while (true)
         {
+            // Snapshot copies in flight are accounted for in queue order: when the window is full, when the next
+            // batch must wait for them, or when nothing else is to be done.
+            if (_copies.Count > 0)
+            {
+                var next = NextQueued();
+                if (_copies.Count >= MaxCopiesInFlight || next == QueuedKind.Other)
+                {
+                    if (!await CompleteOldestCopyAsync(stop))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (next == QueuedKind.None)
+                {
+                    await WorkOrOldestCopyAsync(stop);
+                    continue;
+                }
+            }
+
             await _work.WaitAsync(stop);
             var batch = TakeBatch(out var taken, out var parts);
             if (batch is null)
@@ -187,54 +211,82 @@ public sealed partial class SinkGrain(
                 continue;
             }
 
-            await _applyGate.WaitAsync(stop);
-            var started = Stopwatch.GetTimestamp();
-            var spans = SinkBatchSpans.Start(_pipeline, _sinkName, parts, batch.Changes.Count);
-            try
+            if (batch.Copy is not null && batch.Changes.Count == 0 && _sink is ISnapshotCopySink copier && _poisonedKeys.Count == 0)
             {
-                await ApplyAsync(batch, spans, stop);
-                spans?.Committed();
-                PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Changes.Count, started);
+                await StartCopyAsync(copier, batch, taken, parts, stop);
+                continue;
             }
-            catch (SinkFencedException e)
-            {
-                // Another activation of this sink owns the destination now: stop; the queue is not ours to apply.
-                spans?.Failed(e, "fenced");
-                LogFenced(logger, Key, e.Message);
-                lock (_lock)
-                {
-                    _lastError = e.Message;
-                }
 
-                await DeactivateFromWorkerAsync();
+            if (!await ApplyTakenAsync(batch.Expanded(), taken, parts, stop))
+            {
                 return;
             }
-            catch (Exception e) when (spans is not null)
-            {
-                spans.Failed(e, stop.IsCancellationRequested ? "stopped" : "failed");
-                throw;
-            }
-            finally
-            {
-                spans?.Dispose();
-                _applyGate.Release();
-            }
+        }
+    }
 
+    /// <summary>Applies a batch taken from the queue and accounts for it; false when the sink was fenced and stops.</summary>
+    private async Task<bool> ApplyTakenAsync(ChangeBatch batch, int taken, List<ChangeBatch>? parts, CancellationToken stop, bool gateHeld = false)
+    {
+        if (!gateHeld)
+        {
+            await _applyGate.WaitAsync(stop);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var spans = SinkBatchSpans.Start(_pipeline, _sinkName, parts, batch.Count);
+        try
+        {
+            await ApplyAsync(batch, spans, stop);
+            spans?.Committed();
+            PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Count, started);
+        }
+        catch (SinkFencedException e)
+        {
+            // Another activation of this sink owns the destination now: stop; the queue is not ours to apply.
+            spans?.Failed(e, "fenced");
+            LogFenced(logger, Key, e.Message);
             lock (_lock)
             {
-                _queued -= taken;
-                if (batch.Stream is null)
-                {
-                    _applied = batch.Through > _applied ? batch.Through : _applied;
-                }
-                else if (!_appliedByStream.TryGetValue(batch.Stream, out var applied) || batch.Through > applied)
-                {
-                    _appliedByStream[batch.Stream] = batch.Through;
-                }
-
-                _appliedChanges += batch.Changes.Count;
-                _lastAppliedAt = DateTimeOffset.UtcNow;
+                _lastError = e.Message;
             }
+
+            await DeactivateFromWorkerAsync();
+            return false;
+        }
+        catch (Exception e) when (spans is not null)
+        {
+            spans.Failed(e, stop.IsCancellationRequested ? "stopped" : "failed");
+            throw;
+        }
+        finally
+        {
+            spans?.Dispose();
+            if (!gateHeld)
+            {
+                _applyGate.Release();
+            }
+        }
+
+        Account(batch, taken);
+        return true;
+    }
+
+    private void Account(ChangeBatch batch, int taken)
+    {
+        lock (_lock)
+        {
+            _queued -= taken;
+            if (batch.Stream is null)
+            {
+                _applied = batch.Through > _applied ? batch.Through : _applied;
+            }
+            else if (!_appliedByStream.TryGetValue(batch.Stream, out var applied) || batch.Through > applied)
+            {
+                _appliedByStream[batch.Stream] = batch.Through;
+            }
+
+            _appliedChanges += batch.Count;
+            _lastAppliedAt = DateTimeOffset.UtcNow;
         }
     }
 
@@ -254,23 +306,38 @@ public sealed partial class SinkGrain(
             }
 
             parts = SentinelTracing.Source.HasListeners() ? [first] : null;
+            taken = Weight(first);
+            if (!IsMergeable(first))
+            {
+                return first;
+            }
+
             var changes = new List<RowChange>(first.Changes);
             var through = first.Through;
-            taken = first.Changes.Count;
             // Batches of different streams count positions differently (see ChangeBatch.Stream): never merged.
-            while (_queue.TryPeek(out var next) && next.Stream == first.Stream && changes.Count + next.Changes.Count <= MaxBatchChanges)
+            while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream == first.Stream && changes.Count + next.Changes.Count <= MaxBatchChanges)
             {
                 _queue.Dequeue();
                 _work.Wait(0);
                 changes.AddRange(next.Changes);
                 parts?.Add(next);
                 through = next.Through;
-                taken += next.Changes.Count;
+                taken += Weight(next);
             }
 
             return new ChangeBatch(first.Table, changes, through) { Stream = first.Stream };
         }
     }
+
+    /// <summary>
+    /// What a batch adds to the queue length: its changes, and at least 1, so that a batch without changes (the end
+    /// of a snapshot, which builds a key) keeps the queue non-empty until applied; an empty queue with positions
+    /// not applied means the work was lost.
+    /// </summary>
+    private static int Weight(ChangeBatch batch) => Math.Max(batch.Count, 1);
+
+    /// <summary>Copied snapshot rows and the end of a snapshot travel alone: they are applied their own way.</summary>
+    private static bool IsMergeable(ChangeBatch batch) => batch.Copy is null && !batch.EndsSnapshot;
 
     /// <summary>
     /// Applies a batch: changes of keys with pending dead letters join them (order per key is kept); transient

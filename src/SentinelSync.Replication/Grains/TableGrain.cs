@@ -33,7 +33,7 @@ public sealed class TableGrain(PipelineRegistry pipelines) : Grain, ITableGrain
         foreach (var batch in batches)
         {
             _pushed = batch.Through > _pushed ? batch.Through : _pushed;
-            _pushedChanges += batch.Changes.Count;
+            _pushedChanges += batch.Count;
         }
 
         return queued.Max();

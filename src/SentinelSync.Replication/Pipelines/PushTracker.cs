@@ -13,7 +13,7 @@ internal sealed class PushTracker
 
     public void Add(ChangeBatch batch)
     {
-        var first = batch.Changes.Count > 0 ? batch.Changes[0].Position.Lsn : batch.Through.Lsn;
+        var first = batch.First.Lsn;
         lock (_lock)
         {
             if (!_pushed.TryGetValue(batch.Table, out var queue))

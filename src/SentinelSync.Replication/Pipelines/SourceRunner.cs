@@ -26,6 +26,9 @@ internal sealed partial class SourceRunner(
     /// <summary>A sink queue longer than this (changes) makes the source wait: memory stays bounded.</summary>
     internal const int MaxQueuedChanges = 100_000;
 
+    /// <summary>Tables copied at once during a snapshot (each in up to <see cref="SnapshotCopy.MaxRangesPerTable"/> ranges).</summary>
+    private const int MaxTablesInParallel = 4;
+
     private static readonly TimeSpan s_confirmInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
 
@@ -241,25 +244,22 @@ internal sealed partial class SourceRunner(
         var schemas = new List<TableSchema>();
         await using (snapshot)
         {
-            var reader = new PostgresSnapshotReader(options.Connection);
-            await Parallel.ForEachAsync(_tables, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = reading }, async (table, token) =>
+            var copy = new SnapshotCopy(new PostgresSnapshotReader(options.Connection), snapshot, state.State.SnapshotAttempt, PushAsync);
+            await Parallel.ForEachAsync(_tables, new ParallelOptions { MaxDegreeOfParallelism = MaxTablesInParallel, CancellationToken = reading }, async (table, token) =>
             {
-                var rows = 0L;
-                await foreach (var batch in reader.ReadTableAsync(table, snapshot.SnapshotName, snapshot.ConsistentPoint, state.State.SnapshotAttempt, token))
+                if (await copy.CopyTableAsync(table, token) is { } copied)
                 {
-                    if (rows == 0)
+                    lock (schemas)
                     {
-                        lock (schemas)
-                        {
-                            schemas.Add(batch.Changes[0].Schema);
-                        }
+                        schemas.Add(copied.Schema);
                     }
 
-                    rows += batch.Changes.Count(c => c.Kind == ChangeKind.Snapshot);
-                    await PushAsync(batch, token);
+                    LogTableCopied(logger, pipeline, table, copied.Rows);
                 }
-
-                LogTableCopied(logger, pipeline, table, rows);
+                else
+                {
+                    LogTableCopied(logger, pipeline, table, 0);
+                }
             });
         }
 
@@ -441,7 +441,7 @@ internal sealed partial class SourceRunner(
         if (_unpushed.Count == 0)
         {
             // Until it is pushed and tracked, the slot must not be confirmed past this batch (ConfirmAsync).
-            Volatile.Write(ref _unpushedFrom, (long)batch.Changes[0].Position.Lsn);
+            Volatile.Write(ref _unpushedFrom, (long)batch.First.Lsn);
         }
 
         if (!_unpushed.TryGetValue(batch.Table, out var queued))
@@ -497,7 +497,7 @@ internal sealed partial class SourceRunner(
         var captures = new Activity?[batches.Count];
         for (var i = 0; i < batches.Count; i++)
         {
-            PipelineInstruments.Received(pipeline, table, batches[i].Changes.Count);
+            PipelineInstruments.Received(pipeline, table, batches[i].Count);
             stamped[i] = CaptureSpan.Start(pipeline, Phase, batches[i], out captures[i]);
         }
 

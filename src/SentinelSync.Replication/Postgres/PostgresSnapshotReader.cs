@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -128,6 +129,123 @@ public sealed partial class PostgresSnapshotReader
         }
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="table"/>'s schema (version 1) as of <paramref name="snapshotName"/> and splits the table
+    /// into up to <paramref name="maxRanges"/> ranges of heap blocks that <see cref="ReadCopyTextAsync"/> can read
+    /// in parallel, one connection each: together they hold every row of the snapshot exactly once (a row's
+    /// <c>ctid</c> is in exactly one range; the last range is open-ended). A partitioned table, a table under
+    /// <see cref="BlocksPerRange"/> blocks and a source before Postgres 14 (no TID range scans) get one range.
+    /// </summary>
+    public async Task<SnapshotTablePlan> PlanAsync(TableName table, string snapshotName, int maxRanges, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        await using var connection = await OpenSnapshotAsync(snapshotName, cancellationToken);
+        var (schema, isPartitioned) = await ReadSchemaAsync(connection, table, cancellationToken);
+        long blocks;
+        await using (var command = new NpgsqlCommand("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = PostgresIdentifier.Quote(table) });
+            blocks = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var count = isPartitioned || connection.PostgreSqlVersion.Major < 14 ? 1 : (int)Math.Clamp(blocks / BlocksPerRange, 1, Math.Max(1, maxRanges));
+        var ranges = Enumerable.Range(0, count)
+            .Select(i => new BlockRange(blocks * i / count, i == count - 1 ? null : blocks * (i + 1) / count))
+            .ToList();
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+        return new SnapshotTablePlan(table, schema, isPartitioned, ranges);
+    }
+
+    /// <summary>Heap blocks (8 kB each by default) per parallel range at least: 64 MiB.</summary>
+    public const long BlocksPerRange = 8192;
+
+    /// <summary>Characters of COPY text per chunk, about: a destination transaction's worth.</summary>
+    public const int ChunkChars = 1 << 20;
+
+    /// <summary>
+    /// Streams the rows of one range of <paramref name="plan"/> as of <paramref name="snapshotName"/> in COPY text
+    /// form, unparsed: chunks of whole lines (about <see cref="ChunkChars"/> characters each) with their row count.
+    /// </summary>
+    public async IAsyncEnumerable<(string Text, int Rows)> ReadCopyTextAsync(
+        SnapshotTablePlan plan,
+        BlockRange range,
+        string snapshotName,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        await using var connection = await OpenSnapshotAsync(snapshotName, cancellationToken);
+        var columns = string.Join(", ", plan.Schema.Columns.Select(c => PostgresIdentifier.Quote(c.Name)));
+        var from = (plan.IsPartitioned ? "" : "ONLY ") + PostgresIdentifier.Quote(plan.Table);
+        var where = plan.Ranges.Count == 1 ? ""
+            : string.Create(CultureInfo.InvariantCulture, $" WHERE ctid >= '({range.FromBlock},0)'::tid") + (range.ToBlock is { } to ? string.Create(CultureInfo.InvariantCulture, $" AND ctid < '({to},0)'::tid") : "");
+        var buffer = new char[ChunkChars];
+        var filled = 0;
+        using (var reader = await connection.BeginTextExportAsync($"COPY (SELECT {columns} FROM {from}{where}) TO STDOUT", cancellationToken))
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                filled += read;
+                if (read > 0 && filled < buffer.Length)
+                {
+                    continue;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var end = buffer.AsSpan(0, filled).LastIndexOf('\n') + 1;
+                if (end == 0)
+                {
+                    // One row longer than the buffer: make room for it.
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                    continue;
+                }
+
+                yield return Chunk(buffer, end);
+                buffer.AsSpan(end, filled - end).CopyTo(buffer);
+                filled -= end;
+            }
+        }
+
+        if (filled > 0)
+        {
+            yield return Chunk(buffer, filled);
+        }
+
+        await ExecuteAsync(connection, "COMMIT", cancellationToken);
+
+        static (string, int) Chunk(char[] buffer, int length) =>
+            (new string(buffer, 0, length), buffer.AsSpan(0, length).Count('\n'));
+    }
+
+    /// <summary>A connection in a read-only REPEATABLE READ transaction that imported the exported snapshot.</summary>
+    private async Task<NpgsqlConnection> OpenSnapshotAsync(string snapshotName, CancellationToken cancellationToken)
+    {
+        if (!SnapshotNamePattern().IsMatch(snapshotName))
+        {
+            throw new ArgumentException($"'{snapshotName}' is not an exported snapshot name.", nameof(snapshotName));
+        }
+
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, BeginSql, cancellationToken);
+
+            // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the name was checked against the pattern above.
+            await ExecuteAsync(connection, $"SET TRANSACTION SNAPSHOT '{snapshotName}'", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The table's published columns and keys as the current transaction sees them (version 1).</summary>

@@ -11,7 +11,7 @@ namespace SentinelSync.Replication.Sinks;
 /// <c>$1</c> sink, <c>$2</c> source table (<see cref="ChangeBatch.OffsetKey"/>: the table, plus the stream for a
 /// source with several, such as Kafka partitions) and, for the update, <c>$3</c> LSN, <c>$4</c> ordinal, <c>$5</c> epoch.
 /// </summary>
-internal sealed class OffsetRows(string selectForUpdate, string select, string insertIfMissing, string update)
+internal sealed class OffsetRows(string selectForUpdate, string select, string insertIfMissing, string update, string? selectForShare = null)
 {
     /// <summary>Locks the row (FOR UPDATE) until the transaction ends, creating it first when missing.</summary>
     private async Task<SinkOffset> LockAsync(NpgsqlConnection connection, string sink, string sourceTable, CancellationToken cancellationToken)
@@ -35,6 +35,51 @@ internal sealed class OffsetRows(string selectForUpdate, string select, string i
             await using var insert = Command(insertIfMissing, connection, sink, sourceTable);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The start of a transaction that runs beside others of the same sink and table (copied snapshot rows):
+    /// holds the offset row shared until the transaction ends and refuses when a newer epoch owns it
+    /// (<see cref="SinkFencedException"/>). A takeover, which locks the row for update, waits for these.
+    /// </summary>
+    public async Task<SinkOffset> ShareAsync(NpgsqlConnection connection, string sink, TableName table, long epoch, CancellationToken cancellationToken)
+    {
+        var sql = selectForShare ?? throw new InvalidOperationException("This sink's offsets are not shared.");
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var command = Command(sql, connection, sink, table.ToString()))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var stored = Read(reader);
+                    return stored.Epoch > epoch ? throw new SinkFencedException(sink, table, epoch, stored.Epoch) : stored;
+                }
+            }
+
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"The offset row of sink '{sink}', table {table} vanished while being created.");
+            }
+
+            await using var insert = Command(insertIfMissing, connection, sink, table.ToString());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes the caller's epoch into the offset row (position unchanged), in the caller's transaction, after the
+    /// same fencing check as <see cref="BeginBatchAsync"/>: from its commit on, an older activation is refused.
+    /// </summary>
+    public async Task ClaimAsync(NpgsqlConnection connection, string sink, TableName table, long epoch, CancellationToken cancellationToken)
+    {
+        var stored = await LockAsync(connection, sink, table.ToString(), cancellationToken).ConfigureAwait(false);
+        if (stored.Epoch > epoch)
+        {
+            throw new SinkFencedException(sink, table, epoch, stored.Epoch);
+        }
+
+        await WriteAsync(connection, sink, table.ToString(), stored.Position, epoch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

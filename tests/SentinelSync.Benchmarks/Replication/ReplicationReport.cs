@@ -59,6 +59,7 @@ internal sealed record ReplicationReport(
         Row(m, $"snapshot of {Snapshot.Rows:N0} rows ({Snapshot.TableMiB:N0} MiB), rows/s", Snapshot.Native.RowsPerSecond, Snapshot.Sentinel.RowsPerSecond, "N0");
         Row(m, "snapshot time, s", Snapshot.Native.Seconds, Snapshot.Sentinel.Seconds, "N1");
         m.AppendLine(Invariant($"| snapshot: SentinelSync peak RSS / CPU s | | {Snapshot.Sentinel.PeakRssMiB:N0} MiB / {Snapshot.Sentinel.ProcessCpuSeconds:N1} s | |"));
+        m.AppendLine(Invariant($"| snapshot: of which process start to silo ready, s | | {Snapshot.Sentinel.ReadySeconds:N1} | |"));
         m.AppendLine(Invariant($"| converged (every table: count + md5 of ordered rows) | {Yes(n.Convergence.All(c => c.Equal) && Snapshot.Native.Convergence.Equal)} | {Yes(s.Convergence.All(c => c.Equal) && Snapshot.Sentinel.Convergence.Equal)} | |"));
         m.AppendLine();
         var c = ClickHouse;

@@ -65,8 +65,12 @@ internal static class SnapshotBenchmark
         var sampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => sentinel.ProcessId).RunAsync(stopSampler.Token);
         var watch = Stopwatch.StartNew();
         await sentinel.StartAsync();
+        var ready = watch.Elapsed.TotalSeconds;
         var deadline = TimeSpan.FromMinutes(15);
-        while (await sentinel.AppliedChangesAsync() < sizes.SnapshotRows)
+        // Done when every row is applied and the destination table has its primary key (a sink that loads first
+        // builds the key afterwards; native copies into a table that has it).
+        while (await sentinel.AppliedChangesAsync() < sizes.SnapshotRows
+            || !await BenchPostgres.ScalarAsync<bool>(destination, "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = to_regclass('public.snap') AND indisprimary AND indisvalid)"))
         {
             if (watch.Elapsed > deadline)
             {
@@ -88,14 +92,17 @@ internal static class SnapshotBenchmark
         var checks = await Convergence.CheckAsync(BenchPostgres.Source(SourceDatabase), destination, s_table);
         var stages = StageMetrics.Parse(await sentinel.MetricsAsync());
         var (rss, cpu) = await sentinel.StopAsync();
-        Console.WriteLine($"[snapshot] sentinelsync: {seconds:N1} s ({sizes.SnapshotRows / seconds:N0} rows/s), converged: {checks[0].Equal}, peak RSS {rss} MiB, CPU {cpu} s");
-        return new SnapshotRun("sentinelsync", seconds, sizes.SnapshotRows / seconds, rss, cpu, usage, checks[0]) { Stages = stages };
+        Console.WriteLine($"[snapshot] sentinelsync: {seconds:N1} s ({sizes.SnapshotRows / seconds:N0} rows/s; silo ready after {ready:N1} s), converged: {checks[0].Equal}, peak RSS {rss} MiB, CPU {cpu} s");
+        return new SnapshotRun("sentinelsync", seconds, sizes.SnapshotRows / seconds, rss, cpu, usage, checks[0]) { Stages = stages, ReadySeconds = ready };
     }
 }
 
 internal sealed record SnapshotRun(string Tool, double Seconds, double RowsPerSecond, double? PeakRssMiB, double? ProcessCpuSeconds, ResourceUsage Usage, TableCheck Convergence)
 {
     public StageMetrics? Stages { get; init; }
+
+    /// <summary>Process start to the silo answering ready (SentinelSync only): the part of <see cref="Seconds"/> that is start-up.</summary>
+    public double? ReadySeconds { get; init; }
 }
 
 internal sealed record SnapshotResult(int Rows, long TableMiB, SnapshotRun Native, SnapshotRun Sentinel);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,15 +24,18 @@ namespace SentinelSync.Replication.Postgres;
 /// Tables without a primary key are replicated insert-only: updates and deletes to them fail with
 /// <see cref="KeylessTableChangeException"/>, and a resnapshot of such a table duplicates its rows.
 /// </summary>
-public sealed partial class PostgresSink : ISink, IStoredOffsets
+public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopySink
 {
     private readonly NpgsqlDataSource _dataSource;
     private static readonly IReadOnlyDictionary<string, string> s_noColumnTypes = new Dictionary<string, string>();
-    private static readonly OffsetRows s_offsets = new(PostgresSinkSql.SelectOffsetForUpdate, PostgresSinkSql.SelectOffset, PostgresSinkSql.InsertOffsetIfMissing, PostgresSinkSql.UpdateOffset);
+    private static readonly OffsetRows s_offsets = new(PostgresSinkSql.SelectOffsetForUpdate, PostgresSinkSql.SelectOffset, PostgresSinkSql.InsertOffsetIfMissing, PostgresSinkSql.UpdateOffset, PostgresSinkSql.SelectOffsetForShare);
     private readonly ILogger _logger;
     private readonly PostgresTableSchemas _schemas;
     private readonly PostgresTableWriter _writer;
     private readonly PostgresDestinationTypes? _types;
+    private readonly PostgresPendingKeys _keys;
+    private readonly PostgresSinkOptions _options;
+    private readonly ConcurrentDictionary<(string Sink, TableName Table), long> _claimed = [];
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
     private volatile bool _controlTablesReady;
 
@@ -47,7 +51,9 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _dataSource = NpgsqlDataSource.Create(options.Connection);
         _types = string.IsNullOrEmpty(sourceConnection) ? null : new PostgresDestinationTypes(sourceConnection, _logger);
-        _schemas = new PostgresTableSchemas(options, _types, _logger);
+        _options = options;
+        _keys = new PostgresPendingKeys(_logger);
+        _schemas = new PostgresTableSchemas(options, _types, _keys, _logger);
         _writer = new PostgresTableWriter(_logger);
     }
 
@@ -131,10 +137,22 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets
         try
         {
             var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+            if (batch.EndsSnapshot && batch.Through > stored.Position)
+            {
+                await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, PostgresSinkSql.ForgetCopies, cancellationToken, sinkName, batch.Table.ToString()).ConfigureAwait(false);
+            }
+
             var segments = ChangeReducer.Reduce(pending);
             foreach (var segment in segments)
             {
                 var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
+                if (!segment.SnapshotOnly)
+                {
+                    // Streamed changes need the key a snapshot load may have left for later.
+                    await _keys.BuildIfPendingAsync(connection, target, cancellationToken).ConfigureAwait(false);
+                }
+
                 var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
                     ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
                     : s_noColumnTypes;
@@ -162,8 +180,84 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets
         {
             // The destination may have been changed under us: check the schemas again next time.
             _schemas.Forget();
+            _keys.Forget();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Copies snapshot rows into the target unparsed, beside other copies of the same table (see
+    /// <see cref="ISnapshotCopySink"/>): one transaction that holds the offset row shared (fencing), marks the
+    /// copy applied (a copy already marked changes nothing), creates the target without its primary key if it is
+    /// missing (built when the snapshot ends), and COPYs the text. A key already there fails it (unique
+    /// violation): it is then applied as ordinary changes, which update existing rows.
+    /// </summary>
+    public async Task ApplyCopyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var copy = batch.Copy ?? throw new ArgumentException("The batch carries no copied rows.", nameof(batch));
+        await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
+        await ClaimAsync(sinkName, batch.Table, epoch, cancellationToken).ConfigureAwait(false);
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await s_offsets.ShareAsync(connection, sinkName, batch.Table, epoch, cancellationToken).ConfigureAwait(false);
+            var marked = await ExecuteAsync(
+                connection,
+                PostgresSinkSql.MarkCopyApplied,
+                cancellationToken,
+                sinkName,
+                batch.Table.ToString(),
+                new NpgsqlParameter { Value = new NpgsqlLogSequenceNumber(copy.First.Lsn), NpgsqlDbType = NpgsqlDbType.PgLsn },
+                copy.First.Ordinal).ConfigureAwait(false);
+            if (marked == 0)
+            {
+                LogCopyAlreadyApplied(_logger, sinkName, batch.Table, copy.First);
+                return;
+            }
+
+            var target = await _schemas.EnsureAsync(connection, copy.Schema, cancellationToken, keyLater: true).ConfigureAwait(false);
+            await PostgresTableWriter.CopyTextAsync(connection, target, copy, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _schemas.Committed(copy.Schema);
+        }
+        catch
+        {
+            _schemas.Forget();
+            _keys.Forget();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Once per activation (epoch) and table: writes the epoch into the offset row before copies run beside each
+    /// other, so that an older activation's copies are refused from then on.
+    /// </summary>
+    private async Task ClaimAsync(string sinkName, TableName table, long epoch, CancellationToken cancellationToken)
+    {
+        if (_claimed.TryGetValue((sinkName, table), out var claimed) && claimed == epoch)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await s_offsets.ClaimAsync(connection, sinkName, table, epoch, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _claimed[(sinkName, table)] = epoch;
+    }
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter as NpgsqlParameter ?? new NpgsqlParameter { Value = parameter });
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

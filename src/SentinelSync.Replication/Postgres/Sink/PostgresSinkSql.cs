@@ -25,7 +25,46 @@ internal static class PostgresSinkSql
             columns      jsonb       NOT NULL,
             updated_at   timestamptz NOT NULL DEFAULT now()
         );
+        CREATE TABLE IF NOT EXISTS "_sentinel".snapshot_copies (
+            sink             text   NOT NULL,
+            source_table     text   NOT NULL,
+            position_lsn     pg_lsn NOT NULL,
+            position_ordinal bigint NOT NULL,
+            PRIMARY KEY (sink, source_table, position_lsn, position_ordinal)
+        );
+        CREATE TABLE IF NOT EXISTS "_sentinel".pending_keys (
+            target_table text   PRIMARY KEY,
+            key_columns  text[] NOT NULL
+        );
         """;
+
+    /// <summary>Copies of one table run concurrently: each holds the offset row shared, a takeover waits for them.</summary>
+    public const string SelectOffsetForShare = """
+        SELECT position_lsn, position_ordinal, epoch, updated_at FROM "_sentinel".offsets
+        WHERE sink = $1 AND source_table = $2
+        FOR SHARE
+        """;
+
+    /// <summary>Marks a copy ($3, $4: its first row's position) applied, in its transaction; no row when it already was.</summary>
+    public const string MarkCopyApplied = """
+        INSERT INTO "_sentinel".snapshot_copies (sink, source_table, position_lsn, position_ordinal) VALUES ($1, $2, $3, $4)
+        ON CONFLICT DO NOTHING
+        """;
+
+    public const string ForgetCopies = """DELETE FROM "_sentinel".snapshot_copies WHERE sink = $1 AND source_table = $2""";
+
+    /// <summary>A table created without its primary key for a snapshot load ($1 quoted name, $2 key column names).</summary>
+    public const string InsertPendingKey = """
+        INSERT INTO "_sentinel".pending_keys (target_table, key_columns) VALUES ($1, $2)
+        ON CONFLICT (target_table) DO UPDATE SET key_columns = excluded.key_columns
+        """;
+
+    public const string SelectPendingKey = """SELECT key_columns FROM "_sentinel".pending_keys WHERE target_table = $1""";
+
+    public const string DeletePendingKey = """DELETE FROM "_sentinel".pending_keys WHERE target_table = $1""";
+
+    /// <summary>Room for the key's sort in memory (the server default, 64 MB, spills a few million keys to disk).</summary>
+    public const string KeyBuildMemory = "SET LOCAL maintenance_work_mem = '256MB'";
 
     public const string SelectOffsetForUpdate = """
         SELECT position_lsn, position_ordinal, epoch, updated_at FROM "_sentinel".offsets
@@ -99,6 +138,7 @@ internal static class PostgresSinkSql
     public const string RenameColumnTemplate = "ALTER TABLE {0} RENAME COLUMN {1} TO {2}";
     public const string AlterColumnTypeTemplate = "ALTER TABLE {0} ALTER COLUMN {1} TYPE {2} USING {1}::text::{2}";
     public const string TruncateTemplate = "TRUNCATE {0}";
+    public const string AddPrimaryKeyTemplate = "ALTER TABLE {0} ADD PRIMARY KEY ({1})";
 
     /// <summary>Staging with the destination's exact column types and no constraints ({0} group column, {1} columns, {2} target).</summary>
     public const string CreateStagingTemplate = "CREATE TEMP TABLE " + StagingTable + " ON COMMIT DROP AS SELECT NULL::integer AS {0}, {1} FROM {2} WITH NO DATA";

@@ -14,7 +14,7 @@ namespace SentinelSync.Replication.Postgres;
 /// evolved from it with a <see cref="SchemaEvolutionPlan"/>. Changes to one target table are serialised with an
 /// advisory transaction lock.
 /// </summary>
-internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, PostgresDestinationTypes? types, ILogger logger)
+internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, PostgresDestinationTypes? types, PostgresPendingKeys keys, ILogger logger)
 {
     // Schemas whose target this sink saw committed: most batches carry the same shape, which then costs no query.
     private readonly ConcurrentDictionary<TableName, TableSchema> _committed = [];
@@ -24,8 +24,10 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
     /// <summary>
     /// Creates or evolves the target of <paramref name="schema"/>; returns the target table name. With
     /// <paramref name="emptying"/> the caller truncates the target in the same transaction before writing rows.
+    /// With <paramref name="keyLater"/> a table created here gets its primary key only when the snapshot load
+    /// ends (<see cref="PostgresPendingKeys"/>).
     /// </summary>
-    public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken, bool emptying = false)
+    public async Task<TableName> EnsureAsync(NpgsqlConnection connection, TableSchema schema, CancellationToken cancellationToken, bool emptying = false, bool keyLater = false)
     {
         var target = options.TargetOf(schema.Table);
         if (_committed.TryGetValue(schema.Table, out var known) && Covers(known, schema))
@@ -52,7 +54,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         var exists = await ScalarAsync<bool>(connection, PostgresSinkSql.TableExists, cancellationToken, key).ConfigureAwait(false);
         if (!exists)
         {
-            await CreateAsync(connection, target, schema, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(connection, target, schema, keyLater, cancellationToken).ConfigureAwait(false);
         }
         else if (stored is null)
         {
@@ -83,7 +85,7 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         _columnTypes.Clear();
     }
 
-    private async Task CreateAsync(NpgsqlConnection connection, TableName target, TableSchema schema, CancellationToken cancellationToken)
+    private async Task CreateAsync(NpgsqlConnection connection, TableName target, TableSchema schema, bool keyLater, CancellationToken cancellationToken)
     {
         var definitions = new List<string>();
         foreach (var column in schema.Columns)
@@ -92,13 +94,19 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
             definitions.Add($"{PostgresIdentifier.Quote(column.Name)} {type}");
         }
 
-        if (schema.HasKey)
+        var keyColumns = schema.Columns.Where(c => c.IsKey).Select(c => c.Name).ToList();
+        if (schema.HasKey && !keyLater)
         {
-            definitions.Add($"PRIMARY KEY ({PostgresIdentifier.List(schema.Columns.Where(c => c.IsKey).Select(c => c.Name))})");
+            definitions.Add($"PRIMARY KEY ({PostgresIdentifier.List(keyColumns)})");
         }
 
         await ExecuteAsync(connection, Format(PostgresSinkSql.CreateSchemaTemplate, PostgresIdentifier.Quote(target.Schema)), cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, Format(PostgresSinkSql.CreateTableTemplate, PostgresIdentifier.Quote(target), string.Join(", ", definitions)), cancellationToken).ConfigureAwait(false);
+        if (schema.HasKey && keyLater)
+        {
+            await keys.RecordAsync(connection, target, keyColumns, cancellationToken).ConfigureAwait(false);
+        }
+
         LogTableCreated(logger, target, schema.Table, schema.Version);
     }
 

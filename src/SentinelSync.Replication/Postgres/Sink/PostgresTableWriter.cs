@@ -283,6 +283,17 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         }
     }
 
+    /// <summary>Copies snapshot rows into <paramref name="target"/> as the source wrote them (COPY text, same column order).</summary>
+    public static async Task CopyTextAsync(NpgsqlConnection connection, TableName target, CopyRows rows, CancellationToken cancellationToken)
+    {
+        var copy = string.Format(CultureInfo.InvariantCulture, PostgresSinkSql.CopyTargetTemplate, PostgresIdentifier.Quote(target), PostgresIdentifier.List(rows.Schema.Columns.Select(c => c.Name)));
+        var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            await writer.WriteAsync(rows.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>COPY in text format; each line starts with the row's staging group when it has one.</summary>
     private static async Task CopyAsync(NpgsqlConnection connection, string copy, int columnCount, IEnumerable<(int? Group, ColumnValue[] Row)> rows, CancellationToken cancellationToken)
     {
