@@ -18,6 +18,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(PipelineControlCommand.Create("pause", "Pause a pipeline: stop reading, keep the slot, stay paused across restarts."));
         root.Subcommands.Add(PipelineControlCommand.Create("resume", "Resume a paused pipeline."));
         root.Subcommands.Add(ResyncCommand.Create());
+        root.Subcommands.Add(ReconcileCommand.Create());
         return root;
     }
 }

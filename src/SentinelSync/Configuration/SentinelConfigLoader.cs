@@ -188,6 +188,11 @@ public static partial class SentinelConfigLoader
 
                 ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
             }
+
+            if (pipeline.Reconcile is { } reconcile)
+            {
+                ThrowFirst(file, reconcile.Validate($"{at}.reconcile"));
+            }
         }
     }
 

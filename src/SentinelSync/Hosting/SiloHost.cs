@@ -56,6 +56,7 @@ internal static class SiloHost
         app.MapSentinelMetrics();
         app.MapDeadLetters();
         app.MapAdmin();
+        app.MapReconcile();
         app.MapGrains();
         app.MapOrleansDashboard(routePrefix: "/orleans");
         return app;
