@@ -57,6 +57,8 @@ public sealed partial class ReconcileGrain(
             throw new ReconcileException($"No pipeline '{Pipeline}' in this silo's configuration.");
         }
 
+        // A run writes its final state before its task ends: give a run that just ended the moment to finish.
+        await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(2)));
         if (!_run.IsCompleted)
         {
             throw new ReconcileException($"A reconcile of pipeline {Pipeline} is under way ({_runId}); follow it with sentinel reconcile status.");

@@ -16,7 +16,7 @@ internal sealed class ClickHouseTableSide(ClickHouseSinkOptions options, TableNa
     private string KeyTexts => string.Join(", ", _keys.Select(form.ClickHouseKeyText));
 
     public async Task<long> CountAsync(CancellationToken cancellationToken) =>
-        long.Parse((await QueryAsync($"SELECT count() FROM {_from}", cancellationToken))[0][0], CultureInfo.InvariantCulture);
+        (await QueryAsync($"SELECT count() FROM {_from}", cancellationToken)) is [var row, ..] ? long.Parse(row[0], CultureInfo.InvariantCulture) : 0;
 
     public async Task<ChunkDigest[]> DigestAsync(IReadOnlyList<Chunk> chunks, CancellationToken cancellationToken)
     {
@@ -71,6 +71,11 @@ internal sealed class ClickHouseTableSide(ClickHouseSinkOptions options, TableNa
         try
         {
             text = await http.QueryAsync(sql + " FORMAT TabSeparated", cancellationToken);
+        }
+        catch (ClickHouseServerException e) when (e.Code is 60 or 81)
+        {
+            // Unknown table or database: the sink creates them with the first rows it applies, so none yet is empty.
+            return [];
         }
         catch (ClickHouseServerException e)
         {

@@ -24,6 +24,8 @@ internal sealed class PostgresTableSide(
     // Text forms that depend on session settings are pinned, identically on both sides.
     private const string PinnedSettings = "SET LOCAL DateStyle = 'ISO, MDY'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex';";
 
+    private static readonly ChunkDigest Empty = new(0, "0");
+
     private readonly ColumnSchema[] _keys = [.. columns.Where(c => c.IsKey)];
     private readonly string _from = (only ? "ONLY " : "") + PostgresIdentifier.Quote(table) + " t";
 
@@ -42,7 +44,7 @@ internal sealed class PostgresTableSide(
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT count(*) FROM {_from}", r => r.GetInt64(0), cancellationToken))[0];
+        (await QueryAsync($"SELECT count(*) FROM {_from}", r => r.GetInt64(0), cancellationToken)).FirstOrDefault();
 
     public async Task<ChunkDigest[]> DigestAsync(IReadOnlyList<Chunk> chunks, CancellationToken cancellationToken)
     {
@@ -51,14 +53,14 @@ internal sealed class PostgresTableSide(
             var sql = $"SELECT {form.PostgresBucket(KeyTexts, chunks[0].Buckets)} AS b, count(*), {form.PostgresSum(RowText)} FROM {_from} GROUP BY 1";
             var found = (await QueryAsync(sql, r => (Bucket: r.GetInt64(0), Digest: new ChunkDigest(r.GetInt64(1), r.GetString(2))), cancellationToken))
                 .ToDictionary(x => x.Bucket, x => x.Digest);
-            return [.. chunks.Select(c => found.GetValueOrDefault(c.Index, new ChunkDigest(0, "0")))];
+            return [.. chunks.Select(c => found.GetValueOrDefault(c.Index, Empty))];
         }
 
         var digests = new ChunkDigest[chunks.Count];
         for (var i = 0; i < chunks.Count; i++)
         {
             var sql = $"SELECT count(*), {form.PostgresSum(RowText)} FROM {_from} WHERE {Where(chunks[i])}";
-            digests[i] = (await QueryAsync(sql, r => new ChunkDigest(r.GetInt64(0), r.GetString(1)), cancellationToken))[0];
+            digests[i] = (await QueryAsync(sql, r => new ChunkDigest(r.GetInt64(0), r.GetString(1)), cancellationToken)).FirstOrDefault(Empty);
         }
 
         return digests;
@@ -154,6 +156,11 @@ internal sealed class PostgresTableSide(
 
             await transaction.CommitAsync(cancellationToken);
             return result;
+        }
+        catch (PostgresException e) when (snapshot is null && e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            // The sink creates its table with the first rows it applies: none yet is an empty table.
+            return [];
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.InvalidSchemaName)
         {

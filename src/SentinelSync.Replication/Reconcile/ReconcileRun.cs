@@ -83,11 +83,7 @@ internal sealed partial class ReconcileRun(
             ? config.Sinks
             : [config.Sinks.FirstOrDefault(s => s.Name == request.Sink) ?? throw new ReconcileException($"Pipeline {pipeline} has no sink '{request.Sink}'; its sinks: {string.Join(", ", config.Sinks.Select(s => s.Name))}.")];
         var source = grains.GetGrain<ISourceGrain>(pipeline);
-        var sourceStatus = await source.GetStatusAsync();
-        if (sourceStatus.Phase != "streaming")
-        {
-            throw new ReconcileException($"Pipeline {pipeline} is {sourceStatus.Phase}; it can be reconciled once it streams.");
-        }
+        var sourceStatus = await WaitStreamingAsync(source, cancellationToken);
 
         var tables = SelectTables(sourceStatus.Tables);
         var shapes = new Dictionary<TableName, (TableSchema Schema, bool Partitioned, bool Keyed)>();
@@ -230,6 +226,27 @@ internal sealed partial class ReconcileRun(
         }
 
         report.State = "done";
+    }
+
+    /// <summary>Waits while the pipeline starts or copies its snapshot; fails at once when it is paused or failed.</summary>
+    private static async Task<SourceStatus> WaitStreamingAsync(ISourceGrain source, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ApplyPatience;
+        while (true)
+        {
+            var status = await source.GetStatusAsync();
+            if (status.Phase == "streaming")
+            {
+                return status;
+            }
+
+            if (status.Phase is "paused" or "failed" or "stopped" || DateTime.UtcNow > deadline)
+            {
+                throw new ReconcileException($"Pipeline {status.Pipeline} is {status.Phase}{(status.LastError is null ? "" : $" ({status.LastError})")}; it can be reconciled once it streams.");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
     }
 
     /// <summary>Waits until the pipeline confirmed <paramref name="lsn"/>: every sink of every table applied everything committed before it.</summary>
