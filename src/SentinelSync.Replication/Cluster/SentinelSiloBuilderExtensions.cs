@@ -21,6 +21,9 @@ public static class SentinelSiloBuilderExtensions
         silo.Services.AddSingleton<PipelineRebalancer>();
         silo.Services.AddKeyedSingleton<IGrainStorage>(FencedGrainStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<FencedGrainStorage>(sp));
         silo.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
+        silo.AddReminders();
+        silo.Services.AddSingleton<IReminderTable, ControlDatabaseReminderTable>();
+        silo.Services.AddSingleton<Reconcile.ReconcileStore>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         var cycles = new CallCycleFilter();
         silo.AddIncomingGrainCallFilter(cycles);

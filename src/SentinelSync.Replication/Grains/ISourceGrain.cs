@@ -47,6 +47,19 @@ public interface ISourceGrain : IGrainWithStringKey
     [Idempotent]
     Task<ResyncStatus[]> GetResyncsAsync();
 
+    /// <summary>
+    /// Re-copies exactly <paramref name="keys"/> of one table (text values of its key columns, in column order) in
+    /// stream order while the pipeline streams: an upsert for each key the source has, a delete for each it has
+    /// not. Returns at once; <see cref="GetRepairAsync"/> follows it. Nothing else of the table is touched.
+    /// </summary>
+    /// <exception cref="Resync.ResyncRejectedException">Paused, not streaming, not a table of the pipeline, or a resync or repair of it under way.</exception>
+    Task<RepairStatus> RepairAsync(string table, string[][] keys);
+
+    /// <summary>A repair started since the pipeline last started here (null when unknown).</summary>
+    [ReadOnly]
+    [Idempotent]
+    Task<RepairStatus?> GetRepairAsync(string id);
+
     /// <summary>Stops the pipeline gracefully here (drain, confirm) and deactivates; the keeper starts it again on its owner.</summary>
     Task StopAsync();
 }

@@ -160,6 +160,23 @@ public sealed partial class SourceGrain(
         return _runner.StartResyncAsync(table);
     }
 
+    public Task<RepairStatus> RepairAsync(string table, string[][] keys)
+    {
+        if (_state.State.Paused)
+        {
+            throw new ResyncRejectedException($"Pipeline {Key} is paused; resume it before repairing rows.");
+        }
+
+        if (_runner is null || _run.IsCompleted)
+        {
+            throw new ResyncRejectedException($"Pipeline {Key} is not running{(_lastError is null ? "" : $" (last error: {_lastError})")}; rows can be repaired once it streams.");
+        }
+
+        return Task.FromResult(_runner.StartRepair(table, keys));
+    }
+
+    public Task<RepairStatus?> GetRepairAsync(string id) => Task.FromResult(_runner?.GetRepair(id));
+
     public Task<ResyncStatus[]> GetResyncsAsync() => Task.FromResult(_runner?.Resyncs.ToArray() ?? []);
 
     public Task EnsureRunningAsync()

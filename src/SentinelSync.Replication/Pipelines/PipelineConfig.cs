@@ -8,4 +8,7 @@ public sealed class PipelineConfig
     public SourceConfig? Source { get; set; }
 
     public List<SinkConfig> Sinks { get; set; } = [];
+
+    /// <summary>A scheduled reconcile of the pipeline's tables (none when null).</summary>
+    public Reconcile.ReconcileConfig? Reconcile { get; set; }
 }

@@ -16,6 +16,7 @@ public sealed partial class PipelineKeeper(IGrainFactory grains, PipelineRegistr
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _scheduled = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
 
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
@@ -35,6 +36,13 @@ public sealed partial class PipelineKeeper(IGrainFactory grains, PipelineRegistr
                 try
                 {
                     await grains.GetGrain<ISourceGrain>(name).EnsureRunningAsync();
+                    if (!_scheduled.ContainsKey(name))
+                    {
+                        // Once per silo start: the reminder itself is durable and fires on one silo.
+                        await grains.GetGrain<IReconcileGrain>(name).EnsureScheduledAsync();
+                        _scheduled[name] = true;
+                    }
+
                     if (_errors.TryRemove(name, out _))
                     {
                         LogRecovered(logger, name);

@@ -36,4 +36,10 @@ internal sealed partial class SourceRunner
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: resync of {Table} failed")]
     private static partial void LogResyncFailed(ILogger logger, string pipeline, TableName table, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: repair of {Table} done: {Upserted} row(s) copied again, {Deleted} deleted")]
+    private static partial void LogRepairDone(ILogger logger, string pipeline, TableName table, int upserted, int deleted);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: repair of {Table} failed")]
+    private static partial void LogRepairFailed(ILogger logger, string pipeline, TableName table, Exception error);
 }

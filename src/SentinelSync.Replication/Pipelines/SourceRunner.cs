@@ -37,6 +37,7 @@ internal sealed partial class SourceRunner(
     private volatile bool _stopping;
     private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
     private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
+    private readonly ConcurrentDictionary<string, TableRepair> _repairs = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
     private readonly Dictionary<TableName, List<ChangeBatch>> _unpushed = [];
 
@@ -153,7 +154,7 @@ internal sealed partial class SourceRunner(
                 }
 
                 await PushAbandonedAsync(reading);
-                if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !(_resyncs.TryGetValue(batch.Table, out var resync) && resync.Hold(batch)))
+                if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !Windows.Any(w => w.Hold(batch)))
                 {
                     await QueueAsync(batch, reading);
                 }
@@ -303,11 +304,83 @@ internal sealed partial class SourceRunner(
             return running.Status;
         }
 
+        if (_repairs.Values.FirstOrDefault(r => r.Table == table && !r.IsFinished) is { } repair)
+        {
+            throw new ResyncRejectedException($"A repair of {table} is under way ({repair.Id}); resync it once the repair ended.");
+        }
+
         await UpdateStateAsync(s => s.Resyncs = [.. s.Resyncs.Where(t => t != table), table], _reading);
         return BeginResync(table).Status;
     }
 
     private static bool SupportsResync(PostgresChangeStream stream) => stream.ServerVersion.Major >= 14;
+
+    /// <summary>The resyncs and repairs whose watermark windows the stream serves.</summary>
+    private IEnumerable<IWatermarkWindow> Windows => _resyncs.Values.Concat<IWatermarkWindow>(_repairs.Values);
+
+    /// <summary>The repairs started during this run (the latest 100).</summary>
+    public RepairStatus? GetRepair(string id) => _repairs.TryGetValue(id, out var repair) ? repair.Status : null;
+
+    /// <summary>
+    /// Starts re-copying exactly <paramref name="keys"/> (text values of the key columns, in column order) of
+    /// <paramref name="tableName"/> in stream order while the pipeline streams: see <see cref="TableRepair"/>.
+    /// Not thread-safe: the source grain calls it within its turns.
+    /// </summary>
+    /// <exception cref="ResyncRejectedException">Not streaming, not a table of the pipeline, or a resync or repair of it under way.</exception>
+    public RepairStatus StartRepair(string tableName, string[][] keys)
+    {
+        if (Phase != "streaming" || _stream is not { } stream)
+        {
+            throw new ResyncRejectedException($"Pipeline {pipeline} is {Phase}; rows can be repaired once the pipeline streams.");
+        }
+
+        var table = _tables.FirstOrDefault(t => t.ToString() == tableName || (t.Schema == "public" && t.Name == tableName))
+            ?? throw new ResyncRejectedException($"Pipeline {pipeline} does not replicate {tableName}.");
+        if (!SupportsResync(stream))
+        {
+            throw new ResyncRejectedException($"A repair needs Postgres 14 or later at the source (logical decoding messages); pipeline {pipeline}'s source runs {stream.ServerVersion}.");
+        }
+
+        if (_resyncs.TryGetValue(table, out var resync) && !resync.IsFinished)
+        {
+            throw new ResyncRejectedException($"A resync of {table} is under way; it re-copies the whole table anyway.");
+        }
+
+        if (_repairs.Values.FirstOrDefault(r => r.Table == table && !r.IsFinished) is { } running)
+        {
+            throw new ResyncRejectedException($"A repair of {table} is under way ({running.Id}).");
+        }
+
+        foreach (var old in _repairs.Values.Where(r => r.IsFinished).OrderBy(r => r.Status.StartedAt).SkipLast(99))
+        {
+            _repairs.TryRemove(old.Id, out _);
+        }
+
+        var repair = new TableRepair(pipeline, options.Slot, table, keys);
+        _repairs[repair.Id] = repair;
+        _ = Task.Run(() => RunRepairAsync(repair, _reading), CancellationToken.None);
+        return repair.Status;
+    }
+
+    private async Task RunRepairAsync(TableRepair repair, CancellationToken reading)
+    {
+        try
+        {
+            await repair.CopyAsync(options.Connection, reading);
+            await WaitAppliedAsync(repair.Table, repair.LastPushed, reading);
+            repair.Finish("done");
+            LogRepairDone(logger, pipeline, repair.Table, repair.Status.Upserted, repair.Status.Deleted);
+        }
+        catch (OperationCanceledException) when (reading.IsCancellationRequested)
+        {
+            repair.Finish("interrupted", "The pipeline stopped during the repair; reconcile again.");
+        }
+        catch (Exception e)
+        {
+            repair.Finish("failed", $"{e.GetType().Name}: {e.Message}");
+            LogRepairFailed(logger, pipeline, repair.Table, e);
+        }
+    }
 
     private TableResync BeginResync(TableName table)
     {
@@ -355,7 +428,7 @@ internal sealed partial class SourceRunner(
             || !ResyncWatermark.TryParse(message.Content, out var mark)
             || mark.Slot != options.Slot
             || _stopping
-            || _resyncs.Values.FirstOrDefault(r => r.Id == mark.ResyncId) is not { } resync)
+            || Windows.FirstOrDefault(r => r.Id == mark.ResyncId) is not { } resync)
         {
             return;
         }
@@ -379,7 +452,7 @@ internal sealed partial class SourceRunner(
     /// <summary>Pushes what a resync that ended inside a chunk's window still holds (it could not close the window).</summary>
     private async Task PushAbandonedAsync(CancellationToken cancellationToken)
     {
-        foreach (var resync in _resyncs.Values)
+        foreach (var resync in Windows)
         {
             var held = resync.TakeAbandoned();
             foreach (var batch in held)
@@ -591,7 +664,7 @@ internal sealed partial class SourceRunner(
         var bound = stream.CompletedLsn;
 
         // Read after the completed LSN: a resync holding changes back set its bound before they completed.
-        foreach (var resync in _resyncs.Values)
+        foreach (var resync in Windows)
         {
             if (resync.ConfirmBound is { } held)
             {

@@ -73,9 +73,67 @@ internal sealed class PostgresChunkReader(string connectionString)
         return (schema, rows);
     }
 
+    /// <summary>
+    /// The current committed rows of the given keys (text values of the key columns, in the schema's column
+    /// order), read in one transaction, and the indexes of the keys no row has any more. Throws
+    /// <see cref="InvalidOperationException"/> when the table has no key or a key has the wrong number of values.
+    /// </summary>
+    public async Task<(TableSchema Schema, List<ColumnValue[]> Rows, List<int> Missing)> ReadKeysAsync(TableName table, IReadOnlyList<string[]> keys, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var (schema, isPartitioned) = await PostgresSnapshotReader.ReadSchemaAsync(connection, table, cancellationToken);
+        var keyColumns = schema.KeyIndexes.Select(i => schema.Columns[i]).ToList();
+        if (keyColumns.Count == 0 || !await HasUniqueKeyAsync(connection, table, cancellationToken))
+        {
+            throw new InvalidOperationException($"Table {table} has no primary key or replica identity index; its rows cannot be repaired by key.");
+        }
+
+        var rows = new List<ColumnValue[]>(keys.Count);
+        var missing = new List<int>();
+        var from = (isPartitioned ? "" : "ONLY ") + PostgresIdentifier.Quote(table);
+        var keyList = string.Join(", ", keyColumns.Select(c => "t." + PostgresIdentifier.Quote(c.Name)));
+        var valueNames = string.Join(", ", keyColumns.Select((_, i) => $"k{i}"));
+        for (var start = 0; start < keys.Count; start += 1000)
+        {
+            var values = new StringBuilder();
+            for (var i = start; i < Math.Min(keys.Count, start + 1000); i++)
+            {
+                if (keys[i].Length != keyColumns.Count)
+                {
+                    throw new InvalidOperationException($"Table {table}: key {i} has {keys[i].Length} values for {keyColumns.Count} key columns.");
+                }
+
+                values.Append(values.Length == 0 ? "(" : ", (").Append(i)
+                    .Append(", ").AppendJoin(", ", keyColumns.Select((c, k) => Literal(ColumnValue.Of(keys[i][k]), c.TypeName))).Append(')');
+            }
+
+            var wanted = $"(VALUES {values}) AS v(ord, {valueNames})";
+            var sql = $"COPY (SELECT {string.Join(", ", schema.Columns.Select(c => "t." + PostgresIdentifier.Quote(c.Name)))} FROM {from} t WHERE ({keyList}) IN (SELECT {valueNames} FROM {wanted})) TO STDOUT";
+            using (var reader = await connection.BeginTextExportAsync(sql, cancellationToken))
+            {
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    rows.Add(CopyTextFormat.ParseRow(line, schema.Columns.Count));
+                }
+            }
+
+            await using var absent = new NpgsqlCommand($"SELECT v.ord FROM {wanted} WHERE NOT EXISTS (SELECT 1 FROM {from} t WHERE ({keyList}) = ({string.Join(", ", keyColumns.Select((_, i) => $"v.k{i}"))}))", connection);
+            await using var result = await absent.ExecuteReaderAsync(cancellationToken);
+            while (await result.ReadAsync(cancellationToken))
+            {
+                missing.Add(result.GetInt32(0));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (schema, rows, missing);
+    }
+
     // REPLICA IDENTITY FULL without a primary key marks every column a key, but duplicate rows cannot be paged
     // by key: only a primary key or a replica identity index (unique by definition) will do.
-    private static async Task<bool> HasUniqueKeyAsync(NpgsqlConnection connection, TableName table, CancellationToken cancellationToken)
+    internal static async Task<bool> HasUniqueKeyAsync(NpgsqlConnection connection, TableName table, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND (indisprimary OR indisreplident))", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = PostgresIdentifier.Quote(table) });

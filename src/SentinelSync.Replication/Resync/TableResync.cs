@@ -23,7 +23,7 @@ namespace SentinelSync.Replication.Resync;
 /// The copy side (<see cref="CopyAsync"/>) runs on its own task; the stream side (<see cref="Hold"/>,
 /// <see cref="OnWatermark"/>, <see cref="Release"/>) on the source's reading loop.
 /// </summary>
-internal sealed class TableResync
+internal sealed class TableResync : IWatermarkWindow
 {
     /// <summary>Rows per chunk: the memory a resync holds, and the size of the batches it pushes.</summary>
     public const int ChunkRows = 10_000;

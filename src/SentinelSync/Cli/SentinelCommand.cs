@@ -20,6 +20,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(PipelineControlCommand.Create("resume", "Resume a paused pipeline."));
         root.Subcommands.Add(ResyncCommand.Create());
         root.Subcommands.Add(DevCommand.Create());
+        root.Subcommands.Add(ReconcileCommand.Create());
         return root;
     }
 }

@@ -225,6 +225,11 @@ public static partial class SentinelConfigLoader
                     ?? sink.Kafka?.Validate($"{sinkAt}.kafka")
                     ?? sink.Cassandra!.Validate($"{sinkAt}.cassandra"));
             }
+
+            if (pipeline.Reconcile is { } reconcile)
+            {
+                ThrowFirst(file, reconcile.Validate($"{at}.reconcile"));
+            }
         }
     }
 

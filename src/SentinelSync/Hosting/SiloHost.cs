@@ -59,6 +59,7 @@ internal static class SiloHost
         app.MapDeadLetters();
         app.MapAdmin();
         app.MapAudit();
+        app.MapReconcile();
         app.MapGrains();
         app.MapOrleansDashboard(routePrefix: "/orleans");
         return app;
