@@ -20,11 +20,17 @@ public static class PipelineInstruments
     private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
     private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
     private static readonly ConcurrentDictionary<(string Sink, string Table), byte> s_blocked = new();
+    private static readonly ConcurrentDictionary<string, double> s_pipelineLag = new();
 
     static PipelineInstruments()
     {
         s_meter.CreateObservableGauge("sentinel.source.slot_lag", () => s_lag.Select(l => new Measurement<long>(l.Value.Bytes, new KeyValuePair<string, object?>("pipeline", l.Key))), "By", "WAL the slot retains: the server's WAL position minus the slot's confirmed position");
         s_meter.CreateObservableGauge("sentinel.source.lag", () => s_lag.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("pipeline", l.Key))), "s", "Age of the oldest change read from the source and not yet applied by every sink");
+        s_meter.CreateObservableGauge(
+            "sentinel.pipeline.lag",
+            () => s_pipelineLag.Select(l => new Measurement<double>(l.Value, new KeyValuePair<string, object?>("pipeline", l.Key))),
+            "s",
+            "Age of what the pipeline has not applied: seconds since the source's WAL last ended at or below the position every sink applied (grows while the slot is behind, received or not)");
         s_meter.CreateObservableGauge(
             "sentinel.sink.tables_blocked",
             () => s_blocked.Keys.Select(k => new Measurement<int>(1, new KeyValuePair<string, object?>("sink", k.Sink), new KeyValuePair<string, object?>("table", k.Table))),
@@ -67,4 +73,9 @@ public static class PipelineInstruments
     public static void Lag(string pipeline, long bytes, double seconds) => s_lag[pipeline] = (bytes, seconds);
 
     public static void Forget(string pipeline) => s_lag.TryRemove(pipeline, out _);
+
+    /// <summary>The pipeline's lag in seconds, reported by the silo its source runs on (the admin monitor computes it).</summary>
+    public static void PipelineLag(string pipeline, double seconds) => s_pipelineLag[pipeline] = seconds;
+
+    public static void ForgetPipelineLag(string pipeline) => s_pipelineLag.TryRemove(pipeline, out _);
 }
