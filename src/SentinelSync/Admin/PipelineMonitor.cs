@@ -89,6 +89,7 @@ internal sealed partial class PipelineMonitor(
         try
         {
             pending = await deadLetters.CountPendingAsync(cancellationToken);
+            PipelineInstruments.DeadLettersPending(pending.Value);
         }
         catch (NpgsqlException e)
         {
@@ -147,11 +148,22 @@ internal sealed partial class PipelineMonitor(
         var received = Math.Max(status?.ReceivedLsn ?? 0, confirmed ?? 0);
         var tableReports = tables.OrderBy(t => t.Table.ToString(), StringComparer.Ordinal).Select(t => Table(name, t, current, received, now)).ToList();
         var lagSeconds = tableReports.Select(t => t.LagSeconds).DefaultIfEmpty(0).Max();
+        var runsHere = status?.Silo == self.Name;
         if (current is { } walEnd && confirmed is { } slotConfirmed)
         {
             // Applied by every sink: the source's own confirmed position is fresher than the slot's (sent every 2 s).
             var applied = Math.Max(slotConfirmed, status?.ConfirmedLsn ?? 0);
-            lagSeconds = Math.Max(lagSeconds, await PipelineLagAsync(name, status?.Silo == self.Name, now, walEnd, applied, cancellationToken));
+            lagSeconds = Math.Max(lagSeconds, await PipelineLagAsync(name, runsHere, now, walEnd, applied, cancellationToken));
+        }
+
+        var lagBytes = current is { } cur && confirmed is { } conf ? Math.Max(0, (long)cur - (long)conf) : (long?)null;
+        if (runsHere)
+        {
+            PipelineInstruments.PipelineSampled(new PipelineSample(name, status!.Phase, lagSeconds, lagBytes, status.StoppedTables.Count));
+        }
+        else
+        {
+            PipelineInstruments.ForgetPipeline(name);
         }
 
         return new PipelineReport(
@@ -165,7 +177,7 @@ internal sealed partial class PipelineMonitor(
             current is { } c ? Lsn.Format(c) : null,
             confirmed is { } f ? Lsn.Format(f) : null,
             status is null ? null : Lsn.Format(status.ReceivedLsn),
-            current is { } cur && confirmed is { } conf ? Math.Max(0, (long)cur - (long)conf) : null,
+            lagBytes,
             Math.Round(lagSeconds, 1),
             tableReports.Sum(t => t.RowsPerSecond),
             tableReports,
@@ -173,8 +185,8 @@ internal sealed partial class PipelineMonitor(
     }
 
     /// <summary>
-    /// The age of what the pipeline has not applied (<see cref="WalTimeline"/>), also exported as
-    /// <c>sentinel_pipeline_lag_seconds</c> by the silo its source runs on, which keeps the pipeline's mark.
+    /// The age of what the pipeline has not applied (<see cref="WalTimeline"/>). The silo its source runs on keeps
+    /// the pipeline's mark (and exports the figure as <c>sentinel_pipeline_lag_seconds</c>).
     /// </summary>
     private async Task<double> PipelineLagAsync(string pipeline, bool runsHere, DateTimeOffset now, ulong walEnd, ulong applied, CancellationToken cancellationToken)
     {
@@ -196,14 +208,10 @@ internal sealed partial class PipelineMonitor(
 
         timeline.Observe(now, walEnd);
         var lag = timeline.LagSeconds(now, applied);
-        if (!runsHere)
-        {
-            PipelineInstruments.ForgetPipelineLag(pipeline);
-            return lag;
-        }
-
-        PipelineInstruments.PipelineLag(pipeline, lag);
-        if (timeline.Anchor(applied) is { } anchor && (!_marked.TryGetValue(pipeline, out var last) || anchor.At - last >= s_markInterval))
+        // Every few seconds while caught up; at once when the pipeline falls behind, so the mark is its last caught-up moment.
+        if (runsHere
+            && timeline.Anchor(applied) is { } anchor
+            && (!_marked.TryGetValue(pipeline, out var last) || (anchor.At != last && (lag > 0 || anchor.At - last >= s_markInterval))))
         {
             try
             {
