@@ -21,8 +21,8 @@ public sealed class SiloConfig
 
     /// <summary>
     /// Orleans' Kubernetes hosting (the pod's identity from the downward API, dead pods' silos declared dead):
-    /// on when <c>true</c>, off when <c>false</c>, unset: on when <c>POD_NAME</c>, <c>POD_NAMESPACE</c> and
-    /// <c>POD_IP</c> are all set.
+    /// on when <c>true</c> (refused outside a pod), off when <c>false</c>, unset: on when <c>POD_NAME</c>,
+    /// <c>POD_NAMESPACE</c>, <c>POD_IP</c> and <c>KUBERNETES_SERVICE_HOST</c>/<c>_PORT</c> are all set.
     /// </summary>
     public bool? Kubernetes { get; set; }
 
