@@ -4,7 +4,9 @@
 #     the build: NuGet librdkafka.redist);
 #   - two dedicated Postgres 15 clusters on loopback: 15/sentinel (port 5433, source + control)
 #     and 15/sentinel_dest (port 5434, destination), never touching any other cluster;
-#   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000).
+#   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000);
+#   - the checkers of the deployment files: promtool (prometheus), yamllint, docker-compose (Debian packages),
+#     kubectl (from the machine image), and eng/validate's npm packages (schemas, Dockerfile lint).
 # Idempotent: a second run only checks that everything is up. Runs as root.
 set -euo pipefail
 
@@ -28,7 +30,8 @@ fi
 
 # --- Debian packages -------------------------------------------------------------------------
 
-APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client chromium curl)
+APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client chromium curl
+    prometheus yamllint docker-compose)
 
 is_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
@@ -53,6 +56,25 @@ if ! command -v dotnet >/dev/null 2>&1 || ! dotnet_version=$(dotnet --version 2>
     die "the .NET SDK is missing: install .NET SDK 10 (https://dot.net) so that 'dotnet --version' works"
 fi
 say ".NET SDK $dotnet_version"
+
+# --- Deployment checkers (tests of docker/, k8s/, deploy/) -------------------------------------
+
+# kubectl is not packaged by Debian 12 in a usable version (kubernetes-client 1.20 predates the kustomize the
+# manifests use); the build machines' image has it.
+command -v kubectl >/dev/null 2>&1 || die "kubectl is missing: the deployment tests build k8s/ with 'kubectl kustomize' (kubectl 1.27 or later)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    say "installing Debian packages: nodejs npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+validate_dir="$(cd "$(dirname "$0")" && pwd)/validate"
+# Installed again whenever package-lock.json changed since the last install (a copy of it marks the install).
+if ! cmp -s "$validate_dir/package-lock.json" "$validate_dir/node_modules/.installed-package-lock.json" 2>/dev/null; then
+    say "installing eng/validate's npm packages"
+    npm ci --prefix "$validate_dir" --no-audit --no-fund --loglevel=error >/dev/null
+    cp "$validate_dir/package-lock.json" "$validate_dir/node_modules/.installed-package-lock.json"
+else
+    say "eng/validate's npm packages present"
+fi
 
 # --- Postgres clusters ---------------------------------------------------------------------
 

@@ -20,11 +20,38 @@ public static class PipelineInstruments
     private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
     private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
     private static readonly ConcurrentDictionary<(string Sink, string Table), byte> s_blocked = new();
+    private static readonly ConcurrentDictionary<string, PipelineSample> s_pipelines = new();
+    private static long s_deadLettersPending = -1;
 
     static PipelineInstruments()
     {
         s_meter.CreateObservableGauge("sentinel.source.slot_lag", () => s_lag.Select(l => new Measurement<long>(l.Value.Bytes, new KeyValuePair<string, object?>("pipeline", l.Key))), "By", "WAL the slot retains: the server's WAL position minus the slot's confirmed position");
         s_meter.CreateObservableGauge("sentinel.source.lag", () => s_lag.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("pipeline", l.Key))), "s", "Age of the oldest change read from the source and not yet applied by every sink");
+        s_meter.CreateObservableGauge(
+            "sentinel.pipeline.lag",
+            () => s_pipelines.Values.Select(p => new Measurement<double>(p.LagSeconds, Pipeline(p))),
+            "s",
+            "Age of what the pipeline has not applied: seconds since the source's WAL last ended at or below the position every sink applied (grows while the slot is behind, received or not)");
+        s_meter.CreateObservableGauge(
+            "sentinel.pipeline.slot.retained",
+            () => s_pipelines.Values.Where(p => p.RetainedBytes is not null).Select(p => new Measurement<long>(p.RetainedBytes!.Value, Pipeline(p))),
+            "By",
+            "WAL the pipeline's slot retains (the server's WAL position minus the slot's confirmed position), whatever the pipeline's phase");
+        s_meter.CreateObservableGauge(
+            "sentinel.pipeline.phase",
+            () => s_pipelines.Values.Select(p => new Measurement<int>(1, Pipeline(p), new KeyValuePair<string, object?>("phase", p.Phase))),
+            "{pipeline}",
+            "1 for the pipeline's current phase (setup, snapshot, streaming, paused, failed, stopped, starting)");
+        s_meter.CreateObservableGauge(
+            "sentinel.pipeline.tables_stopped",
+            () => s_pipelines.Values.Select(p => new Measurement<int>(p.StoppedTables, Pipeline(p))),
+            "{table}",
+            "Tables of the pipeline stopped until a resync (the source could not tell how their columns changed)");
+        s_meter.CreateObservableGauge(
+            "sentinel.dead_letters.pending",
+            () => Interlocked.Read(ref s_deadLettersPending) is >= 0 and var pending ? [new Measurement<long>(pending)] : Array.Empty<Measurement<long>>(),
+            "{change}",
+            "Dead letters waiting for a replay or a discard, in the whole cluster (every silo reports the same count)");
         s_meter.CreateObservableGauge(
             "sentinel.sink.tables_blocked",
             () => s_blocked.Keys.Select(k => new Measurement<int>(1, new KeyValuePair<string, object?>("sink", k.Sink), new KeyValuePair<string, object?>("table", k.Table))),
@@ -67,4 +94,14 @@ public static class PipelineInstruments
     public static void Lag(string pipeline, long bytes, double seconds) => s_lag[pipeline] = (bytes, seconds);
 
     public static void Forget(string pipeline) => s_lag.TryRemove(pipeline, out _);
+
+    /// <summary>What the admin monitor sampled of a pipeline whose source runs on this silo.</summary>
+    public static void PipelineSampled(PipelineSample sample) => s_pipelines[sample.Pipeline] = sample;
+
+    /// <summary>The pipeline's source runs elsewhere (or could not be reached): another silo reports it.</summary>
+    public static void ForgetPipeline(string pipeline) => s_pipelines.TryRemove(pipeline, out _);
+
+    public static void DeadLettersPending(long pending) => Interlocked.Exchange(ref s_deadLettersPending, pending);
+
+    private static KeyValuePair<string, object?> Pipeline(PipelineSample sample) => new("pipeline", sample.Pipeline);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using SentinelSync.Configuration;
 
 namespace SentinelSync.Admin;
@@ -10,6 +11,7 @@ internal static class AdminServiceExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new Redactor(sp.GetRequiredService<SentinelConfig>()));
+        services.AddSingleton(sp => new WalMarks(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<PipelineMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
         return services;

@@ -4,6 +4,7 @@ using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication;
 using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
 using Orleans.Runtime;
@@ -23,6 +24,7 @@ internal sealed partial class PipelineMonitor(
     PipelineRegistry pipelines,
     DeadLetterStore deadLetters,
     Redactor redactor,
+    WalMarks walMarks,
     TimeProvider time,
     ILogger<PipelineMonitor> logger) : BackgroundService
 {
@@ -33,9 +35,12 @@ internal sealed partial class PipelineMonitor(
 
     private static readonly TimeSpan s_rateSpan = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_markInterval = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, RateWindow> _rates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PushHistory> _pushes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WalTimeline> _timelines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
     private volatile PipelinesReport? _latest;
 
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -84,6 +89,7 @@ internal sealed partial class PipelineMonitor(
         try
         {
             pending = await deadLetters.CountPendingAsync(cancellationToken);
+            PipelineInstruments.DeadLettersPending(pending.Value);
         }
         catch (NpgsqlException e)
         {
@@ -186,6 +192,25 @@ internal sealed partial class PipelineMonitor(
         // What the source has certainly received: the last complete transaction, or at least the slot's confirmed position.
         var received = Math.Max(status?.ReceivedLsn ?? 0, confirmed ?? 0);
         var tableReports = tables.OrderBy(t => t.Table.ToString(), StringComparer.Ordinal).Select(t => Table(name, t, current, received, now)).ToList();
+        var lagSeconds = tableReports.Select(t => t.LagSeconds).DefaultIfEmpty(0).Max();
+        var runsHere = status?.Silo == self.Name;
+        if (current is { } walEnd && confirmed is { } slotConfirmed)
+        {
+            // Applied by every sink: the source's own confirmed position is fresher than the slot's (sent every 2 s).
+            var applied = Math.Max(slotConfirmed, status?.ConfirmedLsn ?? 0);
+            lagSeconds = Math.Max(lagSeconds, await PipelineLagAsync(name, runsHere, now, walEnd, applied, cancellationToken));
+        }
+
+        var lagBytes = current is { } cur && confirmed is { } conf ? Math.Max(0, (long)cur - (long)conf) : (long?)null;
+        if (runsHere)
+        {
+            PipelineInstruments.PipelineSampled(new PipelineSample(name, status!.Phase, lagSeconds, lagBytes, status.StoppedTables.Count));
+        }
+        else
+        {
+            PipelineInstruments.ForgetPipeline(name);
+        }
+
         return new PipelineReport(
             name,
             status?.Silo,
@@ -197,11 +222,54 @@ internal sealed partial class PipelineMonitor(
             current is { } c ? Lsn.Format(c) : null,
             confirmed is { } f ? Lsn.Format(f) : null,
             status is null ? null : Lsn.Format(status.ReceivedLsn),
-            current is { } cur && confirmed is { } conf ? Math.Max(0, (long)cur - (long)conf) : null,
-            tableReports.Select(t => t.LagSeconds).DefaultIfEmpty(0).Max(),
+            lagBytes,
+            Math.Round(lagSeconds, 1),
             tableReports.Sum(t => t.RowsPerSecond),
             tableReports,
             errors.Count == 0 ? null : redactor.Redact(string.Join("; ", errors)));
+    }
+
+    /// <summary>
+    /// The age of what the pipeline has not applied (<see cref="WalTimeline"/>). The silo its source runs on keeps
+    /// the pipeline's mark (and exports the figure as <c>sentinel_pipeline_lag_seconds</c>).
+    /// </summary>
+    private async Task<double> PipelineLagAsync(string pipeline, bool runsHere, DateTimeOffset now, ulong walEnd, ulong applied, CancellationToken cancellationToken)
+    {
+        var timeline = _timelines.GetOrAdd(pipeline, _ => new WalTimeline());
+        if (timeline.IsEmpty)
+        {
+            try
+            {
+                if (await walMarks.ReadAsync(pipeline, cancellationToken) is { } mark && mark.WalEnd <= applied)
+                {
+                    timeline.Seed(mark.At, mark.WalEnd);
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                LogSampleFailed(logger, redactor.Redact(e.Message)!);
+            }
+        }
+
+        timeline.Observe(now, walEnd);
+        var lag = timeline.LagSeconds(now, applied);
+        // Every few seconds while caught up; at once when the pipeline falls behind, so the mark is its last caught-up moment.
+        if (runsHere
+            && timeline.Anchor(applied) is { } anchor
+            && (!_marked.TryGetValue(pipeline, out var last) || (anchor.At != last && (lag > 0 || anchor.At - last >= s_markInterval))))
+        {
+            try
+            {
+                await walMarks.WriteAsync(pipeline, anchor.At, anchor.WalEnd, cancellationToken);
+                _marked[pipeline] = anchor.At;
+            }
+            catch (NpgsqlException e)
+            {
+                LogSampleFailed(logger, redactor.Redact(e.Message)!);
+            }
+        }
+
+        return lag;
     }
 
     private TableReport Table(string pipeline, TableProgress progress, ulong? current, ulong received, DateTimeOffset now)

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using SentinelSync.Hosting;
 using SentinelSync.Replication;
 
 using SentinelSync.Replication.Pipelines;
@@ -82,6 +83,11 @@ public static partial class SentinelConfigLoader
 
         Validate(file, config);
         AdminAccess.Apply(file, config, environment);
+        if (config.Silo.Kubernetes == true && KubernetesHosting.Missing(environment) is { Count: > 0 } missing)
+        {
+            throw new ConfigurationException(file, "silo.kubernetes", $"true needs a pod's environment, but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not set (the pod spec passes POD_NAME, POD_NAMESPACE and POD_IP from the downward API: metadata.name, metadata.namespace, status.podIP; the kubelet sets KUBERNETES_SERVICE_*)");
+        }
+
         config.Secrets = [.. SecretValues.In(values, environment), .. resolved];
         return config;
     }

@@ -19,6 +19,13 @@ public sealed class SiloConfig
     /// <summary>The host other silos reach this one at; defaults to <see cref="Listen"/>.</summary>
     public string? AdvertisedHost { get; set; }
 
+    /// <summary>
+    /// Orleans' Kubernetes hosting (the pod's identity from the downward API, dead pods' silos declared dead):
+    /// on when <c>true</c> (refused outside a pod), off when <c>false</c>, unset: on when <c>POD_NAME</c>,
+    /// <c>POD_NAMESPACE</c>, <c>POD_IP</c> and <c>KUBERNETES_SERVICE_HOST</c>/<c>_PORT</c> are all set.
+    /// </summary>
+    public bool? Kubernetes { get; set; }
+
     /// <summary>A grain with no call for this long is deactivated (Orleans' collection age).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -10,7 +10,8 @@ namespace SentinelSync.Hosting;
 /// <summary>
 /// The Orleans silo of a <c>sentinel run</c> process: ADO.NET clustering on the control database (schema
 /// <c>orleans</c>), failure detection from the <c>cluster</c> section, grain state in the control database
-/// fenced by lease epochs, rendezvous placement, the idempotent-retry and call-cycle filters, the dashboard.
+/// fenced by lease epochs, rendezvous placement, the idempotent-retry and call-cycle filters, the dashboard, and
+/// Orleans' Kubernetes hosting when running in a pod (<see cref="KubernetesHosting"/>).
 /// </summary>
 internal static class OrleansSilo
 {
@@ -30,8 +31,16 @@ internal static class OrleansSilo
     public static void AddSentinelSilo(this WebApplicationBuilder builder, SentinelConfig config)
     {
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPoolSize(config.ControlDb!, ControlPoolSize)));
+        var kubernetes = KubernetesHosting.IsEnabled(config.Silo.Kubernetes, Environment.GetEnvironmentVariables());
         builder.UseOrleans(silo =>
         {
+            if (kubernetes)
+            {
+                // First, so that the settings below (silo name, endpoints, cluster id) are the ones in force: the pod
+                // spec sets silo.name and silo.advertisedHost from the same pod name and IP.
+                silo.UseKubernetesHosting();
+            }
+
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("sentinel", "sentinel"));
             silo.Configure<SiloOptions>(o => o.SiloName = config.Silo.Name!);
             silo.Configure<EndpointOptions>(o =>

@@ -11,7 +11,7 @@ namespace SentinelSync.Hosting;
 internal static class SiloHost
 {
     /// <summary>Within the 60 s the command line gives a stopping process: sources drain (30 s at most), then Orleans stops.</summary>
-    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(55);
+    internal static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(55);
 
     public static WebApplication Build(SentinelConfig config)
     {
@@ -29,7 +29,7 @@ internal static class SiloHost
         // Orleans and its Polly pipelines log every option and placement at Information: keep what needs attention.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = s_shutdownTimeout);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(redactor);
         builder.Services.AddSingleton(sp => new PipelineRegistry(config.Pipelines, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILoggerFactory>()));
