@@ -1,4 +1,5 @@
 using SentinelSync.Replication.ClickHouse;
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -11,6 +12,9 @@ public sealed class SinkConfig
     public PostgresSinkOptions? Postgres { get; set; }
 
     public ClickHouseSinkOptions? ClickHouse { get; set; }
+
+    /// <summary>Per-table masking, exclusion and renaming, applied before anything reaches this sink (and this sink alone).</summary>
+    public List<TableTransformConfig> Transforms { get; set; } = [];
 
     /// <summary>The destination entries that are set, by their configuration key.</summary>
     public IEnumerable<string> DestinationKeys()

@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Pipelines;
 
 namespace SentinelSync.Configuration;
@@ -15,6 +16,9 @@ public sealed class SentinelConfig
     public List<PipelineConfig> Pipelines { get; set; } = [];
 
     public TelemetryConfig Telemetry { get; set; } = new();
+
+    /// <summary>Salt and keys of the sinks' masking transforms (<c>sinks[n].transforms</c>).</summary>
+    public MaskingOptions Masking { get; set; } = new();
 
     /// <summary>
     /// Secrets found while loading that the bound settings do not show (values of <c>${env:}</c>/<c>${file:}</c>

@@ -189,6 +189,8 @@ public static partial class SentinelConfigLoader
                 ThrowFirst(file, sink.Postgres?.Validate($"{sinkAt}.postgres") ?? sink.ClickHouse!.Validate($"{sinkAt}.clickhouse"));
             }
         }
+
+        ThrowFirst(file, TransformValidation.Check(config));
     }
 
     private static void ThrowFirst(string file, IReadOnlyList<OptionProblem> problems)
@@ -231,6 +233,13 @@ public static partial class SentinelConfigLoader
                 }
 
                 type = type.GetGenericArguments()[0];
+                continue;
+            }
+
+            // mask: { email: hmac }, rename: { full_name: name }: the keys are column names, any is fine.
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                type = type.GetGenericArguments()[1];
                 continue;
             }
 
