@@ -1,6 +1,9 @@
 namespace SentinelSync.Replication.DeadLetters;
 
-/// <summary>One dead-lettered change: where it was going, the change itself, and why it failed.</summary>
+/// <summary>
+/// One dead-lettered change: where it was going, the change itself, and why it failed. <see cref="Transformed"/>:
+/// the change is stored as the sink's transforms left it (masked values, excluded columns absent).
+/// </summary>
 public sealed record DeadLetter(
     long Id,
     string Pipeline,
@@ -13,4 +16,5 @@ public sealed record DeadLetter(
     string Error,
     int Attempts,
     DateTimeOffset FailedAt,
-    string Status);
+    string Status,
+    bool Transformed);

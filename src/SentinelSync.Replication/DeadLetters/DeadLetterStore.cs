@@ -14,13 +14,13 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private const string InsertSql = """
-        INSERT INTO sentinel.dead_letter (pipeline, sink, source_table, row_key, position_lsn, position_ord, change, error_type, error, attempts)
-        VALUES (@pipeline, @sink, @table, @key, @lsn, @ord, @change, @type, @error, @attempts)
+        INSERT INTO sentinel.dead_letter (pipeline, sink, source_table, row_key, position_lsn, position_ord, change, error_type, error, attempts, transformed)
+        VALUES (@pipeline, @sink, @table, @key, @lsn, @ord, @change, @type, @error, @attempts, @transformed)
         RETURNING id
         """;
 
     private const string SelectColumns = """
-        SELECT id, pipeline, sink, source_table, row_key, position_lsn, position_ord, change::text, error_type, error, attempts, failed_at, status
+        SELECT id, pipeline, sink, source_table, row_key, position_lsn, position_ord, change::text, error_type, error, attempts, failed_at, status, transformed
         FROM sentinel.dead_letter
         """;
 
@@ -50,7 +50,11 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
 
     private const string CountSql = "SELECT count(*) FROM sentinel.dead_letter WHERE status = 'pending'";
 
-    public async Task<long> AddAsync(string pipeline, string sink, string rowKey, RowChange change, Exception error, int attempts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a change as the sink was given it: <paramref name="transformed"/> says it already passed the sink's
+    /// transforms (masked columns hold masked values, excluded ones are absent), so it is never stored in the clear.
+    /// </summary>
+    public async Task<long> AddAsync(string pipeline, string sink, string rowKey, RowChange change, Exception error, int attempts, bool transformed, CancellationToken cancellationToken)
     {
         await using var command = controlDb.CreateCommand(InsertSql);
         command.Parameters.AddWithValue("pipeline", pipeline);
@@ -63,6 +67,7 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
         command.Parameters.AddWithValue("type", error.GetType().Name);
         command.Parameters.AddWithValue("error", error.Message);
         command.Parameters.AddWithValue("attempts", attempts);
+        command.Parameters.AddWithValue("transformed", transformed);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -149,7 +154,8 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
                 reader.GetString(9),
                 reader.GetInt32(10),
                 reader.GetFieldValue<DateTimeOffset>(11),
-                reader.GetString(12)));
+                reader.GetString(12),
+                reader.GetBoolean(13)));
         }
 
         return letters;

@@ -13,6 +13,9 @@ public sealed partial class SinkGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink {GrainId} failed and deactivates; its queue is streamed again from the slot")]
     private static partial void LogWorkerFailed(ILogger logger, string grainId, Exception error);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {GrainId}: the sink's transform is refused (attempt {Attempt}); nothing of this table goes to this sink until it is fixed: {Error}")]
+    private static partial void LogTransformRefused(ILogger logger, string grainId, int attempt, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId} was fenced and stops: {Error}")]
     private static partial void LogFenced(ILogger logger, string grainId, string error);
 

@@ -4,6 +4,7 @@ using Orleans.Placement;
 using SentinelSync.Replication.Cluster;
 using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Sinks;
 
@@ -14,6 +15,12 @@ namespace SentinelSync.Replication.Grains;
 /// by a worker outside grain turns (so progress can be read while a destination is slow or down); the worker
 /// and grain methods share state under <c>_lock</c>, and the worker and dead-letter replay never apply at the
 /// same time (<c>_applyGate</c>). Sits with its table grain.
+/// <para>
+/// This is the one door to a destination: every change (snapshot, stream, resync, dead-letter replay) reaches the
+/// sink through the worker or <see cref="ReplayDeadLettersAsync"/>, and both pass it through this sink's
+/// <see cref="TableTransform"/> first, so masked values are all the sink, its dead letters, its errors and its
+/// spans ever see.
+/// </para>
 /// </summary>
 [GrainType(GrainType)]
 [PreferLocalPlacement]
@@ -42,6 +49,7 @@ public sealed partial class SinkGrain(
     private string _sinkName = "";
     private TableName _table = null!;
     private ISink _sink = null!;
+    private TableTransform? _transform;
     private HashSet<string> _poisonedKeys = [];
     private Task _worker = Task.CompletedTask;
     private int _queued;
@@ -58,6 +66,7 @@ public sealed partial class SinkGrain(
     {
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
+        _transform = pipelines.Transform(_pipeline, _sinkName, _table);
         _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
         _activation = TaskScheduler.Current;
         _worker = CallCycleFilter.RunDetached(() => WorkAsync(_stop.Token));
@@ -125,7 +134,10 @@ public sealed partial class SinkGrain(
             var replayed = 0;
             foreach (var letter in pending.Where(l => ids.Length == 0 || ids.Contains(l.Id)))
             {
-                await _sink.ReplayAsync(new ChangeBatch(_table, [letter.Change], letter.Position), _sinkName, Epoch);
+                // Stored transformed: replayed as stored (masking twice would mask the masked value). Stored before
+                // this sink had transforms: transformed now, like everything else this sink receives.
+                var change = letter.Transformed || _transform is null ? letter.Change : _transform.Apply(letter.Change);
+                await _sink.ReplayAsync(new ChangeBatch(_table, [change], letter.Position), _sinkName, Epoch);
                 await deadLetters.ResolveAsync([letter.Id], "replayed", CancellationToken.None);
                 replayed++;
             }
@@ -211,6 +223,12 @@ public sealed partial class SinkGrain(
                 continue;
             }
 
+            // Masking needs the values: a table with transforms takes its copied rows parsed.
+            if (_transform is not null)
+            {
+                batch = await TransformAsync(batch.Expanded(), stop);
+            }
+
             if (batch.Copy is not null && batch.Changes.Count == 0 && _sink is ISnapshotCopySink copier && _poisonedKeys.Count == 0)
             {
                 await StartCopyAsync(copier, batch, taken, parts, stop);
@@ -287,6 +305,34 @@ public sealed partial class SinkGrain(
 
             _appliedChanges += batch.Count;
             _lastAppliedAt = DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// The batch as this sink may see it. A transform the table's shape refuses (a masked key column, a named column
+    /// the table lacks) holds the table back, retried with backoff like an unreachable destination, its reason in
+    /// the sink's progress: nothing is applied or dead-lettered, so nothing is lost and nothing leaks, and the slot
+    /// keeps the changes until the configuration is fixed and the silo restarted.
+    /// </summary>
+    private async Task<ChangeBatch> TransformAsync(ChangeBatch batch, CancellationToken stop)
+    {
+        if (_transform is null)
+        {
+            return batch;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return _transform.Apply(batch);
+            }
+            catch (TransformRefusedException e)
+            {
+                SetRetrying(attempt, e.Message);
+                LogTransformRefused(logger, Key, attempt, e.Message);
+                await Task.Delay(Backoff(attempt), stop);
+            }
         }
     }
 
@@ -411,7 +457,7 @@ public sealed partial class SinkGrain(
     {
         spans?.DeadLettered(change, error);
         var keys = RowKeys.Of(change).ToList();
-        await deadLetters.AddAsync(_pipeline, _sinkName, keys.FirstOrDefault() ?? "", change, error, attempts, stop);
+        await deadLetters.AddAsync(_pipeline, _sinkName, keys.FirstOrDefault() ?? "", change, error, attempts, transformed: _transform is not null, stop);
         _poisonedKeys.UnionWith(keys);
         PipelineInstruments.DeadLettered(_pipeline, _sinkName, _table);
         LogDeadLettered(logger, Key, change.Position, error.Message);

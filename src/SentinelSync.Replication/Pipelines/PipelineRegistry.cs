@@ -5,6 +5,7 @@ using Npgsql;
 using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Kafka;
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -13,12 +14,15 @@ namespace SentinelSync.Replication.Pipelines;
 /// The pipelines this silo knows (from its configuration file: every silo of a cluster is given the same
 /// ones) and the sink connectors they use, created once and shared by the grains of a pipeline.
 /// <paramref name="control"/> is the control database, where sinks without transactions of their own (ClickHouse)
-/// keep their offsets; the registry does not dispose it.
+/// keep their offsets; the registry does not dispose it. <paramref name="masking"/> holds the salt and keys the
+/// sinks' transforms mask with.
 /// </summary>
-public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, NpgsqlDataSource control, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
+public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, NpgsqlDataSource control, ILoggerFactory? loggerFactory = null, MaskingOptions? masking = null) : IAsyncDisposable
 {
     private readonly Dictionary<string, PipelineConfig> _pipelines = pipelines.ToDictionary(p => p.Name!, StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Pipeline, string Sink), Lazy<ISink>> _sinks = new();
+    private readonly ConcurrentDictionary<(string Pipeline, string Sink), SinkTransforms> _transforms = new();
+    private readonly MaskingOptions _masking = masking ?? new MaskingOptions();
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
 
     public IReadOnlyCollection<PipelineConfig> Pipelines => _pipelines.Values;
@@ -37,6 +41,10 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     /// <summary>The connector of one sink of one pipeline, shared by all its tables.</summary>
     public ISink Sink(string pipeline, string sink) =>
         _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(Get(key.Pipeline), GetSink(key.Pipeline, key.Sink)))).Value;
+
+    /// <summary>The transform one sink applies to one table, or null when that sink takes the table as it is.</summary>
+    public TableTransform? Transform(string pipeline, string sink, TableName table) =>
+        _transforms.GetOrAdd((pipeline, sink), key => new SinkTransforms(GetSink(key.Pipeline, key.Sink).Transforms, _masking)).For(table);
 
     // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
     private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch

@@ -1,6 +1,7 @@
 using SentinelSync.Replication.Cassandra;
 using SentinelSync.Replication.ClickHouse;
 using SentinelSync.Replication.Kafka;
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Postgres;
 
 namespace SentinelSync.Replication.Pipelines;
@@ -17,6 +18,8 @@ public sealed class SinkConfig
     public KafkaSinkOptions? Kafka { get; set; }
 
     public CassandraSinkOptions? Cassandra { get; set; }
+    /// <summary>Per-table masking, exclusion and renaming, applied before anything reaches this sink (and this sink alone).</summary>
+    public List<TableTransformConfig> Transforms { get; set; } = [];
 
     /// <summary>The destination entries that are set, by their configuration key.</summary>
     public IEnumerable<string> DestinationKeys()

@@ -6,7 +6,7 @@ namespace SentinelSync.Configuration;
 /// <summary>
 /// The secrets of a configuration, as exact values for <see cref="Redactor"/>: passwords of connection strings
 /// (parsed, or found by key when the string does not parse), passwords in URLs (<c>http://user:password@host</c>),
-/// every <c>password</c> and <c>token</c> key, every value a <c>${env:}</c> or <c>${file:}</c> reference
+/// every <c>password</c> and <c>token</c> key, the masking salt and keys, every value a <c>${env:}</c> or <c>${file:}</c> reference
 /// resolved to, <c>SENTINEL_TOKEN</c>, and the values of <c>OTEL_EXPORTER_OTLP_HEADERS</c> (collector API keys).
 /// </summary>
 public static partial class SecretValues
@@ -42,6 +42,8 @@ public static partial class SecretValues
             }
         }
 
+        secrets.Add(config.Masking.Salt);
+        secrets.AddRange(config.Masking.Keys.Select(k => k.Key));
         secrets.AddRange(config.Secrets);
         return Distinct(secrets);
     }
@@ -56,7 +58,7 @@ public static partial class SecretValues
         foreach (var (key, value) in values)
         {
             var last = key[(key.LastIndexOf(':') + 1)..];
-            if (s_secretKeys.Any(k => last.Equals(k, StringComparison.OrdinalIgnoreCase)))
+            if (s_secretKeys.Any(k => last.Equals(k, StringComparison.OrdinalIgnoreCase)) || IsMaskingSecret(key, last))
             {
                 secrets.Add(value);
             }
@@ -69,6 +71,11 @@ public static partial class SecretValues
         secrets.AddRange(OtlpHeaderValues(environment[OtlpHeadersVariable] as string));
         return Distinct(secrets);
     }
+
+    /// <summary>The masking salt and keys (<c>masking:salt</c>, <c>masking:keys:N:key</c>): they make masked values reversible by guessing.</summary>
+    private static bool IsMaskingSecret(string key, string last) =>
+        key.StartsWith("masking:", StringComparison.OrdinalIgnoreCase)
+        && (last.Equals("salt", StringComparison.OrdinalIgnoreCase) || last.Equals("key", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Passwords inside one value: a connection string's, a URL's user-info.</summary>
     public static IEnumerable<string> InValue(string? value)

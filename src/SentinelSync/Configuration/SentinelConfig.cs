@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Masking;
 using SentinelSync.Replication.Pipelines;
 
 namespace SentinelSync.Configuration;
@@ -18,6 +19,9 @@ public sealed class SentinelConfig
 
     /// <summary>Where <c>${vault:...}</c> references are read from; unused without such references.</summary>
     public VaultConfig Vault { get; set; } = new();
+
+    /// <summary>Salt and keys of the sinks' masking transforms (<c>sinks[n].transforms</c>).</summary>
+    public MaskingOptions Masking { get; set; } = new();
 
     /// <summary>
     /// Secrets found while loading that the bound settings do not show (values of <c>${env:}</c>/<c>${file:}</c>

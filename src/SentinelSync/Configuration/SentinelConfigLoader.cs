@@ -237,6 +237,8 @@ public static partial class SentinelConfigLoader
                 ThrowFirst(file, reconcile.Validate($"{at}.reconcile"));
             }
         }
+
+        ThrowFirst(file, TransformValidation.Check(config));
     }
 
     private static void ThrowFirst(string file, IReadOnlyList<OptionProblem> problems)
@@ -279,6 +281,13 @@ public static partial class SentinelConfigLoader
                 }
 
                 type = type.GetGenericArguments()[0];
+                continue;
+            }
+
+            // mask: { email: hmac }, rename: { full_name: name }: the keys are column names, any is fine.
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                type = type.GetGenericArguments()[1];
                 continue;
             }
 
