@@ -314,7 +314,7 @@ internal sealed partial class KafkaPartitionReader(
             ColumnValue.Of(message.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             key is null ? ColumnValue.Null : ColumnValue.Of(key),
             message.Value is null ? ColumnValue.Null : ColumnValue.Of(Text(message.Value))]);
-        await deadLetters.AddAsync(pipeline, SourceSink, key ?? "", change, error, 1, cancellationToken);
+        await deadLetters.AddAsync(pipeline, SourceSink, key ?? "", change, error, 1, transformed: false, cancellationToken);
         DeadLettered++;
         LogPoison(logger, pipeline, topic, partition, message.Offset, error.Message);
     }
