@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using Orleans.Runtime;
 using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication;
@@ -7,7 +8,6 @@ using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
-using Orleans.Runtime;
 
 namespace SentinelSync.Admin;
 
@@ -163,7 +163,7 @@ internal sealed partial class PipelineMonitor(
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            errors.Add($"source: {e.Message}");
+            errors.Add($"source: {ErrorText.Describe(e)}");
         }
 
         SourceStatus? status = null;

@@ -124,6 +124,20 @@ public static partial class SentinelConfigLoader
             Fail("silo.httpPort", $"must be a TCP port (1-65535), not {config.Silo.HttpPort}");
         }
 
+        if (config.Silo.Tls is { } tls)
+        {
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+                    tls.Certificate ?? throw new ConfigurationException(file, "silo.tls.certificate", "is required with silo.tls (a PEM certificate file)"),
+                    tls.Key ?? throw new ConfigurationException(file, "silo.tls.key", "is required with silo.tls (the certificate's PEM private key file)"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                Fail("silo.tls", $"the certificate {tls.Certificate} with the key {tls.Key} cannot be loaded: {e.Message}");
+            }
+        }
+
         if (config.Silo.IdleTimeout <= TimeSpan.Zero)
         {
             Fail("silo.idleTimeout", "must be positive (e.g. 00:15:00)");
