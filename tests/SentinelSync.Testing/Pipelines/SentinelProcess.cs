@@ -130,7 +130,7 @@ public sealed class SentinelProcess : IAsyncDisposable
 
     /// <summary>Starts a long-running verb (e.g. <c>dev kafka</c>) whose output goes to <paramref name="logFile"/>; no HTTP port.</summary>
     public static SentinelProcess StartVerb(string logFile, params string[] arguments) =>
-        new(Start(arguments, logFile), logFile, httpPort: 0);
+        new(Start(arguments, logFile), logFile, httpPort: 0, https: false);
 
     /// <summary>Runs a short admin verb (e.g. <c>dlq list --json</c>) and returns its exit code and output.</summary>
     public static Task<(int ExitCode, string Output)> RunVerbAsync(params string[] arguments) =>
