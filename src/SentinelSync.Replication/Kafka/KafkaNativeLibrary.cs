@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
@@ -14,7 +16,9 @@ namespace SentinelSync.Replication.Kafka;
 /// libsasl2.so.3 (absent on Debian 12), and then fall back to whatever the system has: with Debian's
 /// librdkafka1 2.0.2 installed that older library wins and <c>Consume</c> fails on a missing entry point.
 /// So the redist's glibc-only <c>centos8-librdkafka.so</c> is loaded by full path, and a DllImport resolver
-/// maps the name "librdkafka" to that same file for Confluent.Kafka and for our own mock-cluster bindings.
+/// maps the name "librdkafka" to that same file for Confluent.Kafka and for our own mock-cluster bindings. The
+/// resolver is installed when this assembly loads, so a Confluent client built before <see cref="EnsureLoaded"/>
+/// gets the bundled file too (or a <see cref="DllNotFoundException"/> saying why), never the system's.
 /// </remarks>
 public static class KafkaNativeLibrary
 {
@@ -52,19 +56,13 @@ public static class KafkaNativeLibrary
     /// <see cref="PathVariable"/> when set (and only that one), else the bundled file.
     /// </summary>
     /// <exception cref="InvalidOperationException">The library is missing or cannot be loaded.</exception>
-    public static string EnsureLoaded()
-    {
-        lock (_gate)
-        {
-            if (_loadedPath is not null)
-            {
-                return _loadedPath;
-            }
+    public static string EnsureLoaded() => Load(Candidates());
 
-            var configured = Environment.GetEnvironmentVariable(PathVariable);
-            _loadedPath = Load(string.IsNullOrWhiteSpace(configured) ? BundledCandidates(AppContext.BaseDirectory) : [configured]);
-            return _loadedPath;
-        }
+    /// <summary><see cref="PathVariable"/>'s file when set (and only that one), else the bundled candidates.</summary>
+    private static IReadOnlyList<string> Candidates()
+    {
+        var configured = Environment.GetEnvironmentVariable(PathVariable);
+        return string.IsNullOrWhiteSpace(configured) ? BundledCandidates(AppContext.BaseDirectory) : [configured];
     }
 
     /// <summary>The loaded library's version string, e.g. "2.16.0" (loads it first if needed).</summary>
@@ -83,23 +81,36 @@ public static class KafkaNativeLibrary
     /// </summary>
     internal static string Load(IReadOnlyList<string> candidates)
     {
+        var path = LoadHandle(candidates);
+        try
+        {
+            // Confluent.Kafka binds its functions now (through the resolver, to the handle loaded above).
+            Library.Load(path);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
+        {
+            throw CannotLoad([path], ex.Message, ex);
+        }
+
+        return path;
+    }
+
+    private static string LoadHandle(IReadOnlyList<string> candidates)
+    {
         var path = candidates.FirstOrDefault(File.Exists)
             ?? throw CannotLoad(candidates, "no such file", innerException: null);
         lock (_gate)
         {
             if (_handle != IntPtr.Zero)
             {
-                return _loadedPath ?? path;
+                return _loadedPath!;
             }
 
             try
             {
                 _handle = NativeLibrary.Load(path);
-                NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, Resolve);
-                NativeLibrary.SetDllImportResolver(typeof(KafkaNativeLibrary).Assembly, Resolve);
-                Library.Load(path);
             }
-            catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException)
+            catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
             {
                 throw CannotLoad([path], ex.Message, ex);
             }
@@ -109,6 +120,15 @@ public static class KafkaNativeLibrary
         }
     }
 
+    /// <summary>Installs the resolver as soon as this assembly loads, before any Kafka client can bind librdkafka.</summary>
+    [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Only a resolver installed before the first binding keeps a system librdkafka out of the process.")]
+    internal static void InstallResolver()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, Resolve);
+        NativeLibrary.SetDllImportResolver(typeof(KafkaNativeLibrary).Assembly, Resolve);
+    }
+
     /// <summary>
     /// Confluent.Kafka binds "librdkafka" by DllImport and loads a user-specified path with <c>dlopen</c>
     /// imported from "libdl", a name that only exists with libc6-dev (since glibc 2.34 the soname is
@@ -116,10 +136,24 @@ public static class KafkaNativeLibrary
     /// </summary>
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
     {
-        "librdkafka" => _handle,
+        "librdkafka" => BundledHandle(),
         "libdl" => NativeLibrary.TryLoad("libdl.so.2", out var libdl) ? libdl : IntPtr.Zero,
         _ => IntPtr.Zero,
     };
+
+    /// <summary>The chosen library's handle, loading it on first use; never falls back to the system's probing.</summary>
+    private static IntPtr BundledHandle()
+    {
+        try
+        {
+            LoadHandle(Candidates());
+            return _handle;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DllNotFoundException(e.Message, e);
+        }
+    }
 
     private static InvalidOperationException CannotLoad(IReadOnlyList<string> tried, string reason, Exception? innerException) =>
         new(
