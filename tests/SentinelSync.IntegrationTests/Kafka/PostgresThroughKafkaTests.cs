@@ -22,6 +22,7 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
         await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_src");
         await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "pgkafka_dst");
         await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_ctl");
+        await using var clickHouse = await ClickHouseDatabase.CreateAsync("pgkafka_ch");
         var prefix = $"p{Guid.NewGuid():N}"[..10];
         await kafka.CreateTopicAsync($"{prefix}.public.orders", 3);
 
@@ -53,6 +54,8 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
                 sinks:
                   - name: warehouse
                     postgres: { connection: "{{destination.ConnectionString}}" }
+                  - name: analytics
+                    clickhouse: { url: "{{clickHouse.Server}}", database: {{clickHouse.Name}} }
             """);
 
         await using (var first = await SentinelProcess.StartAsync(file, port))
@@ -93,6 +96,29 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
             s_within,
             () => $"public.orders identical at both ends; last: {last}; log tail:\n{KafkaSourceScenario.Tail(second.Log)}");
         (await destination.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE note LIKE '%__debezium_unavailable_value%'")).ShouldBe(0);
+
+        // ClickHouse's live rows: the same keys, amounts, customers and notes (unchanged ones completed from its last row).
+        var expected = await source.ScalarAsync<string>(
+            "SELECT count(*) || '|' || sum(id) || '|' || sum(amount) || '|' || sum(length(customer)) || '|' || coalesce(sum(length(note)), 0) || '|' || count(note) FROM public.orders");
+        var summary = "";
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                try
+                {
+                    summary = (await clickHouse.QueryAsync(
+                        "SELECT concat(toString(count()), '|', toString(sum(id)), '|', toString(sum(amount)), '|', toString(sum(length(customer))), '|', toString(sum(ifNull(length(note), 0))), '|', toString(count(note))) " +
+                        "FROM orders FINAL WHERE _deleted = 0 FORMAT TabSeparated")).Trim();
+                }
+                catch (InvalidOperationException e)
+                {
+                    summary = e.Message;
+                }
+
+                return summary == expected;
+            },
+            s_within,
+            () => $"ClickHouse orders to match the source ({expected}); last: {summary}");
     }
 
     private static async Task WaitForRowsAsync(PostgresDatabase database, long atLeast, SentinelProcess sentinel) =>
