@@ -105,9 +105,11 @@ public sealed partial class KafkaSink : ISink
         var sent = 0;
         if (pending.Count > 0)
         {
+            // Converted before anything is sent (or a topic created): a value the format cannot carry sends nothing.
+            var events = pending.Select(c => (Change: c, Events: _events.Of(c).ToList())).ToList();
             var topic = _options.TopicOf(batch.Table);
             var partitions = await _topics.EnsureAsync(topic, cancellationToken).ConfigureAwait(false);
-            var messages = Messages(topic, partitions, pending);
+            var messages = Messages(topic, partitions, events);
             if (_options.Transactional)
             {
                 await SendInTransactionAsync(sinkName, batch.Table, epoch, messages, cancellationToken).ConfigureAwait(false);
@@ -129,14 +131,14 @@ public sealed partial class KafkaSink : ISink
     /// <summary>The offset row's sink column: pipeline-qualified, as sink names repeat across pipelines.</summary>
     private string OffsetKey(string sinkName) => $"{_pipeline}/{sinkName}";
 
-    /// <summary>All messages of a batch, built before anything is sent, so a value that cannot be converted sends nothing.</summary>
-    private List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<RowChange> changes)
+    /// <summary>The Kafka messages of a batch's events: each with its position header, a truncate once per partition.</summary>
+    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, List<DebeziumJsonEvents.Event> Events)> changes)
     {
         var messages = new List<(TopicPartition, Message<byte[]?, byte[]?>)>(changes.Count + 8);
-        foreach (var change in changes)
+        foreach (var (change, events) in changes)
         {
             var position = Encoding.ASCII.GetBytes(change.Position.ToString());
-            foreach (var e in _events.Of(change))
+            foreach (var e in events)
             {
                 var message = new Message<byte[]?, byte[]?> { Key = e.Key, Value = e.Value, Headers = new Headers { { DebeziumEnvelope.PositionHeader, position } } };
                 if (e.AllPartitions)
@@ -233,7 +235,8 @@ public sealed partial class KafkaSink : ISink
     {
         var config = ProducerConfig();
         config.TransactionalId = $"sentinel.{_pipeline}.{sinkName}.{table.Schema}.{table.Name}";
-        config.TransactionTimeoutMs = (int)s_transactionTimeout.TotalMilliseconds;
+        // librdkafka wants a message to time out no later than its transaction.
+        config.TransactionTimeoutMs = (int)Math.Max(s_transactionTimeout.TotalMilliseconds, _options.DeliveryTimeout.TotalMilliseconds);
         return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     }
 

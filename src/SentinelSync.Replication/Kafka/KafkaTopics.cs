@@ -18,6 +18,7 @@ internal sealed partial class KafkaTopics(KafkaSinkOptions options, ILogger logg
     private readonly ConcurrentDictionary<string, int> _partitions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IAdminClient? _admin;
+    private IAdminClient? _autoCreatingAdmin;
 
     /// <summary>The partition count of <paramref name="topic"/>, creating the topic first when missing.</summary>
     /// <exception cref="KafkaException">The brokers cannot be reached or the topic neither exists nor can be created (transient: the batch waits).</exception>
@@ -36,11 +37,15 @@ internal sealed partial class KafkaTopics(KafkaSinkOptions options, ILogger logg
                 return known;
             }
 
-            var admin = _admin ??= NewAdmin();
+            var admin = _admin ??= NewAdmin(autoCreate: false);
             var partitions = Describe(admin, topic);
-            if (partitions == 0)
+            if (partitions == 0 && !await CreateAsync(admin, topic).ConfigureAwait(false))
             {
-                await CreateAsync(admin, topic).ConfigureAwait(false);
+                // Creation refused: a broker that auto-creates topics (the mock does) creates it on this request.
+                partitions = Describe(_autoCreatingAdmin ??= NewAdmin(autoCreate: true), topic);
+            }
+            else if (partitions == 0)
+            {
                 partitions = Describe(admin, topic);
             }
 
@@ -62,10 +67,10 @@ internal sealed partial class KafkaTopics(KafkaSinkOptions options, ILogger logg
     /// Metadata requests must not create a topic with the brokers' defaults before the sink creates it as configured
     /// (librdkafka's producer-type clients ask for auto-creation unless told not to).
     /// </summary>
-    private IAdminClient NewAdmin()
+    private IAdminClient NewAdmin(bool autoCreate)
     {
         var config = options.ClientConfig();
-        config.Set("allow.auto.create.topics", "false");
+        config.Set("allow.auto.create.topics", autoCreate ? "true" : "false");
         return new AdminClientBuilder(config).Build();
     }
 
@@ -76,7 +81,8 @@ internal sealed partial class KafkaTopics(KafkaSinkOptions options, ILogger logg
         return metadata is { Error.IsError: false } ? metadata.Partitions.Count : 0;
     }
 
-    private async Task CreateAsync(IAdminClient admin, string topic)
+    /// <summary>Creates the topic as configured; false when the brokers refused (and said why in the log).</summary>
+    private async Task<bool> CreateAsync(IAdminClient admin, string topic)
     {
         var specification = new TopicSpecification
         {
@@ -88,20 +94,24 @@ internal sealed partial class KafkaTopics(KafkaSinkOptions options, ILogger logg
         {
             await admin.CreateTopicsAsync([specification], new CreateTopicsOptions { RequestTimeout = s_requestTimeout, OperationTimeout = s_requestTimeout }).ConfigureAwait(false);
             LogCreated(logger, topic, options.PartitionsPerTopic, options.ReplicationFactor);
+            return true;
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
         {
             // Created meanwhile by another sink grain or silo.
+            return true;
         }
         catch (KafkaException e)
         {
             LogNotCreated(logger, topic, e.Message);
+            return false;
         }
     }
 
     public void Dispose()
     {
         _admin?.Dispose();
+        _autoCreatingAdmin?.Dispose();
         _gate.Dispose();
     }
 

@@ -31,12 +31,16 @@ internal static class DemoCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENTINEL_DEMO_DESTINATION") ?? "Host=127.0.0.1;Port=5434;Username=postgres",
         };
         var port = new Option<int>("--port") { Description = "The silo's HTTP port.", DefaultValueFactory = _ => 8080 };
-        var command = new Command("demo", "Run the live local demo: a shop database under load, replicated by one silo.") { server, destination, port };
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(destination)!, parse.GetValue(port), cancellation));
+        var kafka = new Option<bool>("--kafka")
+        {
+            Description = "Also send every change to Kafka as Debezium events: postgres → kafka (librdkafka's mock cluster, run in this process).",
+        };
+        var command = new Command("demo", "Run the live local demo: a shop database under load, replicated by one silo.") { server, destination, port, kafka };
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(destination)!, parse.GetValue(port), parse.GetValue(kafka), cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string server, string destination, int port, CancellationToken cancellation)
+    private static async Task<int> RunAsync(string server, string destination, int port, bool withKafka, CancellationToken cancellation)
     {
         try
         {
@@ -56,6 +60,8 @@ internal static class DemoCommand
         await shop.CreateSchemaAsync(cancellation);
 
         var warehouse = new NpgsqlConnectionStringBuilder(destination) { Database = WarehouseDatabase }.ConnectionString;
+        using var kafka = withKafka ? new DemoKafka() : null;
+        SinkConfig[] sinks = [new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } }, .. kafka is null ? [] : new[] { kafka.Sink }];
         var config = new SentinelConfig
         {
             ControlDb = new NpgsqlConnectionStringBuilder(server) { Database = ControlDatabase }.ConnectionString,
@@ -75,7 +81,7 @@ internal static class DemoCommand
                             Tables = ["public.*"],
                         },
                     },
-                    Sinks = [new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } }],
+                    Sinks = [.. sinks],
                 },
             ],
         };
@@ -86,6 +92,10 @@ internal static class DemoCommand
 
         Console.WriteLine($"SentinelSync demo: silo 'demo-silo' at http://127.0.0.1:{port} (dashboard: /dashboard, metrics: /metrics, health: /healthz)");
         Console.WriteLine($"Replicating {SourceDatabase} ({Masked(server)}) to {WarehouseDatabase} ({Masked(destination)}) while orders are placed. Ctrl-C stops.");
+        if (kafka is not null)
+        {
+            Console.WriteLine($"Also to Kafka (mock cluster at {kafka.BootstrapServers}): Debezium events in topics {DemoKafka.TopicPrefix}.public.<table>; try any Kafka consumer on them.");
+        }
         try
         {
             var lastReport = DateTime.UtcNow;
@@ -94,7 +104,8 @@ internal static class DemoCommand
                 await shop.TickAsync(cancellation);
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
                 {
-                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}");
+                    var events = kafka is null ? "" : $", kafka events in {kafka.OrdersTopic}: {kafka.CountOrderEvents()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}{events}");
                     lastReport = DateTime.UtcNow;
                 }
 

@@ -82,21 +82,31 @@ public sealed class KafkaTestCluster : IDisposable
 
     /// <summary>
     /// Reads every message of <paramref name="topic"/> from the start (all partitions, by Assign: no group join)
-    /// until <paramref name="expected"/> have arrived or <paramref name="timeout"/> passes, and returns them in
-    /// partition order, each partition in offset order.
+    /// until at least <paramref name="expected"/> arrived and every partition reached its end, or
+    /// <paramref name="timeout"/> passes; returns them in partition order, each partition in offset order. Reading to
+    /// the end means messages beyond <paramref name="expected"/> (duplicates a test must not see) are returned too.
     /// </summary>
     public async Task<IReadOnlyList<ConsumeResult<byte[]?, byte[]?>>> ReadAllAsync(string topic, int expected, TimeSpan timeout)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(ConsumerConfig($"reader-{Guid.NewGuid():N}")).Build();
+        var config = ConsumerConfig($"reader-{Guid.NewGuid():N}");
+        config.EnablePartitionEof = true;
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
         var partitions = await PartitionsAsync(topic, timeout);
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var messages = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var atEnd = new HashSet<int>();
         var deadline = DateTime.UtcNow + timeout;
-        while (messages.Count < expected && DateTime.UtcNow < deadline)
+        while ((messages.Count < expected || atEnd.Count < partitions.Count) && DateTime.UtcNow < deadline)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } message)
+            switch (consumer.Consume(TimeSpan.FromMilliseconds(200)))
             {
-                messages.Add(message);
+                case { IsPartitionEOF: true } eof:
+                    atEnd.Add(eof.Partition.Value);
+                    break;
+                case { } message:
+                    atEnd.Remove(message.Partition.Value);
+                    messages.Add(message);
+                    break;
             }
         }
 
@@ -106,7 +116,10 @@ public sealed class KafkaTestCluster : IDisposable
     /// <summary>The partition numbers of <paramref name="topic"/>, waiting until its metadata is known.</summary>
     public async Task<IReadOnlyList<Partition>> PartitionsAsync(string topic, TimeSpan timeout)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
+        // Asking must not create the topic (the mock and many brokers create one on a metadata request otherwise).
+        var config = new AdminClientConfig { BootstrapServers = BootstrapServers };
+        config.Set("allow.auto.create.topics", "false");
+        using var admin = new AdminClientBuilder(config).Build();
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
