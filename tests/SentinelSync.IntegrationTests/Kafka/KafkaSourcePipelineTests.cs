@@ -185,6 +185,31 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         first.ShouldStartWith(scenario.Prefix);
     }
 
+    [Fact]
+    public async Task Start_from_latest_skips_what_was_there_before_the_first_start_but_not_what_arrives_while_stopped()
+    {
+        await using var scenario = await KafkaSourceScenario.CreateAsync();
+        var topic = scenario.Topic("dbserver1.inventory.latest");
+        await scenario.Kafka.CreateTopicAsync(topic, 1);
+        static (byte[]? Key, byte[]? Value) Insert(int id) => (Encoding.UTF8.GetBytes($$"""{"id": {{id}}}"""),
+            Encoding.UTF8.GetBytes($$"""{"after": {"id": {{id}}}, "source": {"connector": "postgresql", "schema": "inventory", "table": "latest"}, "op": "c"}"""));
+        await scenario.ProduceAsync(topic, [Insert(1), Insert(2)]);
+        var (file, port) = await scenario.WriteConfigAsync(("dbz", "debezium-json", [topic]));
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace("startFrom: earliest", "startFrom: latest", StringComparison.Ordinal));
+
+        await using (var first = await SentinelProcess.StartAsync(file, port))
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(first.Log.Contains("reads from offset 2", StringComparison.Ordinal)), s_within, () => first.Log);
+            await scenario.ProduceAsync(topic, [Insert(3)]);
+            await scenario.WaitForRowsAsync("SELECT id FROM inventory.latest ORDER BY id", ["3"], first, s_within);
+            (await first.StopAsync()).ShouldBe(0, first.Log);
+        }
+
+        await scenario.ProduceAsync(topic, [Insert(4)]);
+        await using var second = await SentinelProcess.StartAsync(file, port);
+        await scenario.WaitForRowsAsync("SELECT id FROM inventory.latest ORDER BY id", ["3", "4"], second, s_within);
+    }
+
     private static async Task<long> CountAsync(KafkaSourceScenario scenario)
     {
         try
