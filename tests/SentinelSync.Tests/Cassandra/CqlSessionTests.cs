@@ -93,6 +93,37 @@ public sealed class CqlSessionTests
     }
 
     [Fact]
+    public async Task A_busy_node_gets_a_second_pooled_connection_and_no_more()
+    {
+        var held = new System.Collections.Concurrent.ConcurrentQueue<(short Stream, Func<byte[], Task> Reply)>();
+        await using var node = Node();
+        node.Handler = (header, body, reply) =>
+        {
+            if (header.Opcode == CqlOpcode.Prepare)
+            {
+                return reply(CqlResponseFrames.Prepared(header.StreamId, [7], _keyAndValue, 0));
+            }
+
+            held.Enqueue((header.StreamId, reply));
+            return Task.CompletedTask;
+        };
+        await using var session = await CqlSession.ConnectAsync(Options(contactPoints: $"127.0.0.1:{node.Port}"), NullLogger.Instance);
+        var insert = await session.PrepareAsync("INSERT INTO ks.t (id, v) VALUES (?, ?)");
+        var host = session.Hosts.Single();
+
+        var writes = Enumerable.Range(0, 20).Select(i => session.ExecuteAsync(insert, [i, "x"], CqlConsistency.LocalQuorum)).ToList();
+        await Eventually(() => held.Count == 20, "20 writes held by the node");
+
+        host.OpenCount().ShouldBe(2, "ConnectionsPerHost is 2: the pool grew once because its connection was busy");
+        foreach (var (stream, reply) in held)
+        {
+            await reply(CqlResponseFrames.Void(stream));
+        }
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public void Backoff_doubles_per_attempt_up_to_the_cap_with_jitter_between_half_and_one_and_a_half()
     {
         var random = new Random(7);
