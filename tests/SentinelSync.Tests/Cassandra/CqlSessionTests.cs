@@ -70,7 +70,16 @@ public sealed class CqlSessionTests
     public async Task A_node_that_goes_down_is_skipped_during_its_backoff_then_used_again()
     {
         await using var cluster = await Cluster.StartAsync();
-        await using var session = await CqlSession.ConnectAsync(Options(contactPoints: $"127.0.0.1:{cluster.Port}"), NullLogger.Instance);
+
+        // A backoff of at least 1.5 s (3 s base, jitter down to half): long enough to observe the node as down on a busy machine.
+        var options = new CqlClientOptions
+        {
+            ContactPoints = [$"127.0.0.1:{cluster.Port}"],
+            LocalDatacenter = "dc1",
+            ReconnectBaseDelay = TimeSpan.FromSeconds(3),
+            ReconnectMaxDelay = TimeSpan.FromSeconds(10),
+        };
+        await using var session = await CqlSession.ConnectAsync(options, NullLogger.Instance);
         var insert = await session.PrepareAsync("INSERT INTO ks.t (id, v) VALUES (?, ?)");
         var (first, second) = (cluster.Nodes[0], cluster.Nodes[1]);
         var key = Enumerable.Range(0, 100).First(id => cluster.OwnerOf(id) == second);
@@ -86,7 +95,7 @@ public sealed class CqlSessionTests
         (RunsOf(first), RunsOf(second)).ShouldBe((1, 1), "the write went to the other local node, once");
 
         second.Resume();
-        await Eventually(() => host.IsUp, "the backoff (200 ms base, jittered) passes");
+        await Eventually(() => host.IsUp, "the backoff (3 s base, jittered) passes");
         await session.ExecuteAsync(insert, [key, "c"], CqlConsistency.LocalQuorum);
 
         (RunsOf(first), RunsOf(second)).ShouldBe((1, 2), "the owner serves its key again over a new connection");
