@@ -24,6 +24,12 @@ public static class TestServers
     /// <summary>Base URL of the ClickHouse HTTP interface.</summary>
     public const string ClickHouseVariable = "SENTINEL_TEST_CLICKHOUSE";
 
+    /// <summary>Contact point (host:port) of a Cassandra or ScyllaDB node; the Cassandra integration tests are skipped without it.</summary>
+    public const string CassandraVariable = "SENTINEL_TEST_CASSANDRA";
+
+    /// <summary>The datacenter of <see cref="CassandraVariable"/>'s node (<c>datacenter1</c>, Cassandra's default, unless set).</summary>
+    public const string CassandraDatacenterVariable = "SENTINEL_TEST_CASSANDRA_DC";
+
     /// <summary>Default of <see cref="PostgresVariable"/>: cluster 15/sentinel.</summary>
     public const string DefaultPostgres = "Host=127.0.0.1;Port=5433;Username=postgres";
 
@@ -60,6 +66,11 @@ public static class TestServers
                 : throw new InvalidOperationException($"{ClickHouseVariable}='{text}' is not an absolute URL such as {DefaultClickHouse}.");
         }
     }
+
+    /// <summary>The Cassandra contact point, or null when the Cassandra tests are to be skipped.</summary>
+    public static string? Cassandra => Environment.GetEnvironmentVariable(CassandraVariable) is { Length: > 0 } value ? value : null;
+
+    public static string CassandraDatacenter => Read(CassandraDatacenterVariable, "datacenter1");
 
     /// <summary>Throws <see cref="TestServerUnavailableException"/> unless the source Postgres answers.</summary>
     public static Task EnsurePostgresAsync(CancellationToken cancellationToken = default) =>

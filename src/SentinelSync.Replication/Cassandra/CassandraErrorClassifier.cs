@@ -13,10 +13,12 @@ namespace SentinelSync.Replication.Cassandra;
 public static class CassandraErrorClassifier
 {
     /// <summary>
-    /// Transient: unreachable nodes, broken connections, request timeouts, and the server's transient codes
-    /// (unavailable, overloaded, bootstrapping, read/write timeouts and failures, truncate errors, server errors),
-    /// a reservation race. Permanent: values Cassandra cannot hold, syntax/invalid/unauthorized/credentials/config
-    /// errors, keyless tables, schema changes Cassandra cannot follow, fencing, cancellation.
+    /// Transient: unreachable nodes (or none in the local datacenter), broken connections, request timeouts, the
+    /// server's transient codes (unavailable, overloaded, bootstrapping, read/write timeouts and failures, truncate
+    /// errors, server errors), a reservation race, and what only an operator can fix without the data being at fault
+    /// (bad credentials, a missing permission, a configuration error): those wait, logged, and never dead-letter.
+    /// Permanent: values Cassandra cannot hold, syntax and invalid-query errors, keyless tables, schema changes
+    /// Cassandra cannot follow, fencing, cancellation.
     /// </summary>
     public static bool IsTransient(Exception exception)
     {
@@ -27,6 +29,8 @@ public static class CassandraErrorClassifier
             {
                 case CassandraValueException or CqlValueException or KeylessTableException or UnsupportedSchemaChangeException or SinkFencedException:
                     return false;
+                case CqlAuthenticationException or CqlUnauthorizedException or CqlServerException { Code: CqlErrorCode.ConfigError }:
+                    return true;
                 case CqlServerException server:
                     return server.IsTransient;
                 case CassandraReservationConflictException or CqlConnectionException or CqlRequestTimeoutException or CqlProtocolException:

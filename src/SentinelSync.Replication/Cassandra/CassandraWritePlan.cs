@@ -59,18 +59,25 @@ public sealed class CassandraWritePlan
             default:
                 var moved = change.OldKey is { } oldKey && table.Key.Any(k => !oldKey[k.SourceIndex].Equals(change.Values[k.SourceIndex]));
                 var insert = Insert(table, change.Values, timestamp);
-                if (moved)
+                if (!moved)
                 {
-                    var delete = Delete(table, change.OldKey!, timestamp);
-                    if (change.Values.Any(v => v.IsUnchanged))
-                    {
-                        insert = insert with { FillFromKey = delete.Values[1..] };
-                    }
-
-                    writes.Add(delete);
+                    writes.Add(insert);
+                    break;
                 }
 
-                writes.Add(insert);
+                // The old key's row is deleted; a new row that left TOASTed columns out reads them from it first.
+                var delete = Delete(table, change.OldKey!, timestamp);
+                if (change.Values.Any(v => v.IsUnchanged))
+                {
+                    writes.Add(insert with { FillFromKey = delete.Values[1..] });
+                    writes.Add(delete);
+                }
+                else
+                {
+                    writes.Add(delete);
+                    writes.Add(insert);
+                }
+
                 break;
         }
     }

@@ -30,6 +30,8 @@ public sealed class PipelineScenario : IAsyncDisposable
 
     public const string ClickHouseSinkName = "analytics";
 
+    public const string CassandraSinkName = "wide";
+
     public PostgresDatabase Source { get; }
 
     public PostgresDatabase Destination { get; }
@@ -38,6 +40,9 @@ public sealed class PipelineScenario : IAsyncDisposable
 
     /// <summary>The ClickHouse sink's database, when the scenario has that sink.</summary>
     public ClickHouseDatabase? ClickHouse { get; }
+
+    /// <summary>The keyspace of the Cassandra sink (named after the source database), when the scenario has that sink.</summary>
+    public string? CassandraKeyspace { get; private init; }
 
     public string ConfigFile { get; }
 
@@ -76,6 +81,18 @@ public sealed class PipelineScenario : IAsyncDisposable
                 """);
         }
 
+        string? keyspace = null;
+        if (sinks.HasFlag(PipelineSinks.Cassandra))
+        {
+            var contactPoint = TestServers.Cassandra ?? throw new InvalidOperationException($"{TestServers.CassandraVariable} is not set");
+            keyspace = source.Name.Length <= 48 ? source.Name : source.Name[^48..];
+            sinkEntries.Append(CultureInfo.InvariantCulture, $$"""
+
+                      - name: {{CassandraSinkName}}
+                        cassandra: { contactPoints: ["{{contactPoint}}"], localDatacenter: {{TestServers.CassandraDatacenter}}, keyspace: {{keyspace}}, replication: "{'class': 'NetworkTopologyStrategy', '{{TestServers.CassandraDatacenter}}': 1}", consistency: LOCAL_QUORUM }
+                """);
+        }
+
         await File.WriteAllTextAsync(configFile, $$"""
             controlDb: "{{control.ConnectionString}}"
             silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
@@ -90,7 +107,7 @@ public sealed class PipelineScenario : IAsyncDisposable
                     snapshot: initial
                 sinks:
             """ + sinkEntries);
-        return new PipelineScenario(source, destination, control, clickHouse, configFile, port);
+        return new PipelineScenario(source, destination, control, clickHouse, configFile, port) { CassandraKeyspace = keyspace };
     }
 
     public Task<SentinelProcess> StartSentinelAsync(IReadOnlyDictionary<string, string>? environment = null) =>

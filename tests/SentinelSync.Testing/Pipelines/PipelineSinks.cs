@@ -9,4 +9,7 @@ public enum PipelineSinks
 
     /// <summary>Sink <see cref="PipelineScenario.ClickHouseSinkName"/> into <see cref="PipelineScenario.ClickHouse"/>.</summary>
     ClickHouse = 2,
+
+    /// <summary>Sink <see cref="PipelineScenario.CassandraSinkName"/> into keyspace <see cref="PipelineScenario.CassandraKeyspace"/> of <see cref="TestServers.Cassandra"/>.</summary>
+    Cassandra = 4,
 }

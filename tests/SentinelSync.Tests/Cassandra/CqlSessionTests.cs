@@ -70,7 +70,16 @@ public sealed class CqlSessionTests
     public async Task A_node_that_goes_down_is_skipped_during_its_backoff_then_used_again()
     {
         await using var cluster = await Cluster.StartAsync();
-        await using var session = await CqlSession.ConnectAsync(Options(contactPoints: $"127.0.0.1:{cluster.Port}"), NullLogger.Instance);
+
+        // A backoff of at least 1.5 s (3 s base, jitter down to half): long enough to observe the node as down on a busy machine.
+        var options = new CqlClientOptions
+        {
+            ContactPoints = [$"127.0.0.1:{cluster.Port}"],
+            LocalDatacenter = "dc1",
+            ReconnectBaseDelay = TimeSpan.FromSeconds(3),
+            ReconnectMaxDelay = TimeSpan.FromSeconds(10),
+        };
+        await using var session = await CqlSession.ConnectAsync(options, NullLogger.Instance);
         var insert = await session.PrepareAsync("INSERT INTO ks.t (id, v) VALUES (?, ?)");
         var (first, second) = (cluster.Nodes[0], cluster.Nodes[1]);
         var key = Enumerable.Range(0, 100).First(id => cluster.OwnerOf(id) == second);
@@ -86,10 +95,41 @@ public sealed class CqlSessionTests
         (RunsOf(first), RunsOf(second)).ShouldBe((1, 1), "the write went to the other local node, once");
 
         second.Resume();
-        await Eventually(() => host.IsUp, "the backoff (200 ms base, jittered) passes");
+        await Eventually(() => host.IsUp, "the backoff (3 s base, jittered) passes");
         await session.ExecuteAsync(insert, [key, "c"], CqlConsistency.LocalQuorum);
 
         (RunsOf(first), RunsOf(second)).ShouldBe((1, 2), "the owner serves its key again over a new connection");
+    }
+
+    [Fact]
+    public async Task A_busy_node_gets_a_second_pooled_connection_and_no_more()
+    {
+        var held = new System.Collections.Concurrent.ConcurrentQueue<(short Stream, Func<byte[], Task> Reply)>();
+        await using var node = Node();
+        node.Handler = (header, body, reply) =>
+        {
+            if (header.Opcode == CqlOpcode.Prepare)
+            {
+                return reply(CqlResponseFrames.Prepared(header.StreamId, [7], _keyAndValue, 0));
+            }
+
+            held.Enqueue((header.StreamId, reply));
+            return Task.CompletedTask;
+        };
+        await using var session = await CqlSession.ConnectAsync(Options(contactPoints: $"127.0.0.1:{node.Port}"), NullLogger.Instance);
+        var insert = await session.PrepareAsync("INSERT INTO ks.t (id, v) VALUES (?, ?)");
+        var host = session.Hosts.Single();
+
+        var writes = Enumerable.Range(0, 20).Select(i => session.ExecuteAsync(insert, [i, "x"], CqlConsistency.LocalQuorum)).ToList();
+        await Eventually(() => held.Count == 20, "20 writes held by the node");
+
+        host.OpenCount().ShouldBe(2, "ConnectionsPerHost is 2: the pool grew once because its connection was busy");
+        foreach (var (stream, reply) in held)
+        {
+            await reply(CqlResponseFrames.Void(stream));
+        }
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

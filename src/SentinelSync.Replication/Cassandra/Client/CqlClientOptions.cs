@@ -19,6 +19,9 @@ public sealed class CqlClientOptions
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Connections per node; more are opened (up to this many) only while the open ones have requests in flight.</summary>
+    public int ConnectionsPerHost { get; init; } = 2;
+
     /// <summary>Concurrent requests on one connection (the protocol allows 32,768 stream ids).</summary>
     public int MaxRequestsPerConnection { get; init; } = 1024;
 

@@ -1,13 +1,13 @@
 namespace SentinelSync.Replication.Cassandra.Client;
 
 /// <summary>
-/// A node of the cluster and its connection. A failed connect marks it down until a backoff delay (exponential with
+/// A node of the cluster and its pool of connections. A failed connect marks it down until a backoff delay (exponential with
 /// jitter) has passed; a STATUS_CHANGE UP event clears the delay at once. The connection is opened on first use.
 /// </summary>
 public sealed class CqlHost(string address, int port, string? datacenter, string? rack, IReadOnlyList<long> tokens, CqlClientOptions options, TimeProvider time)
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
-    private CqlConnection? _connection;
+    private readonly CqlConnection?[] _pool = new CqlConnection?[Math.Max(1, options.ConnectionsPerHost)];
     private int _failedAttempts;
     private DateTimeOffset _nextAttempt = DateTimeOffset.MinValue;
 
@@ -29,38 +29,51 @@ public sealed class CqlHost(string address, int port, string? datacenter, string
     /// <summary>When the next connection attempt may be made.</summary>
     public DateTimeOffset NextAttempt => _nextAttempt;
 
-    /// <summary>The open connection, opening one if needed; throws <see cref="CqlConnectionException"/> while down.</summary>
+    /// <summary>
+    /// The pool's least busy open connection. While the pool has fewer than
+    /// <see cref="CqlClientOptions.ConnectionsPerHost"/> open, a busy one (with requests in flight) makes it open
+    /// another; a closed one is replaced. Throws <see cref="CqlConnectionException"/> while the node is down.
+    /// </summary>
     public async Task<CqlConnection> ConnectionAsync(CancellationToken cancellationToken)
     {
-        if (_connection is { IsClosed: false } open)
+        var best = LeastBusy();
+        if (best is not null && (best.InFlight == 0 || OpenCount() >= _pool.Length))
         {
-            return open;
+            return best;
         }
 
         await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_connection is { IsClosed: false } opened)
+            best = LeastBusy();
+            if (best is not null && (best.InFlight == 0 || OpenCount() >= _pool.Length))
             {
-                return opened;
+                return best;
             }
 
             if (!IsUp)
             {
-                throw new CqlConnectionException($"{Endpoint} is down; next connection attempt at {_nextAttempt:O}");
+                return best ?? throw new CqlConnectionException($"{Endpoint} is down; next connection attempt at {_nextAttempt:O}");
             }
 
-            if (_connection is not null)
+            var slot = Array.FindIndex(_pool, c => c is null || c.IsClosed);
+            if (_pool[slot] is { } closed)
             {
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
+                await closed.DisposeAsync().ConfigureAwait(false);
+                _pool[slot] = null;
             }
 
             try
             {
-                _connection = await CqlConnection.OpenAsync(Address, Port, options, cancellationToken).ConfigureAwait(false);
+                var opened = await CqlConnection.OpenAsync(Address, Port, options, cancellationToken).ConfigureAwait(false);
+                _pool[slot] = opened;
                 _failedAttempts = 0;
-                return _connection;
+                return opened;
+            }
+            catch (CqlConnectionException) when (best is not null)
+            {
+                // The pool could not grow, but a connection is open: use it; the node is not down.
+                return best;
             }
             catch (CqlConnectionException)
             {
@@ -73,6 +86,11 @@ public sealed class CqlHost(string address, int port, string? datacenter, string
             _connecting.Release();
         }
     }
+
+    /// <summary>Connections of the pool that are open now.</summary>
+    public int OpenCount() => _pool.Count(c => c is { IsClosed: false });
+
+    private CqlConnection? LeastBusy() => _pool.Where(c => c is { IsClosed: false }).MinBy(c => c!.InFlight);
 
     /// <summary>Starts (or extends) the reconnection delay: base × 2^failures, capped, with jitter.</summary>
     public void MarkDown()
@@ -90,9 +108,12 @@ public sealed class CqlHost(string address, int port, string? datacenter, string
 
     public async ValueTask CloseAsync()
     {
-        if (_connection is not null)
+        foreach (var connection in _pool)
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

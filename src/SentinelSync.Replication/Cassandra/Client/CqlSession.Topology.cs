@@ -47,7 +47,7 @@ public sealed partial class CqlSession
             LogTopology(hosts.Count, hosts.Count(IsLocal), _options.LocalDatacenter ?? "any");
             if (_options.LocalDatacenter is { } dc && !hosts.Any(h => h.Datacenter == dc))
             {
-                throw new InvalidOperationException($"localDatacenter '{dc}' has no node; the cluster's datacenters are: {string.Join(", ", hosts.Select(h => h.Datacenter).Distinct())}");
+                throw new CqlConnectionException($"localDatacenter '{dc}' has no node; the cluster's datacenters are: {string.Join(", ", hosts.Select(h => h.Datacenter).Distinct())}");
             }
         }
         finally
