@@ -15,6 +15,9 @@ public sealed class SiloScalingTests(ITestOutputHelper output)
 {
     private static readonly string[] s_pipelines = ["p1", "p2", "p3"];
 
+    /// <summary>Three silos, a writer and the servers on two shared cores: a silo may take minutes to join.</summary>
+    private static readonly TimeSpan s_patience = TimeSpan.FromMinutes(3);
+
     [Fact]
     public async Task Scaling_from_one_silo_to_three_and_back_under_writes_spreads_the_pipelines_and_loses_nothing()
     {
@@ -32,13 +35,13 @@ public sealed class SiloScalingTests(ITestOutputHelper output)
         var writer = WriteAsync(scenario, writes.Token);
         await WaitForPipelinesAsync(first, silos => silos.Values.All(s => s == "test-silo"), "all three pipelines streaming on the one silo");
 
-        await using var second = await scenario.StartAnotherSiloAsync("silo-b");
-        await using var third = await scenario.StartAnotherSiloAsync("silo-c");
+        await using var second = await scenario.StartAnotherSiloAsync("silo-b", s_patience);
+        await using var third = await scenario.StartAnotherSiloAsync("silo-c", s_patience);
         var spread = await WaitForPipelinesAsync(first, silos => silos.Values.Distinct().Count() >= 2, "the pipelines to spread over the new silos");
         output.WriteLine($"with three silos: {string.Join(", ", spread.Select(p => $"{p.Key} on {p.Value}"))}");
 
-        (await third.StopAsync()).ShouldBe(0, third.Log);
-        (await second.StopAsync()).ShouldBe(0, second.Log);
+        (await third.StopAsync(s_patience)).ShouldBe(0, third.Log);
+        (await second.StopAsync(s_patience)).ShouldBe(0, second.Log);
         await WaitForPipelinesAsync(first, silos => silos.Values.All(s => s == "test-silo"), "every pipeline back on the remaining silo");
 
         await writes.CancelAsync();
@@ -120,7 +123,7 @@ public sealed class SiloScalingTests(ITestOutputHelper output)
                 silos = streaming.ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("silo").GetString()!);
                 return silos.Count == s_pipelines.Length && placed(silos);
             },
-            TimeSpan.FromSeconds(120),
+            s_patience,
             () => $"{what}; last /api/pipelines: {last}");
         return silos;
     }
