@@ -240,7 +240,10 @@ internal sealed partial class PipelineMonitor(
         {
             try
             {
-                if (await walMarks.ReadAsync(pipeline, cancellationToken) is { } mark && mark.WalEnd <= applied)
+                // Not compared with the slot's confirmed position: the silo that wrote the mark had applied up to it,
+                // but its last slot feedback may not have reached the server before it stopped. A mark beyond the WAL
+                // end is from another server (a reconfigured source) and means nothing here.
+                if (await walMarks.ReadAsync(pipeline, cancellationToken) is { } mark && mark.WalEnd <= walEnd)
                 {
                     timeline.Seed(mark.At, mark.WalEnd);
                 }

@@ -114,14 +114,14 @@ public sealed class PipelineScenario : IAsyncDisposable
         SentinelProcess.StartAsync(ConfigFile, HttpPort, environment: environment);
 
     /// <summary>Starts another silo of the same cluster (same control database and pipelines) under its own name and ports.</summary>
-    public async Task<SentinelProcess> StartAnotherSiloAsync(string siloName)
+    public async Task<SentinelProcess> StartAnotherSiloAsync(string siloName, TimeSpan? readyWithin = null)
     {
         var port = SentinelProcess.FreePortPair();
         var file = Path.Combine(Path.GetTempPath(), $"{Source.Name}_{siloName}.yaml");
         var config = await File.ReadAllTextAsync(ConfigFile);
         var silo = config.Split('\n').Single(l => l.StartsWith("silo:", StringComparison.Ordinal));
         await File.WriteAllTextAsync(file, config.Replace(silo, $"silo: {{ name: {siloName}, httpPort: {port}, siloPort: {port + 1} }}", StringComparison.Ordinal));
-        return await SentinelProcess.StartAsync(file, port);
+        return await SentinelProcess.StartAsync(file, port, readyWithin);
     }
 
     /// <summary>An order-sensitive checksum of a whole table: the md5 of every row's text, in key order.</summary>

@@ -87,10 +87,11 @@ public sealed class SentinelProcess : IAsyncDisposable
                 await WaitUntilReadyAsync(sentinel, http, readyWithin ?? TimeSpan.FromSeconds(60));
                 return sentinel;
             }
-            catch (InvalidOperationException) when (attempt < 3 && sentinel.HasExited && sentinel.Log.Contains("AddressInUseException", StringComparison.Ordinal))
+            catch (InvalidOperationException) when (attempt < 3 && sentinel.HasExited && PortWasTaken(sentinel.Log))
             {
                 // The port was free when the test chose it, but the kernel handed it out meanwhile (an ephemeral port
                 // of some connection on this busy machine): start again on the same configuration a moment later.
+                // Either the start-up port check saw it (exit 2) or a listener failed to bind.
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
             catch
@@ -127,6 +128,9 @@ public sealed class SentinelProcess : IAsyncDisposable
             },
             within,
             () => $"sentinel on port {sentinel.HttpPort} to be ready; log:\n{sentinel.Log}");
+
+    private static bool PortWasTaken(string log) =>
+        log.Contains("AddressInUseException", StringComparison.Ordinal) || log.Contains("is not free (AddressAlreadyInUse)", StringComparison.Ordinal);
 
     /// <summary>Starts a long-running verb (e.g. <c>dev kafka</c>) whose output goes to <paramref name="logFile"/>; no HTTP port.</summary>
     public static SentinelProcess StartVerb(string logFile, params string[] arguments) =>
