@@ -406,5 +406,5 @@ echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.
 echo "  SENTINEL_TEST_POSTGRES_TLS=${SENTINEL_TEST_POSTGRES_TLS:-Host=127.0.0.1;Port=$PG_TLS_PORT;Username=postgres, TLS only, certificates in $TLS_DIR}"
 echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
 echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: the bundled runtimes/linux-x64/native/centos8-librdkafka.so)}"
-echo "  SENTINEL_TEST_KAFKA=${SENTINEL_TEST_KAFKA:-(unset: librdkafka's mock cluster in the test process; real-broker tests skip)}"
+echo "  SENTINEL_TEST_KAFKA=${SENTINEL_TEST_KAFKA:-(unset: the librdkafka mock cluster in the test process; real-broker tests skip)}"
 echo "  SENTINEL_TEST_CASSANDRA=${SENTINEL_TEST_CASSANDRA:-(unset: the Cassandra integration tests are skipped)}"
