@@ -65,8 +65,8 @@ say ".NET SDK $dotnet_version"
 # --- Deployment checkers (tests of docker/, k8s/, deploy/) -------------------------------------
 
 # kubectl is not packaged by Debian 12 in a usable version (kubernetes-client 1.20 predates the kustomize the
-# manifests use); the build machines' image has it.
-command -v kubectl >/dev/null 2>&1 || die "kubectl is missing: the deployment tests build k8s/ with 'kubectl kustomize' (kubectl 1.27 or later)"
+# manifests use); the build machines' image has it. Without it the manifest tests are reported as skipped.
+command -v kubectl >/dev/null 2>&1 || say "WARNING: kubectl is missing: the tests that build k8s/ with 'kubectl kustomize' will be skipped (install kubectl 1.27 or later to run them)"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     say "installing Debian packages: nodejs npm"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm

@@ -15,7 +15,7 @@ public sealed class KubernetesManifestTests
 {
     public static TheoryData<string> Overlays => new() { "dev", "prod" };
 
-    [Theory]
+    [KubectlTheory]
     [MemberData(nameof(Overlays))]
     public async Task Every_document_of_the_overlay_matches_the_API_schema(string overlay)
     {
@@ -27,7 +27,7 @@ public sealed class KubernetesManifestTests
         checkedBySchema.Output.ShouldContain(" documents, 0 invalid");
     }
 
-    [Theory]
+    [KubectlTheory]
     [MemberData(nameof(Overlays))]
     public async Task No_document_of_the_overlay_has_a_field_the_API_does_not_know(string overlay)
     {
@@ -44,7 +44,7 @@ public sealed class KubernetesManifestTests
         Should.Throw<Exception>(() => KubernetesYaml.LoadAllFromString(statefulSet.Replace("terminationGracePeriodSeconds", "terminationGracePeriodSecond", StringComparison.Ordinal), strict: true));
     }
 
-    [Theory]
+    [KubectlTheory]
     [MemberData(nameof(Overlays))]
     public async Task The_silo_pods_run_Orleans_Kubernetes_hosting_with_probes_and_time_to_drain(string overlay)
     {
@@ -79,7 +79,7 @@ public sealed class KubernetesManifestTests
         container.Resources.Limits.Keys.ShouldBe(["cpu", "memory"], ignoreOrder: true);
     }
 
-    [Theory]
+    [KubectlTheory]
     [MemberData(nameof(Overlays))]
     public async Task The_autoscaler_follows_CPU_and_the_pipeline_lag_and_scales_down_slowly(string overlay)
     {
@@ -97,7 +97,7 @@ public sealed class KubernetesManifestTests
         budget.Spec.MaxUnavailable.Value.ShouldBe("1");
     }
 
-    [Fact]
+    [KubectlFact]
     public async Task Dev_generates_its_demo_secret_and_prod_brings_the_monitoring_resources()
     {
         var dev = await Tool.KustomizeAsync("dev");
