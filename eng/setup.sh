@@ -2,7 +2,9 @@
 # Sets up a Debian 12 machine for SentinelSync development and tests:
 #   - Debian packages (Postgres 15, ClickHouse, librdkafka, chromium), installed only when missing;
 #   - two dedicated Postgres 15 clusters on loopback: 15/sentinel (port 5433, source + control)
-#     and 15/sentinel_dest (port 5434, destination), never touching any other cluster;
+#     and 15/sentinel_dest (port 5434, destination), never touching any other cluster; and 15/sentinel_tls
+#     (port 5435), which takes TLS connections with client certificates only, for the TLS tests, with a test CA,
+#     server and client certificates made by openssl in /var/lib/sentinel/tls;
 #   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000).
 # Idempotent: a second run only checks that everything is up. Runs as root.
 set -euo pipefail
@@ -12,6 +14,9 @@ PG_SOURCE_CLUSTER=sentinel
 PG_SOURCE_PORT=5433
 PG_DEST_CLUSTER=sentinel_dest
 PG_DEST_PORT=5434
+PG_TLS_CLUSTER=sentinel_tls
+PG_TLS_PORT=5435
+TLS_DIR=/var/lib/sentinel/tls
 CH_HOME=/var/lib/sentinel/clickhouse
 CH_HTTP_PORT=8123
 CH_TCP_PORT=9000
@@ -58,6 +63,17 @@ say ".NET SDK $dotnet_version"
 # Loopback development/test clusters only: every local connection is trusted, no password.
 # Never use this pg_hba.conf on a machine reachable from elsewhere.
 write_pg_hba() {
+    if [[ ${1:-} == tls ]]; then
+        cat <<'EOF'
+# Written by SentinelSync eng/setup.sh: the TLS test cluster. Over TCP only TLS with a client certificate
+# signed by the test CA and naming the user (CN) is accepted; local socket for setup only.
+# TYPE     DATABASE     USER  ADDRESS        METHOD
+local      all          all                  trust
+hostssl    all          all   127.0.0.1/32   cert
+hostssl    replication  all   127.0.0.1/32   cert
+EOF
+        return
+    fi
     cat <<'EOF'
 # Written by SentinelSync eng/setup.sh: a loopback dev/test cluster, trust authentication.
 # listen_addresses is 127.0.0.1 only; do not reuse this file on a reachable server.
@@ -80,9 +96,41 @@ max_replication_slots = 64
 max_wal_senders = 64
 max_connections = 300
 shared_buffers = 256MB
+EOF
+    if [[ ${1:-} == tls ]]; then
+        cat <<EOF
+ssl = on
+ssl_cert_file = '$TLS_DIR/server.crt'
+ssl_key_file = '$TLS_DIR/server.key'
+ssl_ca_file = '$TLS_DIR/ca.crt'
+EOF
+    else
+        cat <<'EOF'
 # Loopback only: TLS would only slow connections down.
 ssl = off
 EOF
+    fi
+}
+
+# A test CA, a server certificate for 127.0.0.1 and a client certificate for the user postgres, plus a second,
+# unrelated CA for the refusal tests. Made once; the cluster's TLS test reads them from $TLS_DIR.
+ensure_tls_certificates() {
+    if [[ -f $TLS_DIR/client.key && -f $TLS_DIR/other-ca.crt ]]; then
+        return
+    fi
+    say "making test TLS certificates in $TLS_DIR"
+    mkdir -p "$TLS_DIR"
+    local d=$TLS_DIR
+    openssl req -x509 -new -nodes -newkey rsa:2048 -days 3650 -subj "/CN=SentinelSync test CA" -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+    openssl req -x509 -new -nodes -newkey rsa:2048 -days 3650 -subj "/CN=Some other CA" -keyout "$d/other-ca.key" -out "$d/other-ca.crt" 2>/dev/null
+    openssl req -new -nodes -newkey rsa:2048 -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/server.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
+    openssl req -new -nodes -newkey rsa:2048 -subj "/CN=postgres" -keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+    openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -out "$d/client.crt" 2>/dev/null
+    rm -f "$d"/*.csr "$d/server.ext"
+    chown postgres:postgres "$d/server.key" "$d/server.crt"
+    chmod 0600 "$d/server.key" "$d/client.key" "$d/ca.key" "$d/other-ca.key"
 }
 
 # Replaces a file only when its content differs; returns 0 when it changed.
@@ -117,11 +165,12 @@ wait_pg_ready() {
 }
 
 pg_query() {
-    psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$2"
+    # Over the local socket: the TLS cluster takes TCP connections with a client certificate only.
+    psql -h /var/run/postgresql -p "$1" -U postgres -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$2"
 }
 
 ensure_cluster() {
-    local name=$1 port=$2 conf_dir=/etc/postgresql/$PG_VERSION/$1 restart=no owner
+    local name=$1 port=$2 mode=${3:-} conf_dir=/etc/postgresql/$PG_VERSION/$1 restart=no owner
 
     if cluster_exists "$name"; then
         say "postgres $PG_VERSION/$name exists"
@@ -141,11 +190,11 @@ ensure_cluster() {
     fi
 
     mkdir -p "$conf_dir/conf.d"
-    if write_pg_conf | replace_if_changed "$conf_dir/conf.d/sentinel.conf"; then
+    if write_pg_conf "$mode" | replace_if_changed "$conf_dir/conf.d/sentinel.conf"; then
         say "postgres $PG_VERSION/$name: wrote conf.d/sentinel.conf"
         restart=yes
     fi
-    if write_pg_hba | replace_if_changed "$conf_dir/pg_hba.conf"; then
+    if write_pg_hba "$mode" | replace_if_changed "$conf_dir/pg_hba.conf"; then
         say "postgres $PG_VERSION/$name: wrote pg_hba.conf"
         restart=yes
     fi
@@ -175,6 +224,8 @@ ensure_cluster() {
 
 ensure_cluster "$PG_SOURCE_CLUSTER" "$PG_SOURCE_PORT"
 ensure_cluster "$PG_DEST_CLUSTER" "$PG_DEST_PORT"
+ensure_tls_certificates
+ensure_cluster "$PG_TLS_CLUSTER" "$PG_TLS_PORT" tls
 
 # --- ClickHouse ----------------------------------------------------------------------------
 
@@ -314,5 +365,6 @@ fi
 say "done. The tests read these environment variables (defaults shown, already matching this setup):"
 echo "  SENTINEL_TEST_POSTGRES=${SENTINEL_TEST_POSTGRES:-Host=127.0.0.1;Port=$PG_SOURCE_PORT;Username=postgres}"
 echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.1;Port=$PG_DEST_PORT;Username=postgres}"
+echo "  SENTINEL_TEST_POSTGRES_TLS=${SENTINEL_TEST_POSTGRES_TLS:-Host=127.0.0.1;Port=$PG_TLS_PORT;Username=postgres, TLS only, certificates in $TLS_DIR}"
 echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
 echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: probes /usr/lib/x86_64-linux-gnu/librdkafka.so.1)}"

@@ -15,6 +15,12 @@ public static class TestServers
     /// <summary>Connection string of the destination Postgres server (a separate cluster).</summary>
     public const string PostgresDestinationVariable = "SENTINEL_TEST_POSTGRES_DEST";
 
+    /// <summary>Connection string of the TLS-only Postgres server (client certificates, verify-full), certificates included.</summary>
+    public const string PostgresTlsVariable = "SENTINEL_TEST_POSTGRES_TLS";
+
+    /// <summary>Where eng/setup.sh put the test CA (<c>ca.crt</c>), the client pair and an unrelated CA (<c>other-ca.crt</c>).</summary>
+    public const string TlsDirectory = "/var/lib/sentinel/tls";
+
     /// <summary>Base URL of the ClickHouse HTTP interface.</summary>
     public const string ClickHouseVariable = "SENTINEL_TEST_CLICKHOUSE";
 
@@ -34,6 +40,14 @@ public static class TestServers
 
     /// <summary>The destination Postgres server's connection string (no database chosen).</summary>
     public static string PostgresDestination => Read(PostgresDestinationVariable, DefaultPostgresDestination);
+
+    /// <summary>
+    /// The TLS test cluster (15/sentinel_tls): TCP only with TLS, the server verified against the test CA
+    /// (VerifyFull: chain and host name), the client authenticated by its certificate (CN postgres).
+    /// </summary>
+    public static string PostgresTls => Read(
+        PostgresTlsVariable,
+        $"Host=127.0.0.1;Port=5435;Username=postgres;SSL Mode=VerifyFull;Root Certificate={TlsDirectory}/ca.crt;SSL Certificate={TlsDirectory}/client.crt;SSL Key={TlsDirectory}/client.key");
 
     /// <summary>The ClickHouse HTTP interface, e.g. <c>http://127.0.0.1:8123/</c>.</summary>
     public static Uri ClickHouse

@@ -177,7 +177,7 @@ public sealed partial class SinkGrain(
             LogWorkerFailed(logger, Key, e);
             lock (_lock)
             {
-                _lastError = $"{e.GetType().Name}: {e.Message}";
+                _lastError = ErrorText.Describe(e);
             }
 
             await DeactivateFromWorkerAsync();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Resync;
 
@@ -186,7 +187,7 @@ public sealed partial class SourceGrain(
                     // Healthy runs reset the backoff; repeated failures wait up to a minute between attempts.
                     _backoff = DateTimeOffset.UtcNow - started > TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
                     _nextStart = DateTimeOffset.UtcNow + _backoff;
-                    _lastError = $"{error.GetType().Name}: {error.Message}";
+                    _lastError = ErrorText.Describe(error);
                     LogRunFailed(logger, Key, _backoff.TotalSeconds, error);
                 }
             },

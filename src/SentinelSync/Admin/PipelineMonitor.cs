@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using Orleans.Runtime;
 using SentinelSync.Configuration;
 using SentinelSync.Hosting;
 using SentinelSync.Replication;
 using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
-using Orleans.Runtime;
 
 namespace SentinelSync.Admin;
 
@@ -112,7 +113,7 @@ internal sealed partial class PipelineMonitor(
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            errors.Add($"source: {e.Message}");
+            errors.Add($"source: {ErrorText.Describe(e)}");
         }
 
         SourceStatus? status = null;

@@ -1,5 +1,7 @@
+using System.Net.Security;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace SentinelSync.Cli;
@@ -21,9 +23,12 @@ internal sealed class AdminClient : IDisposable
 
     private readonly HttpClient _http;
 
+    /// <summary>A PEM file of the CA that signed the silos' HTTPS certificate, when the system does not trust it.</summary>
+    public const string CaFileVariable = "SENTINEL_CA_FILE";
+
     public AdminClient(Uri server, string? token = null)
     {
-        _http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromMinutes(5) };
+        _http = new HttpClient(Handler()) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(5) };
         if (!string.IsNullOrEmpty(token))
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -31,6 +36,32 @@ internal sealed class AdminClient : IDisposable
     }
 
     public Uri Server => _http.BaseAddress!;
+
+    /// <summary>The system's trust, or only the CA of <c>SENTINEL_CA_FILE</c> (chain and host name checked either way).</summary>
+    private static HttpClientHandler Handler()
+    {
+        var handler = new HttpClientHandler();
+        if (Environment.GetEnvironmentVariable(CaFileVariable) is { Length: > 0 } caFile)
+        {
+            var ca = new X509Certificate2Collection();
+            ca.ImportFromPemFile(caFile);
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
+                return chain.Build(certificate);
+            };
+        }
+
+        return handler;
+    }
 
     public async Task<(int Status, JsonElement Body)> GetAsync(string path, CancellationToken cancellationToken) =>
         await SendAsync(() => _http.GetAsync(path, cancellationToken), cancellationToken);

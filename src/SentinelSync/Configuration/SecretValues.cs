@@ -26,6 +26,7 @@ public static partial class SecretValues
     {
         var secrets = new List<string?> { config.Silo.Token };
         secrets.AddRange(config.Silo.Tokens.Select(t => t.Token));
+        secrets.Add(config.Vault.Token);
         secrets.AddRange(InValue(config.ControlDb));
         secrets.AddRange(InValue(config.Telemetry.OtlpEndpoint));
         foreach (var pipeline in config.Pipelines)
@@ -64,6 +65,7 @@ public static partial class SecretValues
         }
 
         secrets.Add(environment[AdminAccess.TokenVariable] as string);
+        secrets.Add(environment["VAULT_TOKEN"] as string);
         secrets.AddRange(OtlpHeaderValues(environment[OtlpHeadersVariable] as string));
         return Distinct(secrets);
     }

@@ -20,6 +20,9 @@ public sealed class SentinelConfig
     /// <summary>Salt and keys of the sinks' masking transforms (<c>sinks[n].transforms</c>).</summary>
     public MaskingOptions Masking { get; set; } = new();
 
+    /// <summary>Where <c>${vault:...}</c> references are read from; unused without such references.</summary>
+    public VaultConfig Vault { get; set; } = new();
+
     /// <summary>
     /// Secrets found while loading that the bound settings do not show (values of <c>${env:}</c>/<c>${file:}</c>
     /// references, <c>SENTINEL_TOKEN</c>, OTLP header values): not a configuration key (not public, so not bound).

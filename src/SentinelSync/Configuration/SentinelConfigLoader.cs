@@ -60,29 +60,47 @@ public static partial class SentinelConfigLoader
             values[key] = SecretReferences.Resolve(file, key, value, n => environment[n] as string, resolved);
         }
 
+        // Vault references last: the vault section itself may take its token from ${env:} or ${file:}.
+        if (VaultSecrets.IsUsedBy(values.Values))
+        {
+            var vaultConfig = new VaultConfig();
+            BindSection(file, values.Where(v => v.Key.StartsWith("vault:", StringComparison.OrdinalIgnoreCase)), vaultConfig, "vault");
+            using var vault = VaultSecrets.Create(file, vaultConfig, environment, resolved);
+            foreach (var key in values.Keys.Where(k => !k.StartsWith("vault:", StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                values[key] = vault.Resolve(key, values[key]);
+            }
+        }
+
         foreach (var key in values.Keys)
         {
             CheckKnown(file, key);
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var config = new SentinelConfig();
-        try
-        {
-            configuration.Bind(config);
-        }
-        catch (InvalidOperationException e)
-        {
-            var match = Regex.Match(e.Message, "value '([^']*)' at '([^']+)' to type '([^']+)'");
-            throw match.Success
-                ? new ConfigurationException(file, ConfigurationKeys.Display(values.Keys.FirstOrDefault(k => string.Equals(k, match.Groups[2].Value, StringComparison.OrdinalIgnoreCase)) ?? match.Groups[2].Value), $"'{match.Groups[1].Value}' is not a valid {match.Groups[3].Value.Replace("System.", string.Empty, StringComparison.Ordinal)}")
-                : new ConfigurationException(file, "(file)", e.Message);
-        }
+        BindSection(file, values, config, null);
 
         Validate(file, config);
         AdminAccess.Apply(file, config, environment);
         config.Secrets = [.. SecretValues.In(values, environment), .. resolved];
         return config;
+    }
+
+    /// <summary>Binds <paramref name="values"/> (of <paramref name="section"/> when given) onto <paramref name="target"/>; a value of the wrong type is reported with its key.</summary>
+    private static void BindSection(string file, IEnumerable<KeyValuePair<string, string?>> values, object target, string? section)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        try
+        {
+            (section is null ? (IConfiguration)configuration : configuration.GetSection(section)).Bind(target);
+        }
+        catch (InvalidOperationException e)
+        {
+            var match = Regex.Match(e.Message, "value '([^']*)' at '([^']+)' to type '([^']+)'");
+            throw match.Success
+                ? new ConfigurationException(file, ConfigurationKeys.Display(values.Select(v => v.Key).FirstOrDefault(k => string.Equals(k, match.Groups[2].Value, StringComparison.OrdinalIgnoreCase)) ?? match.Groups[2].Value), $"'{match.Groups[1].Value}' is not a valid {match.Groups[3].Value.Replace("System.", string.Empty, StringComparison.Ordinal)}")
+                : new ConfigurationException(file, "(file)", e.Message);
+        }
     }
 
     private static void Validate(string file, SentinelConfig config)
@@ -98,6 +116,20 @@ public static partial class SentinelConfigLoader
         if (config.Silo.HttpPort is < 1 or > 65535)
         {
             Fail("silo.httpPort", $"must be a TCP port (1-65535), not {config.Silo.HttpPort}");
+        }
+
+        if (config.Silo.Tls is { } tls)
+        {
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+                    tls.Certificate ?? throw new ConfigurationException(file, "silo.tls.certificate", "is required with silo.tls (a PEM certificate file)"),
+                    tls.Key ?? throw new ConfigurationException(file, "silo.tls.key", "is required with silo.tls (the certificate's PEM private key file)"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                Fail("silo.tls", $"the certificate {tls.Certificate} with the key {tls.Key} cannot be loaded: {e.Message}");
+            }
         }
 
         if (config.Silo.IdleTimeout <= TimeSpan.Zero)

@@ -37,9 +37,20 @@ public sealed class SiloConfig
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>HTTPS for the admin API, the dashboard, health and metrics when set; plain HTTP otherwise.</summary>
+    public SiloTlsConfig? Tls { get; set; }
+
     /// <summary>
     /// Admin tokens with an id and a role (<c>viewer</c> or <c>operator</c>), beside or instead of
     /// <see cref="Token"/>, which stays an operator token with the id <c>silo.token</c>.
     /// </summary>
     public List<AdminTokenConfig> Tokens { get; set; } = [];
+}
+
+/// <summary><c>silo.tls</c>: the HTTP endpoint's certificate and key, PEM files (e.g. a Kubernetes TLS secret's <c>tls.crt</c> and <c>tls.key</c>).</summary>
+public sealed class SiloTlsConfig
+{
+    public string? Certificate { get; set; }
+
+    public string? Key { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Npgsql;
 using Orleans.Dashboard;
 using SentinelSync.Replication.DeadLetters;
@@ -22,7 +23,19 @@ internal static class SiloHost
 
         var redactor = new Redactor(config);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{config.Silo.Listen}:{config.Silo.HttpPort}");
+        if (config.Silo.Tls is { } tls)
+        {
+            // Loaded once at start (the configuration check already proved it loads): a renewed certificate takes a restart.
+            var certificate = X509Certificate2.CreateFromPemFile(tls.Certificate!, tls.Key!);
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.UseUrls($"https://{config.Silo.Listen}:{config.Silo.HttpPort}");
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://{config.Silo.Listen}:{config.Silo.HttpPort}");
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddSentinelConsole(redactor);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -12,18 +12,22 @@ public sealed class SentinelProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private SentinelProcess(Process process, string logFile, int httpPort)
+    private SentinelProcess(Process process, string logFile, int httpPort, bool https)
     {
         _process = process;
         LogFile = logFile;
         HttpPort = httpPort;
+        Https = https;
     }
 
     public string LogFile { get; }
 
     public int HttpPort { get; }
 
-    public Uri Address => new($"http://127.0.0.1:{HttpPort}/");
+    /// <summary>Whether the silo serves HTTPS (<c>silo.tls</c>).</summary>
+    public bool Https { get; }
+
+    public Uri Address => new($"{(Https ? "https" : "http")}://127.0.0.1:{HttpPort}/");
 
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
 
@@ -69,13 +73,15 @@ public sealed class SentinelProcess : IAsyncDisposable
     /// Runs <c>sentinel run --config</c> on <paramref name="configFile"/> (with <paramref name="environment"/>
     /// added to the test's environment) and waits until /readyz answers.
     /// </summary>
-    public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SentinelProcess> StartAsync(string configFile, int httpPort, TimeSpan? readyWithin = null, IReadOnlyDictionary<string, string>? environment = null, bool https = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             var logFile = configFile + $".{DateTime.UtcNow:HHmmssfff}.log";
-            var sentinel = new SentinelProcess(Start(["run", "--config", configFile], logFile, environment), logFile, httpPort);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var sentinel = new SentinelProcess(Start(["run", "--config", configFile], logFile, environment), logFile, httpPort, https);
+            // Readiness only: a test of HTTPS checks the certificate with a client of its own.
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = https ? HttpClientHandler.DangerousAcceptAnyServerCertificateValidator : null };
+            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
             try
             {
                 await WaitUntilReadyAsync(sentinel, http, readyWithin ?? TimeSpan.FromSeconds(60));
