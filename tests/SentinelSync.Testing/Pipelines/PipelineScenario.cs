@@ -110,6 +110,26 @@ public sealed class PipelineScenario : IAsyncDisposable
         return new PipelineScenario(source, destination, control, clickHouse, configFile, port) { CassandraKeyspace = keyspace };
     }
 
+    /// <summary>
+    /// Adds settings to the configuration before the silo starts: <paramref name="topLevel"/> as top-level keys
+    /// (e.g. <c>masking:</c>), <paramref name="sinkSettings"/> as further keys of sink <paramref name="sink"/>
+    /// (e.g. <c>transforms:</c>), both written without indentation of their own.
+    /// </summary>
+    public async Task AddSettingsAsync(string topLevel, string sink, string sinkSettings)
+    {
+        var lines = (await File.ReadAllTextAsync(ConfigFile)).Split('\n').ToList();
+        var at = lines.FindIndex(l => l.Trim() == $"- name: {sink}");
+        if (at < 0)
+        {
+            throw new InvalidOperationException($"The scenario has no sink '{sink}'.");
+        }
+
+        // The sink's name and destination take two lines; its other keys go below them, at the same indentation.
+        lines.InsertRange(at + 2, sinkSettings.Split('\n').Select(l => "        " + l.TrimEnd('\r')));
+        lines.Add(topLevel);
+        await File.WriteAllTextAsync(ConfigFile, string.Join('\n', lines));
+    }
+
     public Task<SentinelProcess> StartSentinelAsync(IReadOnlyDictionary<string, string>? environment = null) =>
         SentinelProcess.StartAsync(ConfigFile, HttpPort, environment: environment);
 
