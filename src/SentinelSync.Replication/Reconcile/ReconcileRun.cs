@@ -51,10 +51,11 @@ internal sealed partial class ReconcileRun(
             status = "interrupted";
             error = "The silo stopped during the run; start it again.";
         }
-        catch (Exception e) when (e is ReconcileException or ResyncRejectedException or NpgsqlException or KeyNotFoundException or HttpRequestException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever ended the run is its result: the row must not stay 'running'.
             status = "failed";
-            error = e.Message;
+            error = e is ReconcileException or ResyncRejectedException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
         finally
         {
