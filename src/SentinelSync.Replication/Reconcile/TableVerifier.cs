@@ -30,6 +30,8 @@ internal sealed class TableVerifier(
 
     private const int Parallelism = 2;
 
+    private List<Chunk> _chunks = [];
+
     /// <summary>Every key found drifted (missing, extra or different), for a repair.</summary>
     public List<string[]> DriftKeys { get; } = [];
 
@@ -87,8 +89,6 @@ internal sealed class TableVerifier(
 
         result.Status = drift.Count > 0 ? "drift" : candidates.Count > 0 ? "unsettled" : "ok";
     }
-
-    private List<Chunk> _chunks = [];
 
     /// <summary>Chunk digests at one consistent point; the rows of differing chunks give the candidate keys.</summary>
     private async Task<Dictionary<string, (RowDigest? Source, RowDigest? Destination, int Chunk, string Range)>> FirstPassAsync(CancellationToken cancellationToken)

@@ -17,10 +17,11 @@ public sealed class ScheduledReconcileTests(ITestOutputHelper output)
     {
         await using var scenario = await PipelineScenario.CreateAsync();
         var config = await File.ReadAllTextAsync(scenario.ConfigFile);
+        // Orleans' default probe timings: on a starved machine the tight test defaults can declare a joining silo dead.
         await File.WriteAllTextAsync(scenario.ConfigFile, config.Replace(
             $"  - name: {PipelineScenario.Pipeline}\n",
             $"  - name: {PipelineScenario.Pipeline}\n    reconcile: {{ schedule: \"* * * * *\", mode: rows, repair: false }}\n",
-            StringComparison.Ordinal));
+            StringComparison.Ordinal) + "\ncluster: { probeTimeout: \"00:00:05\", numMissedProbesLimit: 3 }\n");
         await scenario.Source.ExecuteAsync(Workload.Schema);
         await Workload.SeedAsync(scenario.Source, 1_000);
         var first = await scenario.StartSentinelAsync();
