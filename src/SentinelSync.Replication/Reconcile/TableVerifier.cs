@@ -28,6 +28,9 @@ internal sealed class TableVerifier(
 
     public const int ReportLimit = 100;
 
+    /// <summary>Candidate keys kept in memory at most; beyond, the table is too far off for a key-by-key repair.</summary>
+    public const int MaxCandidates = 1_000_000;
+
     private const int Parallelism = 2;
 
     private List<Chunk> _chunks = [];
@@ -142,6 +145,11 @@ internal sealed class TableVerifier(
             var sourceRows = point.Source.RowsAsync(chunk, token);
             var destinationRows = point.Destination.RowsAsync(chunk, token);
             var (source, destination) = (await sourceRows, await destinationRows);
+            if (candidates.Count > MaxCandidates)
+            {
+                throw new ReconcileException($"More than {MaxCandidates:N0} rows differ from the source (at least {candidates.Count:N0}): resync the table rather than reconcile it key by key.");
+            }
+
             foreach (var (id, row) in source)
             {
                 if (destination.GetValueOrDefault(id) is not { } other || other.Hash != row.Hash)
