@@ -51,10 +51,11 @@ internal sealed partial class ReconcileRun(
             status = "interrupted";
             error = "The silo stopped during the run; start it again.";
         }
-        catch (Exception e) when (e is ReconcileException or ResyncRejectedException or NpgsqlException or KeyNotFoundException or HttpRequestException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever ended the run is its result: the row must not stay 'running'.
             status = "failed";
-            error = e.Message;
+            error = e is ReconcileException or ResyncRejectedException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
         finally
         {
@@ -240,7 +241,8 @@ internal sealed partial class ReconcileRun(
                 return status;
             }
 
-            if (status.Phase is "paused" or "failed" or "stopped" || DateTime.UtcNow > deadline)
+            // A failed run restarts with backoff (and a pipeline moving to another silo restarts too): only a pause is final.
+            if (status.Phase == "paused" || DateTime.UtcNow > deadline)
             {
                 throw new ReconcileException($"Pipeline {status.Pipeline} is {status.Phase}{(status.LastError is null ? "" : $" ({status.LastError})")}; it can be reconciled once it streams.");
             }
@@ -261,14 +263,14 @@ internal sealed partial class ReconcileRun(
                 return;
             }
 
-            if (status.Phase != "streaming")
+            if (status.Phase == "paused")
             {
-                throw new ReconcileException($"Pipeline {status.Pipeline} is {status.Phase}{(status.LastError is null ? "" : $" ({status.LastError})")}; the sinks cannot catch up to compare.");
+                throw new ReconcileException($"Pipeline {status.Pipeline} is paused; the sinks cannot catch up to compare.");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new ReconcileException($"Pipeline {status.Pipeline}'s sinks did not apply up to the comparison's snapshot within {ApplyPatience.TotalSeconds:0} s (a sink retrying or blocked, or a long backlog); see sentinel pipelines.");
+                throw new ReconcileException($"Pipeline {status.Pipeline}'s sinks did not apply up to the comparison's snapshot within {ApplyPatience.TotalSeconds:0} s (phase {status.Phase}{(status.LastError is null ? "" : $", {status.LastError}")}; a sink retrying or blocked, or a long backlog); see sentinel pipelines.");
             }
 
             await Task.Delay(50, cancellationToken);

@@ -28,7 +28,12 @@ internal sealed class TableVerifier(
 
     public const int ReportLimit = 100;
 
+    /// <summary>Candidate keys kept in memory at most; beyond, the table is too far off for a key-by-key repair.</summary>
+    public const int MaxCandidates = 1_000_000;
+
     private const int Parallelism = 2;
+
+    private List<Chunk> _chunks = [];
 
     /// <summary>Every key found drifted (missing, extra or different), for a repair.</summary>
     public List<string[]> DriftKeys { get; } = [];
@@ -88,8 +93,6 @@ internal sealed class TableVerifier(
         result.Status = drift.Count > 0 ? "drift" : candidates.Count > 0 ? "unsettled" : "ok";
     }
 
-    private List<Chunk> _chunks = [];
-
     /// <summary>Chunk digests at one consistent point; the rows of differing chunks give the candidate keys.</summary>
     private async Task<Dictionary<string, (RowDigest? Source, RowDigest? Destination, int Chunk, string Range)>> FirstPassAsync(CancellationToken cancellationToken)
     {
@@ -142,6 +145,11 @@ internal sealed class TableVerifier(
             var sourceRows = point.Source.RowsAsync(chunk, token);
             var destinationRows = point.Destination.RowsAsync(chunk, token);
             var (source, destination) = (await sourceRows, await destinationRows);
+            if (candidates.Count > MaxCandidates)
+            {
+                throw new ReconcileException($"More than {MaxCandidates:N0} rows differ from the source (at least {candidates.Count:N0}): resync the table rather than reconcile it key by key.");
+            }
+
             foreach (var (id, row) in source)
             {
                 if (destination.GetValueOrDefault(id) is not { } other || other.Hash != row.Hash)

@@ -90,16 +90,10 @@ internal sealed class TableRepair : IWatermarkWindow
         await Mark(ResyncWatermarkKind.Low).EmitAsync(marks, cancellationToken);
         try
         {
-            var read = await reader.ReadKeysAsync(Table, _keys, cancellationToken);
-            var pushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_lock)
-            {
-                _read = read;
-                _pushed = pushed;
-            }
-
+            var (schema, rows, missing) = await reader.ReadKeysAsync(Table, _keys, cancellationToken);
+            var pushed = Offer(schema, rows, missing);
             await Mark(ResyncWatermarkKind.High).EmitAsync(marks, cancellationToken);
-            await pushed.Task.WaitAsync(cancellationToken);
+            await pushed.WaitAsync(cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -109,6 +103,19 @@ internal sealed class TableRepair : IWatermarkWindow
         }
 
         SetState("applying");
+    }
+
+    /// <summary>Copy side: the keys' rows read after the Low mark (and the indexes of keys without a row); completes once pushed.</summary>
+    internal Task Offer(TableSchema schema, List<ColumnValue[]> rows, List<int> missing)
+    {
+        var pushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _read = (schema, rows, missing);
+            _pushed = pushed;
+        }
+
+        return pushed.Task;
     }
 
     public bool Hold(ChangeBatch batch)

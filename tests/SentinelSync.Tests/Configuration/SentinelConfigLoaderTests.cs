@@ -50,6 +50,19 @@ public sealed class SentinelConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_reconcile_schedule_loads_with_its_mode_and_repair()
+    {
+        var config = SentinelConfigLoader.Load(
+            Write(Valid.Replace("    sinks:", "    reconcile: { schedule: \"0 2 * * *\", mode: rows, repair: true }\n    sinks:", StringComparison.Ordinal)),
+            Env(("SHOP_PASSWORD", "x")));
+
+        var reconcile = config.Pipelines.ShouldHaveSingleItem().Reconcile.ShouldNotBeNull();
+        reconcile.Mode.ShouldBe(SentinelSync.Replication.Reconcile.ReconcileMode.Rows);
+        reconcile.Repair.ShouldBeTrue();
+        reconcile.Cron!.GetNextOccurrence(new DateTime(2026, 1, 1, 3, 0, 0, DateTimeKind.Utc)).ShouldBe((DateTime?)new DateTime(2026, 1, 2, 2, 0, 0, DateTimeKind.Utc));
+    }
+
+    [Fact]
     public void Environment_variables_override_keys_at_any_depth()
     {
         var config = SentinelConfigLoader.Load(Write(Valid), Env(
@@ -84,6 +97,9 @@ public sealed class SentinelConfigLoaderTests : IDisposable
     [InlineData("snapshot: initial", "snapshot: sometimes", "pipelines[0].source.postgres.snapshot")]
     [InlineData("schema: public", "schemaa: public", "pipelines[0].sinks[0].postgres")]
     [InlineData("tables: [\"public.*\"]", "tables: [\"orders\"]", "pipelines[0].source.postgres.tables[0]")]
+    [InlineData("    sinks:", "    reconcile: { schedule: \"0 25 * * *\" }\n    sinks:", "pipelines[0].reconcile.schedule")]
+    [InlineData("    sinks:", "    reconcile: { mode: checksum }\n    sinks:", "pipelines[0].reconcile.schedule")]
+    [InlineData("    sinks:", "    reconcile: { schedule: \"0 2 * * *\", mode: count, repair: true }\n    sinks:", "pipelines[0].reconcile.repair")]
     public void A_bad_file_is_rejected_naming_the_file_and_the_key(string good, string bad, string key)
     {
         var file = Write(Valid.Replace(good, bad, StringComparison.Ordinal));
