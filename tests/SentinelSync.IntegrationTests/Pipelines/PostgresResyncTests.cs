@@ -22,6 +22,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
         await Workload.SeedAsync(scenario.Source, 50_000);
         await using var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"), ("events", "id"));
+        await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
 
         // Drift the stream alone would never repair: rows lost, changed and added behind the pipeline's back.
         await scenario.Destination.ExecuteAsync("""
@@ -72,6 +73,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
         await Workload.SeedAsync(scenario.Source, 100);
         await using var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"), ("logbook", "line"));
+        await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
         var server = scenario.Server.ToString();
 
         var unknownTable = await SentinelProcess.RunVerbAsync("resync", "p", "nosuch", "--server", server);
@@ -104,6 +106,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
         await Workload.SeedAsync(scenario.Source, 150_000);
         var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(120), ("items", "id"));
+        await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
         await scenario.Destination.ExecuteAsync("DELETE FROM items WHERE id % 7 = 0");
 
         using var http = new HttpClient { BaseAddress = scenario.Server };
@@ -147,6 +150,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
             """);
         await using var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("tags", "owner, n"));
+        await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
         await scenario.Destination.ExecuteAsync("DELETE FROM tags WHERE n % 3 = 0");
 
         var (exitCode, text) = await SentinelProcess.RunVerbAsync("resync", PipelineScenario.Pipeline, "tags", "--server", scenario.Server.ToString(), "--json");

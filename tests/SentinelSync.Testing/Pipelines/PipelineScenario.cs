@@ -155,6 +155,25 @@ public sealed class PipelineScenario : IAsyncDisposable
         return (reader.GetInt64(0), reader.GetString(1));
     }
 
+    /// <summary>
+    /// Waits until the pipeline streams (phase <c>streaming</c> in <c>/api/pipelines</c>): its snapshot is applied at
+    /// every sink, which may be later than one destination matching the source.
+    /// </summary>
+    public async Task WaitForStreamingAsync(TimeSpan within)
+    {
+        using var http = new HttpClient { BaseAddress = Server };
+        var last = "";
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                last = await http.GetStringAsync("api/pipelines");
+                using var pipelines = System.Text.Json.JsonDocument.Parse(last);
+                return pipelines.RootElement.GetProperty("pipelines").EnumerateArray().Any(p => p.GetProperty("phase").GetString() == "streaming");
+            },
+            within,
+            () => $"pipeline {Pipeline} to stream (its snapshot applied at every sink); last: {last}");
+    }
+
     /// <summary>Waits until every table has the same rows at the destination as at the source.</summary>
     public async Task WaitForConvergenceAsync(TimeSpan within, params (string Table, string OrderBy)[] tables)
     {
