@@ -6,7 +6,7 @@ namespace SentinelSync.Replication.Cluster;
 
 /// <summary>
 /// Orleans' reminder table on the control database (<c>sentinel.reminder</c>, created by migration
-/// 004_reconcile), so that reminders survive silo restarts and fire on one silo of the cluster (the reminder
+/// 005_reconcile), so that reminders survive silo restarts and fire on one silo of the cluster (the reminder
 /// service splits the grain-hash ring among the silos). Contract: <see cref="UpsertRow"/> returns the row's
 /// new ETag; <see cref="RemoveRow"/> deletes only when the ETag still matches (false otherwise); each is one
 /// statement, atomic.
