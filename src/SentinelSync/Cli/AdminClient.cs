@@ -1,7 +1,5 @@
-using System.Net.Security;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace SentinelSync.Cli;
@@ -38,30 +36,8 @@ internal sealed class AdminClient : IDisposable
     public Uri Server => _http.BaseAddress!;
 
     /// <summary>The system's trust, or only the CA of <c>SENTINEL_CA_FILE</c> (chain and host name checked either way).</summary>
-    private static HttpClientHandler Handler()
-    {
-        var handler = new HttpClientHandler();
-        if (Environment.GetEnvironmentVariable(CaFileVariable) is { Length: > 0 } caFile)
-        {
-            var ca = new X509Certificate2Collection();
-            ca.ImportFromPemFile(caFile);
-            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-                return chain.Build(certificate);
-            };
-        }
-
-        return handler;
-    }
+    private static HttpClientHandler Handler() =>
+        Environment.GetEnvironmentVariable(CaFileVariable) is { Length: > 0 } caFile ? Configuration.PrivateCa.Handler(caFile) : new HttpClientHandler();
 
     public async Task<(int Status, JsonElement Body)> GetAsync(string path, CancellationToken cancellationToken) =>
         await SendAsync(() => _http.GetAsync(path, cancellationToken), cancellationToken);

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -32,11 +31,14 @@ internal sealed partial class VaultSecrets : IDisposable
         _file = file;
         _config = config;
         _resolved = resolved;
-        var handler = new HttpClientHandler();
-        if (config.CaFile is { } caFile)
+        HttpClientHandler handler;
+        try
         {
-            var ca = LoadCa(file, caFile);
-            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => certificate is not null && ChainsTo(certificate, ca, errors);
+            handler = config.CaFile is { } caFile ? PrivateCa.Handler(caFile) : new HttpClientHandler();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ConfigurationException(file, "vault.caFile", $"{config.CaFile} cannot be read as PEM certificates: {e.Message}");
         }
 
         _http = new HttpClient(handler) { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = config.Timeout };
@@ -187,34 +189,7 @@ internal sealed partial class VaultSecrets : IDisposable
 
     private ConfigurationException Problem(string key, string problem) => new(_file, ConfigurationKeys.Display(key), problem);
 
-    private static X509Certificate2Collection LoadCa(string file, string caFile)
-    {
-        try
-        {
-            var ca = new X509Certificate2Collection();
-            ca.ImportFromPemFile(caFile);
-            return ca;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new ConfigurationException(file, "vault.caFile", $"{caFile} cannot be read as PEM certificates: {e.Message}");
-        }
-    }
 
-    /// <summary>Vault's certificate must chain to the configured CA (and name the host, which the handler checked).</summary>
-    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection ca, System.Net.Security.SslPolicyErrors errors)
-    {
-        if ((errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-        return chain.Build(certificate);
-    }
 
     public void Dispose() => _http.Dispose();
 }
