@@ -14,7 +14,8 @@ internal static class CaptureSpan
     public static ChangeBatch Start(string pipeline, string phase, ChangeBatch batch, out Activity? span)
     {
         span = null;
-        if (!SentinelTracing.Source.HasListeners())
+        // A batch without rows (the end of a table's snapshot, which only builds its key) captured nothing.
+        if (batch.Count == 0 || !SentinelTracing.Source.HasListeners())
         {
             return batch;
         }
