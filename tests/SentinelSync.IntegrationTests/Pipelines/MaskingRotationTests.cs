@@ -42,6 +42,9 @@ public sealed class MaskingRotationTests
         await using (var first = await scenario.StartSentinelAsync())
         {
             await WaitForAsync(scenario, "SELECT count(*) FROM customers WHERE email LIKE 'k2024:%'", 50);
+            // Rows are visible before the snapshot completes (the key is built last): a stop before that would copy
+            // the table again under the new key, and the rotation would prove nothing.
+            await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(60));
             (await first.StopAsync()).ShouldBe(0);
         }
 

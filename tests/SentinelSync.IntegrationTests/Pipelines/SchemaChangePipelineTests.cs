@@ -124,6 +124,8 @@ public sealed class SchemaChangePipelineTests
     {
         var sentinel = await scenario.StartSentinelAsync();
         await WaitForSameAsync(scenario, "id, n, a", "1|1|old1,2|2|old2,3|3|old3");
+        // Copied rows show before the snapshot is complete (the key is built last): streaming means it is.
+        await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(60));
         return sentinel;
     }
 
