@@ -12,8 +12,17 @@ public sealed class LocalSources
 
     public IReadOnlyCollection<string> Pipelines => [.. _active.Keys];
 
-    public void Activated(string pipeline) =>
+    /// <summary>
+    /// Raised when a source becomes active here. A source can start long after the membership change that
+    /// placed it (it waits for the previous owner's lease), by which time another silo may have joined that owns it.
+    /// </summary>
+    public event Action<string>? SourceActivated;
+
+    public void Activated(string pipeline)
+    {
         _active[pipeline] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SourceActivated?.Invoke(pipeline);
+    }
 
     public void Deactivated(string pipeline)
     {

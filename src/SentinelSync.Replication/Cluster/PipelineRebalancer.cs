@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using SentinelSync.Replication.Grains;
@@ -5,12 +6,18 @@ using SentinelSync.Replication.Grains;
 namespace SentinelSync.Replication.Cluster;
 
 /// <summary>
-/// Moves pipelines to silos that join: Orleans never moves a live activation, so on every membership change
-/// this silo stops each local source whose rendezvous owner is now another active silo. The source drains
-/// (its sinks apply what they hold, the slot is confirmed) and releases its lease; the pipeline keeper's next
-/// call places it on its owner, whose activation waits for that lease. A silo that leaves moves nothing here:
-/// its pipelines are placed anew on the survivors by the next call.
+/// Moves pipelines to silos that join: Orleans never moves a live activation, so this silo stops each local
+/// source whose rendezvous owner is another active silo. The source drains (its sinks apply what they hold,
+/// the slot is confirmed) and releases its lease; the pipeline keeper's next call places it on its owner, whose
+/// activation waits for that lease. A silo that leaves moves nothing here: its pipelines are placed anew on the
+/// survivors by the next call.
 /// </summary>
+/// <remarks>
+/// Ownership is checked on every membership change, when a source starts here, and every
+/// <see cref="RecheckEvery"/>. Membership changes alone are not enough: a placement decided on a view that did
+/// not yet list a joining silo activates after that silo's membership change has been handled (it waits for
+/// the previous owner's lease), and would otherwise stay on the wrong silo until the next change.
+/// </remarks>
 public sealed partial class PipelineRebalancer(
     IClusterMembershipService membership,
     ILocalSiloDetails self,
@@ -18,35 +25,40 @@ public sealed partial class PipelineRebalancer(
     IGrainFactory grains,
     ILogger<PipelineRebalancer> logger)
 {
+    public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(30);
+
     public async Task RunAsync(CancellationToken stop)
+    {
+        var checks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void Recheck(string _) => checks.Writer.TryWrite(true);
+        sources.SourceActivated += Recheck;
+        using var timer = new Timer(_ => checks.Writer.TryWrite(true), null, RecheckEvery, RecheckEvery);
+        var watching = WatchMembershipAsync(checks.Writer, stop);
+        try
+        {
+            while (await checks.Reader.WaitToReadAsync(stop))
+            {
+                checks.Reader.TryRead(out _);
+                await MoveMisplacedAsync(stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            sources.SourceActivated -= Recheck;
+            await watching;
+        }
+    }
+
+    private async Task WatchMembershipAsync(ChannelWriter<bool> checks, CancellationToken stop)
     {
         try
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop))
+            await foreach (var _ in membership.MembershipUpdates.WithCancellation(stop))
             {
-                var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.Name).ToList();
-                if (!active.Contains(self.Name))
-                {
-                    continue;
-                }
-
-                foreach (var pipeline in sources.Pipelines)
-                {
-                    var owner = RendezvousPlacement.Owner(SourceGrain.GrainType, pipeline, active);
-                    if (owner is not null && owner != self.Name)
-                    {
-                        LogMoving(logger, pipeline, owner);
-                        try
-                        {
-                            await grains.GetGrain<ISourceGrain>(pipeline).StopAsync();
-                        }
-                        catch (Exception e) when (!stop.IsCancellationRequested)
-                        {
-                            // It stays here until the next membership change; it keeps streaming meanwhile.
-                            LogMoveFailed(logger, pipeline, e);
-                        }
-                    }
-                }
+                checks.TryWrite(true);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -54,7 +66,36 @@ public sealed partial class PipelineRebalancer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} moves to silo {Silo}, which joined: draining it here")]
+    private async Task MoveMisplacedAsync(CancellationToken stop)
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.Name).ToList();
+        if (!active.Contains(self.Name))
+        {
+            return;
+        }
+
+        foreach (var pipeline in sources.Pipelines)
+        {
+            var owner = RendezvousPlacement.Owner(SourceGrain.GrainType, pipeline, active);
+            if (owner is null || owner == self.Name)
+            {
+                continue;
+            }
+
+            LogMoving(logger, pipeline, owner);
+            try
+            {
+                await grains.GetGrain<ISourceGrain>(pipeline).StopAsync();
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // It stays here until the next check; it keeps streaming meanwhile.
+                LogMoveFailed(logger, pipeline, e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} belongs to silo {Silo}: draining it here so that it moves there")]
     private static partial void LogMoving(ILogger logger, string pipeline, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline} could not be moved; it keeps running here")]
