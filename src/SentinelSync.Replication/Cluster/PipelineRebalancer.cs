@@ -1,16 +1,15 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using SentinelSync.Replication.Grains;
 
 namespace SentinelSync.Replication.Cluster;
 
 /// <summary>
-/// Moves pipelines to silos that join: Orleans never moves a live activation, so this silo stops each local
-/// source whose rendezvous owner is another active silo. The source drains (its sinks apply what they hold,
-/// the slot is confirmed) and releases its lease; the pipeline keeper's next call places it on its owner, whose
-/// activation waits for that lease. A silo that leaves moves nothing here: its pipelines are placed anew on the
-/// survivors by the next call.
+/// Moves pipelines and Kafka partitions to silos that join: Orleans never moves a live activation, so this silo
+/// stops each local <see cref="IMovableGrain"/> whose rendezvous owner is another active silo. It drains (its
+/// sinks apply what they hold, the slot or offset is confirmed) and releases its lease; the next call (the
+/// pipeline keeper's, the source's partition refresh) places it on its owner, whose activation waits for that
+/// lease. A silo that leaves moves nothing here: its grains are placed anew on the survivors by the next call.
 /// </summary>
 /// <remarks>
 /// Ownership is checked on every membership change, when a source starts here, and every
@@ -30,8 +29,8 @@ public sealed partial class PipelineRebalancer(
     public async Task RunAsync(CancellationToken stop)
     {
         var checks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void Recheck(string _) => checks.Writer.TryWrite(true);
-        sources.SourceActivated += Recheck;
+        void Recheck(GrainId _) => checks.Writer.TryWrite(true);
+        sources.Activated += Recheck;
         using var timer = new Timer(_ => checks.Writer.TryWrite(true), null, RecheckEvery, RecheckEvery);
         var watching = WatchMembershipAsync(checks.Writer, stop);
         try
@@ -47,7 +46,7 @@ public sealed partial class PipelineRebalancer(
         }
         finally
         {
-            sources.SourceActivated -= Recheck;
+            sources.Activated -= Recheck;
             await watching;
         }
     }
@@ -74,30 +73,30 @@ public sealed partial class PipelineRebalancer(
             return;
         }
 
-        foreach (var pipeline in sources.Pipelines)
+        foreach (var grain in sources.Grains)
         {
-            var owner = RendezvousPlacement.Owner(SourceGrain.GrainType, pipeline, active);
+            var owner = RendezvousPlacement.Owner(grain.Type.ToString()!, grain.Key.ToString()!, active);
             if (owner is null || owner == self.Name)
             {
                 continue;
             }
 
-            LogMoving(logger, pipeline, owner);
+            LogMoving(logger, grain, owner);
             try
             {
-                await grains.GetGrain<ISourceGrain>(pipeline).StopAsync();
+                await grains.GetGrain<IMovableGrain>(grain).StopAsync();
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                // It stays here until the next check; it keeps streaming meanwhile.
-                LogMoveFailed(logger, pipeline, e);
+                // It stays here until the next check; it keeps running meanwhile.
+                LogMoveFailed(logger, grain, e);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} belongs to silo {Silo}: draining it here so that it moves there")]
-    private static partial void LogMoving(ILogger logger, string pipeline, string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Grain} belongs to silo {Silo}: draining it here so that it moves there")]
+    private static partial void LogMoving(ILogger logger, GrainId grain, string silo);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline} could not be moved; it keeps running here")]
-    private static partial void LogMoveFailed(ILogger logger, string pipeline, Exception error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not be moved; it keeps running here")]
+    private static partial void LogMoveFailed(ILogger logger, GrainId grain, Exception error);
 }

@@ -7,7 +7,7 @@ namespace SentinelSync.Replication.Grains;
 /// A pipeline's source (key: the pipeline name): owns the replication slot's one connection, the snapshot,
 /// the streaming loop and the slot feedback. Exactly one activation in the cluster, placed by hash.
 /// </summary>
-public interface ISourceGrain : IGrainWithStringKey
+public interface ISourceGrain : IMovableGrain
 {
     /// <summary>Starts the pipeline if it is not running (or restarts it after a failure, with backoff).</summary>
     [Idempotent]
@@ -59,7 +59,4 @@ public interface ISourceGrain : IGrainWithStringKey
     [ReadOnly]
     [Idempotent]
     Task<RepairStatus?> GetRepairAsync(string id);
-
-    /// <summary>Stops the pipeline gracefully here (drain, confirm) and deactivates; the keeper starts it again on its owner.</summary>
-    Task StopAsync();
 }

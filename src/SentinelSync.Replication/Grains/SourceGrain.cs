@@ -43,7 +43,7 @@ public sealed partial class SourceGrain(
         // Orleans read the state before the lease was ours: a previous owner may have written since (it drained).
         await state.ReadStateAsync(cancellationToken);
         _state = new GrainBoundState<SourceState>(state);
-        localSources.Activated(Key);
+        localSources.Add(this.GetGrainId());
         if (!_state.State.Paused)
         {
             Start();
@@ -61,7 +61,7 @@ public sealed partial class SourceGrain(
         }
         finally
         {
-            localSources.Deactivated(Key);
+            localSources.Remove(this.GetGrainId());
         }
     }
 

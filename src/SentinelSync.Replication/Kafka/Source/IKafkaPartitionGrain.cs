@@ -9,7 +9,7 @@ namespace SentinelSync.Replication.Kafka.Source;
 /// of the partition, plus one), fans each chunk out to the sink grains of its tables and advances once every sink
 /// applied it, committing that offset to the consumer group too (for lag tooling; never read back).
 /// </summary>
-public interface IKafkaPartitionGrain : IGrainWithStringKey
+public interface IKafkaPartitionGrain : IMovableGrain
 {
     /// <summary>Starts reading if it is not (or again after a failure, with backoff); called periodically by the source grain.</summary>
     [Idempotent]
@@ -18,7 +18,4 @@ public interface IKafkaPartitionGrain : IGrainWithStringKey
     [ReadOnly]
     [Idempotent]
     Task<KafkaPartitionStatus> GetStatusAsync();
-
-    /// <summary>Stops reading, lets the sinks apply what was pushed (up to 30 s), commits it and deactivates.</summary>
-    Task StopAsync();
 }

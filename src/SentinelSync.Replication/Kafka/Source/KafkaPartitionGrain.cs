@@ -9,7 +9,8 @@ namespace SentinelSync.Replication.Kafka.Source;
 /// Hosts a partition's read loop (<see cref="KafkaPartitionReader"/>) for as long as it is active: starts it on
 /// activation, restarts it with growing backoff when it fails (from the destinations' offsets again), and on
 /// deactivation stops reading and waits (up to 30 s) until the sinks applied what was pushed. Placed by rendezvous
-/// hashing, so that partitions spread over the silos; fenced, so that a second activation cannot write its state.
+/// hashing, so that partitions spread over the silos, and moved by <see cref="PipelineRebalancer"/> when their owner
+/// changes; fenced, so that a second activation cannot write its state.
 /// </summary>
 [GrainType(GrainType)]
 [RendezvousPlacement]
@@ -17,6 +18,7 @@ public sealed partial class KafkaPartitionGrain(
     [PersistentState("kafka-partition", FencedGrainStorage.Name)] IPersistentState<KafkaPartitionState> state,
     PipelineRegistry pipelines,
     DeadLetterStore deadLetters,
+    LocalSources localSources,
     ILocalSiloDetails silo,
     GrainLeases leases,
     ActivationEpochs epochs,
@@ -40,20 +42,28 @@ public sealed partial class KafkaPartitionGrain(
         (_pipeline, _topic, _partition) = KafkaGrainKeys.ParsePartition(Key);
         await state.ReadStateAsync(cancellationToken);
         _state = new GrainBoundState<KafkaPartitionState>(state);
+        localSources.Add(this.GetGrainId());
         Start();
     }
 
     protected override async Task OnReleasingAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _reader?.Stop();
-        await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None));
-        await _abort.CancelAsync();
         try
         {
-            await _run;
+            _reader?.Stop();
+            await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None));
+            await _abort.CancelAsync();
+            try
+            {
+                await _run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
-        catch (OperationCanceledException)
+        finally
         {
+            localSources.Remove(this.GetGrainId());
         }
     }
 
