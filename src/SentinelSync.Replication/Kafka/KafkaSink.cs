@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using SentinelSync.Replication.Kafka.Avro;
 using SentinelSync.Replication.Kafka.Debezium;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Postgres;
@@ -36,7 +38,8 @@ public sealed partial class KafkaSink : ISink
     private readonly string _pipeline;
     private readonly NpgsqlDataSource _control;
     private readonly ILogger _logger;
-    private readonly DebeziumJsonEvents _events;
+    private readonly IDebeziumEventWriter _events;
+    private readonly ISchemaRegistryClient? _registry;
     private readonly KafkaTopics _topics;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
     private readonly Lock _producerGate = new();
@@ -60,7 +63,16 @@ public sealed partial class KafkaSink : ISink
         _pipeline = pipeline;
         _control = control;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _events = new DebeziumJsonEvents(options.TopicPrefix, database, options.Schemas, options.DecimalHandling, time);
+        if (options.Format == KafkaSinkOptions.DebeziumAvro)
+        {
+            _registry = options.SchemaRegistry!.CreateClient();
+            _events = new DebeziumAvroEvents(options.TopicPrefix, database, options.DecimalHandling, _registry, time);
+        }
+        else
+        {
+            _events = new DebeziumJsonEvents(options.TopicPrefix, database, options.Schemas, options.DecimalHandling, time);
+        }
+
         _topics = new KafkaTopics(options, _logger);
     }
 
@@ -81,6 +93,9 @@ public sealed partial class KafkaSink : ISink
         KafkaValueException or SinkFencedException => false,
         KafkaException kafka => kafka.Error.Code is not (ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidRecord or ErrorCode.InvalidMsg or ErrorCode.RecordListTooLarge),
         TimeoutException => true,
+        // The registry refused the schema (incompatible, invalid): sending it again does not help.
+        SchemaRegistryException registry => registry.Status is not (System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableContent),
+        HttpRequestException => true,
         _ => PostgresErrorClassifier.IsTransient(exception),
     };
 
@@ -106,7 +121,12 @@ public sealed partial class KafkaSink : ISink
         if (pending.Count > 0)
         {
             // Converted before anything is sent (or a topic created): a value the format cannot carry sends nothing.
-            var events = pending.Select(c => (Change: c, Events: _events.Of(c).ToList())).ToList();
+            var events = new List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)>(pending.Count);
+            foreach (var change in pending)
+            {
+                events.Add((change, await _events.EventsAsync(change, cancellationToken).ConfigureAwait(false)));
+            }
+
             var topic = _options.TopicOf(batch.Table);
             var partitions = await _topics.EnsureAsync(topic, cancellationToken).ConfigureAwait(false);
             var messages = Messages(topic, partitions, events);
@@ -132,7 +152,7 @@ public sealed partial class KafkaSink : ISink
     private string OffsetKey(string sinkName) => $"{_pipeline}/{sinkName}";
 
     /// <summary>The Kafka messages of a batch's events: each with its position header, a truncate once per partition.</summary>
-    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, List<DebeziumJsonEvents.Event> Events)> changes)
+    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)> changes)
     {
         var messages = new List<(TopicPartition, Message<byte[]?, byte[]?>)>(changes.Count + 8);
         foreach (var (change, events) in changes)
@@ -333,6 +353,7 @@ public sealed partial class KafkaSink : ISink
         }
 
         _topics.Dispose();
+        _registry?.Dispose();
         _controlTablesGate.Dispose();
         return ValueTask.CompletedTask;
     }
