@@ -124,7 +124,7 @@ public sealed class DebeziumAvroEvents : IDebeziumEventWriter
         source.Add("sequence", null);
         source.Add("schema", change.Schema.Table.Schema);
         source.Add("table", change.Schema.Table.Name);
-        source.Add("txId", change.TransactionId != 0 ? change.TransactionId : null);
+        source.Add("txId", change.TransactionId != 0 ? (long)change.TransactionId : null);
         source.Add("lsn", (long)change.Position.Lsn);
         source.Add("xmin", null);
         return source;
