@@ -12,7 +12,8 @@ namespace SentinelSync.Testing.SchemaRegistry;
 /// them: <c>POST /subjects/{subject}/versions</c> (register; the same schema text gets the same id in every subject),
 /// <c>POST /subjects/{subject}</c> (look a schema up), <c>GET /schemas/ids/{id}</c>,
 /// <c>GET /subjects/{subject}/versions</c>, <c>GET /subjects/{subject}/versions/{version|latest}</c>,
-/// <c>GET /subjects</c> and <c>GET|PUT /config[/{subject}]</c>. Errors are the registry's shape,
+/// <c>GET /subjects</c> and <c>GET|PUT /config[/{subject}]</c>; <c>/associations/...</c> answers 404 as a registry
+/// without associations does. Errors are the registry's shape,
 /// <c>{"error_code": 40401, "message": ...}</c>. It does NOT check compatibility (a real registry refuses an
 /// incompatible version with 409; tests check BACKWARD compatibility by Avro schema resolution themselves), keeps
 /// nothing on disk, and knows no schema references, contexts or modes. A real registry is used when
@@ -136,6 +137,10 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
                     return int.TryParse(id, out var n) && n >= 1 && n <= _schemas.Count
                         ? (200, new JsonObject { ["schema"] = _schemas[n - 1] })
                         : (404, Error(40403, $"Schema {id} not found"));
+                case ["associations", ..]:
+                    // Client 2.16 asks for topic associations first (its default subject strategy) and falls back to
+                    // TopicNameStrategy on 404; the stand-in answers as a registry without that API does.
+                    return (404, Error(404, "HTTP 404 Not Found"));
                 case ["config", ..] when method == "GET":
                     return (200, new JsonObject { ["compatibilityLevel"] = _compatibility });
                 case ["config", ..] when method == "PUT":

@@ -104,6 +104,7 @@ public sealed class AvroEnvelopeDecoderTests
         var deleted = (await decoder.DecodeAsync(new KafkaMessage(topic, 0, 42, keyBytes, delete), CancellationToken.None)).Change.ShouldNotBeNull();
         (deleted.Kind, deleted.Before!.Single(f => f.Name == "id").Value).ShouldBe((ChangeKind.Delete, ColumnValue.Of("1004")));
         (await decoder.DecodeAsync(new KafkaMessage(topic, 0, 43, keyBytes, null), CancellationToken.None)).ShouldBe(DecodedMessage.Tombstone);
+        registry.StandIn?.Unhandled.ShouldBeEmpty();
     }
 
     [Fact]

@@ -115,6 +115,7 @@ public sealed class DebeziumAvroEventsTests
         after["note"].ShouldBe("seven");
         after["day"].ShouldBe(19782);
         after["flag"].ShouldBe(true);
+        registry.StandIn?.Unhandled.ShouldBeEmpty();
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class DebeziumAvroEvents : IDebeziumEventWriter
         _database = database;
         _decimalHandling = decimalHandling;
         _time = time ?? TimeProvider.System;
-        var config = new AvroSerializerConfig { AutoRegisterSchemas = true };
+        // TopicNameStrategy (<topic>-key, <topic>-value), as Debezium's AvroConverter, not client 2.16's association lookup.
+        var config = new AvroSerializerConfig { AutoRegisterSchemas = true, SubjectNameStrategy = SubjectNameStrategy.Topic };
         _keys = new AvroSerializer<GenericRecord>(registry, config);
         _values = new AvroSerializer<GenericRecord>(registry, config);
     }

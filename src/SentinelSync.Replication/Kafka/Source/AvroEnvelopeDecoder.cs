@@ -27,7 +27,7 @@ public sealed class AvroEnvelopeDecoder : IKafkaMessageDecoder, IDisposable
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
         _ownsClient = ownsClient;
-        _deserializer = new AvroDeserializer<GenericRecord>(registry);
+        _deserializer = new AvroDeserializer<GenericRecord>(registry, new AvroDeserializerConfig { SubjectNameStrategy = SubjectNameStrategy.Topic });
     }
 
     public async ValueTask<DecodedMessage> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
