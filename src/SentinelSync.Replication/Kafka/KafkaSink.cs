@@ -88,14 +88,18 @@ public sealed partial class KafkaSink : ISink
     /// Permanent: values the format cannot carry, messages the brokers refuse for their content (too large, invalid),
     /// fencing.
     /// </summary>
-    public bool IsTransient(Exception exception) => exception switch
+    public bool IsTransient(Exception exception) => IsTransientFailure(exception);
+
+    /// <inheritdoc cref="IsTransient"/>
+    /// <remarks>Schema registry: a refused schema (409 incompatible, 422 invalid) is permanent; an unreachable or failing registry is transient.</remarks>
+    internal static bool IsTransientFailure(Exception exception) => exception switch
     {
         KafkaValueException or SinkFencedException => false,
         KafkaException kafka => kafka.Error.Code is not (ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidRecord or ErrorCode.InvalidMsg or ErrorCode.RecordListTooLarge),
         TimeoutException => true,
-        // The registry refused the schema (incompatible, invalid): sending it again does not help.
         SchemaRegistryException registry => registry.Status is not (System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableContent),
         HttpRequestException => true,
+        { InnerException: { } inner } when inner is SchemaRegistryException or HttpRequestException => IsTransientFailure(inner),
         _ => PostgresErrorClassifier.IsTransient(exception),
     };
 

@@ -44,6 +44,9 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>When set, registrations are refused with 409 as a registry refuses an incompatible schema.</summary>
+    public bool RefuseRegistrations { get; set; }
+
     /// <summary>Requests the stand-in does not implement (method and path): a test asserts there were none.</summary>
     public IReadOnlyCollection<string> Unhandled => _unhandled;
 
@@ -159,6 +162,11 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
 
     private (int, JsonNode?) Register(string subject, string schema)
     {
+        if (RefuseRegistrations)
+        {
+            return (409, Error(409, "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\" (stand-in: RefuseRegistrations)"));
+        }
+
         var id = _schemas.IndexOf(schema) + 1;
         if (id == 0)
         {

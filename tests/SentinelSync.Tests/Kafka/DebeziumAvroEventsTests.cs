@@ -199,6 +199,20 @@ public sealed class DebeziumAvroEventsTests
         error.Message.ShouldContain("'a b' and 'a_b'");
     }
 
+    [Fact]
+    public async Task An_unreachable_registry_is_transient_and_a_refused_schema_is_permanent()
+    {
+        var closedPort = SentinelProcess.FreePortPair();
+        using var unreachable = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = $"http://127.0.0.1:{closedPort}", RequestTimeoutMs = 5_000 });
+        var down = await Should.ThrowAsync<Exception>(() => new DebeziumAvroEvents("shop", "shopdb", "precise", unreachable).EventsAsync(Change(ChangeKind.Insert, Row), CancellationToken.None));
+        KafkaSink.IsTransientFailure(down).ShouldBeTrue(down.ToString());
+
+        await using var registry = TestSchemaRegistry.Start();
+        registry.StandIn!.RefuseRegistrations = true;
+        var refused = await Should.ThrowAsync<Exception>(() => Events(registry).EventsAsync(Change(ChangeKind.Insert, Row), CancellationToken.None));
+        KafkaSink.IsTransientFailure(refused).ShouldBeFalse($"{refused.GetType().Name}: {refused.Message}");
+    }
+
     internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
