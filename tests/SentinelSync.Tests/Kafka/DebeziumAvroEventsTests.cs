@@ -38,6 +38,16 @@ public sealed class DebeziumAvroEventsTests
         new ColumnSchema("note", "text", 25, IsKey: false, 11),
         new ColumnSchema("day", "date", 1082, IsKey: false, 12),
         new ColumnSchema("flag", "boolean", 16, IsKey: false, 13),
+        new ColumnSchema("clock3", "time(3) without time zone", 1083, IsKey: false, 14),
+        new ColumnSchema("clock", "time without time zone", 1083, IsKey: false, 15),
+        new ColumnSchema("clocktz", "time with time zone", 1266, IsKey: false, 16),
+        new ColumnSchema("placed3", "timestamp(3) without time zone", 1114, IsKey: false, 17),
+        new ColumnSchema("u", "uuid", 2950, IsKey: false, 18),
+        new ColumnSchema("big", "bigint", 20, IsKey: false, 19),
+        new ColumnSchema("dbl", "double precision", 701, IsKey: false, 20),
+        new ColumnSchema("span", "interval", 1186, IsKey: false, 21),
+        new ColumnSchema("cash", "money", 790, IsKey: false, 22),
+        new ColumnSchema("nothing", "text", 25, IsKey: false, 23),
     ]);
 
     internal static readonly ColumnValue[] Row =
@@ -45,6 +55,9 @@ public sealed class DebeziumAvroEventsTests
         ColumnValue.Of("7"), ColumnValue.Of("12.50"), ColumnValue.Of("-0.001230"), ColumnValue.Of("2024-01-02 03:04:05.123456"),
         ColumnValue.Of("2024-01-02 03:04:05.5+02"), ColumnValue.Of("-3"), ColumnValue.Of("1.1"), ColumnValue.Of("{a,\"b c\"}"),
         ColumnValue.Of("{\"k\": [1, 2]}"), ColumnValue.Of("\\x00ff"), ColumnValue.Of("seven"), ColumnValue.Of("2024-02-29"), ColumnValue.Of("t"),
+        ColumnValue.Of("13:14:15.678"), ColumnValue.Of("13:14:15.678901"), ColumnValue.Of("13:14:15+02"), ColumnValue.Of("1969-12-31 23:59:59.999"),
+        ColumnValue.Of("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), ColumnValue.Of("-9223372036854775808"), ColumnValue.Of("NaN"),
+        ColumnValue.Of("1 day 02:00:00"), ColumnValue.Of("$1,234.50"), ColumnValue.Null,
     ];
 
     internal static RowChange Change(ChangeKind kind, ColumnValue[] values, ColumnValue[]? old = null, TableSchema? schema = null) =>
@@ -115,6 +128,10 @@ public sealed class DebeziumAvroEventsTests
         after["note"].ShouldBe("seven");
         after["day"].ShouldBe(19782);
         after["flag"].ShouldBe(true);
+        (after["clock3"], after["clock"], after["clocktz"], after["placed3"]).ShouldBe((47655678, 47655678901L, "11:14:15Z", -1L));
+        AvroSchemas.StringProperty(AvroSchemas.NonNull(after.Schema["clock3"].Schema), "connect.name").ShouldBe("io.debezium.time.Time");
+        (after["u"], after["big"], double.IsNaN((double)after["dbl"]), after["span"], after["cash"], after["nothing"])
+            .ShouldBe(("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", long.MinValue, true, "1 day 02:00:00", "$1,234.50", (object?)null));
         registry.StandIn?.Unhandled.ShouldBeEmpty();
     }
 

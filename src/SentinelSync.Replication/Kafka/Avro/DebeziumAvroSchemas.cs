@@ -206,7 +206,8 @@ internal static class DebeziumAvroSchemas
             writer.WriteNumber("connect.version", 1);
         }
 
-        writer.WriteString("connect.name", connectName);
+        // Debezium adjusts the Connect name itself before AvroConverter sees it, so connect.name is the adjusted one.
+        writer.WriteString("connect.name", fullName);
         writer.WriteEndObject();
     }
 
