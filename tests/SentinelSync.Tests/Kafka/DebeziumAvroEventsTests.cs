@@ -95,6 +95,10 @@ public sealed class DebeziumAvroEventsTests
 
         var value = await ReadAsync(registry, insert.Value, MessageComponentType.Value, topic);
         value.Schema.Fullname.ShouldBe($"{prefix}.public.items.Envelope");
+        AvroSchemas.StringProperty(value.Schema, "connect.name").ShouldBe($"{prefix}.public.items.Envelope");
+        var snapshot = (UnionSchema)((RecordSchema)value.Schema["source"].Schema)["snapshot"].Schema;
+        (snapshot.Schemas[0].Tag, AvroSchemas.StringProperty(snapshot.Schemas[0], "connect.name"), snapshot.Schemas[1].Tag)
+            .ShouldBe((Schema.Type.String, "io.debezium.data.Enum", Schema.Type.Null));
         value["op"].ShouldBe("c");
         value["before"].ShouldBeNull();
         value["ts_ms"].ShouldBe(s_now.ToUnixTimeMilliseconds());
