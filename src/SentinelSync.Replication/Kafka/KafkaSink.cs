@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using ErrorCode = Confluent.Kafka.ErrorCode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using SentinelSync.Replication.Kafka.Avro;
 using SentinelSync.Replication.Kafka.Debezium;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Replication.Postgres;
@@ -36,7 +38,8 @@ public sealed partial class KafkaSink : ISink
     private readonly string _pipeline;
     private readonly NpgsqlDataSource _control;
     private readonly ILogger _logger;
-    private readonly DebeziumJsonEvents _events;
+    private readonly IDebeziumEventWriter _events;
+    private readonly ISchemaRegistryClient? _registry;
     private readonly KafkaTopics _topics;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
     private readonly Lock _producerGate = new();
@@ -60,7 +63,16 @@ public sealed partial class KafkaSink : ISink
         _pipeline = pipeline;
         _control = control;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _events = new DebeziumJsonEvents(options.TopicPrefix, database, options.Schemas, options.DecimalHandling, time);
+        if (options.Format == KafkaSinkOptions.DebeziumAvro)
+        {
+            _registry = options.SchemaRegistry!.CreateClient();
+            _events = new DebeziumAvroEvents(options.TopicPrefix, database, options.DecimalHandling, _registry, time);
+        }
+        else
+        {
+            _events = new DebeziumJsonEvents(options.TopicPrefix, database, options.Schemas, options.DecimalHandling, time);
+        }
+
         _topics = new KafkaTopics(options, _logger);
     }
 
@@ -76,11 +88,18 @@ public sealed partial class KafkaSink : ISink
     /// Permanent: values the format cannot carry, messages the brokers refuse for their content (too large, invalid),
     /// fencing.
     /// </summary>
-    public bool IsTransient(Exception exception) => exception switch
+    public bool IsTransient(Exception exception) => IsTransientFailure(exception);
+
+    /// <inheritdoc cref="IsTransient"/>
+    /// <remarks>Schema registry: a refused schema (409 incompatible, 422 invalid) is permanent; an unreachable or failing registry is transient.</remarks>
+    internal static bool IsTransientFailure(Exception exception) => exception switch
     {
         KafkaValueException or SinkFencedException => false,
         KafkaException kafka => kafka.Error.Code is not (ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidRecord or ErrorCode.InvalidMsg or ErrorCode.RecordListTooLarge),
         TimeoutException => true,
+        SchemaRegistryException registry => registry.Status is not (System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableContent),
+        HttpRequestException => true,
+        { InnerException: { } inner } when inner is SchemaRegistryException or HttpRequestException => IsTransientFailure(inner),
         _ => PostgresErrorClassifier.IsTransient(exception),
     };
 
@@ -106,7 +125,12 @@ public sealed partial class KafkaSink : ISink
         if (pending.Count > 0)
         {
             // Converted before anything is sent (or a topic created): a value the format cannot carry sends nothing.
-            var events = pending.Select(c => (Change: c, Events: _events.Of(c).ToList())).ToList();
+            var events = new List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)>(pending.Count);
+            foreach (var change in pending)
+            {
+                events.Add((change, await _events.EventsAsync(change, cancellationToken).ConfigureAwait(false)));
+            }
+
             var topic = _options.TopicOf(batch.Table);
             var partitions = await _topics.EnsureAsync(topic, cancellationToken).ConfigureAwait(false);
             var messages = Messages(topic, partitions, events);
@@ -132,7 +156,7 @@ public sealed partial class KafkaSink : ISink
     private string OffsetKey(string sinkName) => $"{_pipeline}/{sinkName}";
 
     /// <summary>The Kafka messages of a batch's events: each with its position header, a truncate once per partition.</summary>
-    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, List<DebeziumJsonEvents.Event> Events)> changes)
+    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)> changes)
     {
         var messages = new List<(TopicPartition, Message<byte[]?, byte[]?>)>(changes.Count + 8);
         foreach (var (change, events) in changes)
@@ -333,6 +357,7 @@ public sealed partial class KafkaSink : ISink
         }
 
         _topics.Dispose();
+        _registry?.Dispose();
         _controlTablesGate.Dispose();
         return ValueTask.CompletedTask;
     }

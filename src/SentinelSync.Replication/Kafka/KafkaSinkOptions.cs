@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using SentinelSync.Replication.Kafka.Avro;
 
 namespace SentinelSync.Replication.Kafka;
 
@@ -13,7 +14,7 @@ public sealed class KafkaSinkOptions
     public const string DebeziumJson = "debezium-json";
     public const string DebeziumAvro = "debezium-avro";
 
-    private static readonly string[] s_formats = [DebeziumJson];
+    private static readonly string[] s_formats = [DebeziumJson, DebeziumAvro];
     private static readonly string[] s_acks = ["all", "leader", "none"];
     private static readonly string[] s_compressions = ["none", "gzip", "snappy", "lz4", "zstd"];
     private static readonly string[] s_decimalModes = ["precise", "string", "double"];
@@ -24,7 +25,10 @@ public sealed class KafkaSinkOptions
     /// <summary>The first part of every topic name, and the envelope's <c>source.name</c> (Debezium's <c>topic.prefix</c>; required).</summary>
     public string TopicPrefix { get; set; } = "";
 
-    /// <summary><c>debezium-json</c> (the value of Kafka Connect's JsonConverter). <c>debezium-avro</c> is not built yet.</summary>
+    /// <summary>
+    /// <c>debezium-json</c> (the value of Kafka Connect's JsonConverter) or <c>debezium-avro</c> (Confluent's AvroConverter:
+    /// Avro in the Schema Registry's wire format; needs <see cref="SchemaRegistry"/>).
+    /// </summary>
     public string Format { get; set; } = DebeziumJson;
 
     /// <summary>
@@ -57,6 +61,9 @@ public sealed class KafkaSinkOptions
     /// <summary>How long a batch may wait for the brokers' acknowledgements before it is retried.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The Schema Registry of <c>format: debezium-avro</c> (required there, refused with JSON).</summary>
+    public SchemaRegistryOptions? SchemaRegistry { get; set; }
+
     /// <summary>Authentication and encryption towards the brokers.</summary>
     public KafkaSecurityOptions Security { get; set; } = new();
 
@@ -74,13 +81,22 @@ public sealed class KafkaSinkOptions
             problems.Add(new OptionProblem($"{section}.topicPrefix", $"required: letters, digits, '.', '_' and '-' only (Kafka topic characters), not '{TopicPrefix}'"));
         }
 
-        if (Format == DebeziumAvro)
+        if (!s_formats.Contains(Format))
         {
-            problems.Add(new OptionProblem($"{section}.format", "debezium-avro is not available yet; use debezium-json"));
+            problems.Add(new OptionProblem($"{section}.format", $"must be {DebeziumJson} or {DebeziumAvro}, not '{Format}'"));
         }
-        else if (!s_formats.Contains(Format))
+        else if (Format == DebeziumAvro && SchemaRegistry is null)
         {
-            problems.Add(new OptionProblem($"{section}.format", $"must be {DebeziumJson}, not '{Format}'"));
+            problems.Add(new OptionProblem($"{section}.schemaRegistry", "required with format debezium-avro (schemaRegistry: { url: http://registry:8081 })"));
+        }
+        else if (Format != DebeziumAvro && SchemaRegistry is not null)
+        {
+            problems.Add(new OptionProblem($"{section}.schemaRegistry", $"used only with format {DebeziumAvro}, not {Format}"));
+        }
+
+        if (SchemaRegistry is not null)
+        {
+            problems.AddRange(SchemaRegistry.Validate($"{section}.schemaRegistry"));
         }
 
         Check(problems, $"{section}.acks", Acks, s_acks);

@@ -32,12 +32,14 @@ public static partial class SecretValues
         foreach (var pipeline in config.Pipelines)
         {
             secrets.AddRange(InValue(pipeline.Source?.Postgres?.Connection));
+            secrets.Add(pipeline.Source?.Kafka?.SchemaRegistry?.Password);
             foreach (var sink in pipeline.Sinks)
             {
                 secrets.AddRange(InValue(sink.Postgres?.Connection));
                 secrets.AddRange(InValue(sink.ClickHouse?.Url));
                 secrets.Add(sink.ClickHouse?.Password);
                 secrets.Add(sink.Kafka?.Security.Password);
+                secrets.Add(sink.Kafka?.SchemaRegistry?.Password);
                 secrets.Add(sink.Cassandra?.Password);
             }
         }

@@ -61,6 +61,25 @@ public sealed class KafkaSinkConfigTests : IDisposable
     }
 
     [Fact]
+    public void Debezium_avro_loads_its_schema_registry_keys_and_a_bad_url_is_named()
+    {
+        var avro = Config.Replace(
+            "format: debezium-json",
+            "format: debezium-avro\n          schemaRegistry: { url: \"https://registry:8081\", username: api-key, password: \"${env:KAFKA_PASSWORD}\", requestTimeout: \"00:00:05\" }",
+            StringComparison.Ordinal);
+
+        var kafka = SentinelConfigLoader.Load(Write(avro), Env()).Pipelines.Single().Sinks.Single().Kafka.ShouldNotBeNull();
+
+        kafka.Format.ShouldBe("debezium-avro");
+        var registry = kafka.SchemaRegistry.ShouldNotBeNull();
+        (registry.Url, registry.Username, registry.Password, registry.RequestTimeout).ShouldBe(("https://registry:8081", "api-key", "hunter2", TimeSpan.FromSeconds(5)));
+
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(Write(avro.Replace("https://registry:8081", "registry:8081", StringComparison.Ordinal)), Env()));
+        error.Key.ShouldBe("pipelines[0].sinks[0].kafka.schemaRegistry.url");
+        error.Message.ShouldNotContain("hunter2");
+    }
+
+    [Fact]
     public void Defaults_are_debezium_json_with_schemas_acks_all_one_partition_and_no_transactions()
     {
         var kafka = new KafkaSinkOptions { BootstrapServers = "b:9092", TopicPrefix = "p" };
@@ -74,7 +93,7 @@ public sealed class KafkaSinkConfigTests : IDisposable
     [InlineData("bootstrapServers: \"127.0.0.1:9092,127.0.0.1:9093\"", "bootstrapServers: \"nohostport\"", "pipelines[0].sinks[0].kafka.bootstrapServers")]
     [InlineData("topicPrefix: shop", "topicPrefix: \"shop/x\"", "pipelines[0].sinks[0].kafka.topicPrefix")]
     [InlineData("format: debezium-json", "format: protobuf", "pipelines[0].sinks[0].kafka.format")]
-    [InlineData("format: debezium-json", "format: debezium-avro", "pipelines[0].sinks[0].kafka.format")]
+    [InlineData("format: debezium-json", "format: debezium-avro", "pipelines[0].sinks[0].kafka.schemaRegistry")]
     [InlineData("acks: all", "acks: leader", "pipelines[0].sinks[0].kafka.acks")]
     [InlineData("compression: zstd", "compression: brotli", "pipelines[0].sinks[0].kafka.compression")]
     [InlineData("partitionsPerTopic: 6", "partitionsPerTopic: 0", "pipelines[0].sinks[0].kafka.partitionsPerTopic")]

@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Kafka.Avro;
 using SentinelSync.Replication.Kafka.Source;
 
 namespace SentinelSync.Tests.Kafka;
@@ -14,7 +15,6 @@ public sealed class KafkaSourceOptionsTests
     [InlineData("bootstrapServers", "localhost")]
     [InlineData("groupId", "")]
     [InlineData("format", "protobuf")]
-    [InlineData("format", "debezium-avro")]
     [InlineData("startFrom", "middle")]
     [InlineData("topicPattern", "db\\..*")]
     [InlineData("topicPattern", "(")]
@@ -33,6 +33,27 @@ public sealed class KafkaSourceOptionsTests
         var problems = options.Validate("pipelines[0].source.kafka");
 
         problems.Select(p => p.Key).ShouldBe([$"pipelines[0].source.kafka.{key}"]);
+    }
+
+    [Fact]
+    public void Debezium_avro_needs_a_schema_registry_and_json_refuses_one()
+    {
+        var avro = Valid();
+        avro.Format = KafkaSourceOptions.FormatDebeziumAvro;
+        avro.Validate("s").Select(p => p.Key).ShouldBe(["s.schemaRegistry"]);
+
+        avro.SchemaRegistry = new SchemaRegistryOptions { Url = "http://registry:8081", Username = "key" };
+        avro.Validate("s").Select(p => p.Key).ShouldBe(["s.schemaRegistry.username"]);
+
+        avro.SchemaRegistry = new SchemaRegistryOptions { Url = "registry:8081" };
+        avro.Validate("s").Select(p => p.Key).ShouldBe(["s.schemaRegistry.url"]);
+
+        avro.SchemaRegistry = new SchemaRegistryOptions { Url = "http://registry:8081,https://registry-2:8081" };
+        avro.Validate("s").ShouldBeEmpty();
+
+        var json = Valid();
+        json.SchemaRegistry = new SchemaRegistryOptions { Url = "http://registry:8081" };
+        json.Validate("s").Select(p => p.Key).ShouldBe(["s.schemaRegistry"]);
     }
 
     [Fact]

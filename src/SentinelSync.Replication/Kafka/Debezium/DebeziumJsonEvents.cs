@@ -13,56 +13,25 @@ namespace SentinelSync.Replication.Kafka.Debezium;
 /// <param name="database">The source database, <c>source.db</c>.</param>
 /// <param name="withSchemas">Write <c>{"schema":…,"payload":…}</c> rather than the bare payload.</param>
 /// <param name="decimalHandling">precise, string or double (<see cref="DebeziumTypeMapping"/>).</param>
-public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool withSchemas, string decimalHandling, TimeProvider? time = null)
+public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool withSchemas, string decimalHandling, TimeProvider? time = null) : IDebeziumEventWriter
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<(TableName Table, int Version), TableShape> _shapes = new();
 
-    /// <summary>One event to send: <see cref="Value"/> null is a tombstone; <see cref="AllPartitions"/> for a truncate, which concerns every key.</summary>
-    public readonly record struct Event(byte[]? Key, byte[]? Value, bool AllPartitions = false);
-
-    /// <summary>
-    /// The events of one change, in order: insert → c (or r for a snapshot row); update → u, or, when the key changed,
-    /// d of the old key + its tombstone + c of the new one (as Debezium does); delete → d + tombstone; truncate → t.
-    /// </summary>
-    public IEnumerable<Event> Of(RowChange change)
+    /// <summary>The events of one change, in order (see <see cref="DebeziumEventPlan"/>).</summary>
+    public IEnumerable<DebeziumEvent> Of(RowChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         var shape = Shape(change.Schema);
-        switch (change.Kind)
+        foreach (var step in DebeziumEventPlan.Of(change, shape.KeyIndexes))
         {
-            case ChangeKind.Snapshot:
-                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Read, null, change.Values));
-                break;
-            case ChangeKind.Insert:
-                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Create, null, change.Values));
-                break;
-            case ChangeKind.Update when change.OldKey is { } old && shape.KeyIndexes.Length > 0 && KeyChanged(shape, old, change.Values):
-                var oldKey = Key(shape, old);
-                yield return new(oldKey, Value(shape, change, DebeziumEnvelope.Ops.Delete, old, null));
-                yield return new(oldKey, null);
-                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Create, null, change.Values));
-                break;
-            case ChangeKind.Update:
-                yield return new(Key(shape, change.Values), Value(shape, change, DebeziumEnvelope.Ops.Update, change.OldKey, change.Values));
-                break;
-            case ChangeKind.Delete:
-                var key = Key(shape, change.OldKey ?? []);
-                yield return new(key, Value(shape, change, DebeziumEnvelope.Ops.Delete, change.OldKey, null));
-                if (key is not null)
-                {
-                    yield return new(key, null);
-                }
-
-                break;
-            case ChangeKind.Truncate:
-                yield return new(null, Value(shape, change, DebeziumEnvelope.Ops.Truncate, null, null), AllPartitions: true);
-                break;
+            var key = step.KeyRow is { } row ? Key(shape, row) : null;
+            yield return new(key, step.Op is { } op ? Value(shape, change, op, step.Before, step.After) : null, step.AllPartitions);
         }
     }
 
-    private static bool KeyChanged(TableShape shape, ColumnValue[] old, ColumnValue[] values) =>
-        shape.KeyIndexes.Any(i => i < old.Length && !old[i].IsNull && old[i].Text != values[i].Text);
+    public Task<IReadOnlyList<DebeziumEvent>> EventsAsync(RowChange change, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DebeziumEvent>>([.. Of(change)]);
 
     private byte[]? Key(TableShape shape, ColumnValue[] row)
     {
@@ -149,7 +118,7 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
 
     private void WriteSource(Utf8JsonWriter writer, RowChange change)
     {
-        var snapshot = change.Kind == ChangeKind.Snapshot || (change.Kind == ChangeKind.Truncate && change.CommitTime is null && change.TransactionId == 0);
+        var snapshot = DebeziumEventPlan.IsSnapshot(change);
         writer.WriteStartObject(DebeziumEnvelope.Source);
         writer.WriteString("version", DebeziumEnvelope.Version);
         writer.WriteString("connector", DebeziumEnvelope.Connector);

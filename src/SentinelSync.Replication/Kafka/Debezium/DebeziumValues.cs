@@ -9,103 +9,120 @@ namespace SentinelSync.Replication.Kafka.Debezium;
 public static class DebeziumValues
 {
     /// <summary>
-    /// Writes <paramref name="value"/>: null as JSON null; an unchanged TOAST value as Debezium's placeholder
-    /// (<see cref="DebeziumEnvelope.UnavailableValuePlaceholder"/>, as base64 bytes in a bytes column) where the column
-    /// can hold it, as null otherwise; text converted per <paramref name="type"/>.
+    /// Writes <paramref name="value"/> as Kafka Connect's JsonConverter does: null as JSON null; an unchanged TOAST value
+    /// as Debezium's placeholder (<see cref="DebeziumEnvelope.UnavailableValuePlaceholder"/>, as base64 bytes in a bytes
+    /// column) where the column can hold it, as null otherwise; text converted per <paramref name="type"/>.
     /// </summary>
     /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling precise).</exception>
     public static void Write(Utf8JsonWriter writer, DebeziumColumnType type, ColumnValue value)
     {
+        switch (ToConnect(type, value))
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case int i:
+                writer.WriteNumberValue(i);
+                break;
+            case long l:
+                writer.WriteNumberValue(l);
+                break;
+            case double d when double.IsNaN(d):
+                writer.WriteStringValue("NaN");
+                break;
+            case double d when double.IsInfinity(d):
+                writer.WriteStringValue(d > 0 ? "Infinity" : "-Infinity");
+                break;
+            case double d:
+                writer.WriteNumberValue(d);
+                break;
+            case byte[] bytes:
+                writer.WriteBase64StringValue(bytes);
+                break;
+            case VariableScaleDecimal v:
+                writer.WriteStartObject();
+                writer.WriteNumber("scale", v.Scale);
+                writer.WriteBase64String("value", v.Unscaled);
+                writer.WriteEndObject();
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> as the Kafka Connect value of <paramref name="type"/>: null, <see cref="bool"/>,
+    /// <see cref="int"/> (Date, Time), <see cref="long"/>, <see cref="double"/> (NaN and infinities included),
+    /// <see cref="string"/>, <see cref="byte"/>[] (bytes, and a Decimal's unscaled value) or <see cref="VariableScaleDecimal"/>.
+    /// An unchanged TOAST value is the placeholder (string or UTF-8 bytes) where the column can hold it, null otherwise.
+    /// </summary>
+    /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling precise).</exception>
+    public static object? ToConnect(DebeziumColumnType type, ColumnValue value)
+    {
+        ArgumentNullException.ThrowIfNull(type);
         if (value.IsNull)
         {
-            writer.WriteNullValue();
-            return;
+            return null;
         }
 
         if (value.IsUnchanged)
         {
-            WritePlaceholder(writer, type);
-            return;
+            return Placeholder(type);
         }
 
         var text = value.Text!;
         switch (type.Kind)
         {
             case DebeziumValueKind.Boolean:
-                writer.WriteBooleanValue(text == "t");
-                break;
+                return text == "t";
             case DebeziumValueKind.Integer:
-                writer.WriteRawValue(text, skipInputValidation: true);
-                break;
-            case DebeziumValueKind.Float:
-                WriteFloat(writer, text);
-                break;
+                return long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            case DebeziumValueKind.Float or DebeziumValueKind.DecimalAsDouble:
+                return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
             case DebeziumValueKind.Bytes:
-                writer.WriteBase64StringValue(Bytea(text));
-                break;
+                return Bytea(text);
             case DebeziumValueKind.FixedDecimal:
-                writer.WriteBase64StringValue(Unscaled(text, out _));
-                break;
+                return Unscaled(text, out _);
             case DebeziumValueKind.VariableDecimal:
                 var unscaled = Unscaled(text, out var scale);
-                writer.WriteStartObject();
-                writer.WriteNumber("scale", scale);
-                writer.WriteBase64String("value", unscaled);
-                writer.WriteEndObject();
-                break;
-            case DebeziumValueKind.DecimalAsDouble:
-                WriteFloat(writer, text);
-                break;
+                return new VariableScaleDecimal(scale, unscaled);
             case DebeziumValueKind.Date:
-                writer.WriteNumberValue(text switch
+                return text switch
                 {
                     "infinity" => int.MaxValue,
                     "-infinity" => int.MinValue,
                     _ => checked((int)PostgresTemporalText.Days(text)),
-                });
-                break;
+                };
             case DebeziumValueKind.TimeMillis:
-                writer.WriteNumberValue(PostgresTemporalText.TimeOfDay(text).Micros / 1000);
-                break;
+                return (int)(PostgresTemporalText.TimeOfDay(text).Micros / 1000);
             case DebeziumValueKind.TimeMicros:
-                writer.WriteNumberValue(PostgresTemporalText.TimeOfDay(text).Micros);
-                break;
+                return PostgresTemporalText.TimeOfDay(text).Micros;
             case DebeziumValueKind.ZonedTime:
                 var (micros, offset) = PostgresTemporalText.TimeOfDay(text);
                 var day = PostgresTemporalText.MicrosPerDayValue;
-                writer.WriteStringValue(PostgresTemporalText.IsoTime((((micros - (offset ?? 0) * 1_000_000L) % day) + day) % day) + "Z");
-                break;
+                return PostgresTemporalText.IsoTime((((micros - (offset ?? 0) * 1_000_000L) % day) + day) % day) + "Z";
             case DebeziumValueKind.TimestampMillis:
-                writer.WriteNumberValue(Infinite(text) ?? Math.DivRem(PostgresTemporalText.EpochMicros(text), 1000, out var rest) - (rest < 0 ? 1 : 0));
-                break;
+                return Infinite(text) ?? Math.DivRem(PostgresTemporalText.EpochMicros(text), 1000, out var rest) - (rest < 0 ? 1 : 0);
             case DebeziumValueKind.TimestampMicros:
-                writer.WriteNumberValue(Infinite(text) ?? PostgresTemporalText.EpochMicros(text));
-                break;
+                return Infinite(text) ?? PostgresTemporalText.EpochMicros(text);
             case DebeziumValueKind.ZonedTimestamp:
-                writer.WriteStringValue(text is "infinity" or "-infinity" ? text : PostgresTemporalText.IsoUtc(PostgresTemporalText.EpochMicros(text)));
-                break;
+                return text is "infinity" or "-infinity" ? text : PostgresTemporalText.IsoUtc(PostgresTemporalText.EpochMicros(text));
             default:
-                writer.WriteStringValue(text);
-                break;
+                return text;
         }
     }
 
-    private static void WritePlaceholder(Utf8JsonWriter writer, DebeziumColumnType type)
+    private static object? Placeholder(DebeziumColumnType type) => type.Type switch
     {
-        switch (type.Type)
-        {
-            case "string":
-                writer.WriteStringValue(DebeziumEnvelope.UnavailableValuePlaceholder);
-                break;
-            case "bytes":
-                writer.WriteBase64StringValue(Encoding.UTF8.GetBytes(DebeziumEnvelope.UnavailableValuePlaceholder));
-                break;
-            default:
-                // Only varlena types are TOASTed; those mapped to numbers or structs (numeric) cannot hold the marker.
-                writer.WriteNullValue();
-                break;
-        }
-    }
+        "string" => DebeziumEnvelope.UnavailableValuePlaceholder,
+        "bytes" => Encoding.UTF8.GetBytes(DebeziumEnvelope.UnavailableValuePlaceholder),
+        // Only varlena types are TOASTed; those mapped to numbers or structs (numeric) cannot hold the marker.
+        _ => null,
+    };
 
     private static long? Infinite(string text) => text switch
     {
@@ -113,18 +130,6 @@ public static class DebeziumValues
         "-infinity" => long.MinValue,
         _ => null,
     };
-
-    private static void WriteFloat(Utf8JsonWriter writer, string text)
-    {
-        if (text is "NaN" or "Infinity" or "-Infinity")
-        {
-            writer.WriteStringValue(text);
-        }
-        else
-        {
-            writer.WriteNumberValue(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
-        }
-    }
 
     /// <summary>bytea's hex text output (<c>\x0a1b…</c>) as bytes.</summary>
     private static byte[] Bytea(string text) =>

@@ -14,6 +14,8 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 {
     private static readonly HashSet<string> s_envelopeFields = new(StringComparer.Ordinal) { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" };
 
+    public ValueTask<DecodedMessage> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken) => ValueTask.FromResult(Decode(message));
+
     public DecodedMessage Decode(KafkaMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);

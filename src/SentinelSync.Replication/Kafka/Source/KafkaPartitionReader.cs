@@ -64,6 +64,7 @@ internal sealed partial class KafkaPartitionReader(
     public async Task RunAsync(CancellationToken abort)
     {
         KafkaNativeLibrary.EnsureLoaded();
+        using var decoderResources = _decoder as IDisposable;
         _poisonedKeys = await deadLetters.PendingKeysAsync(pipeline, SourceSink, _deadLetterTable, abort);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
@@ -248,7 +249,7 @@ internal sealed partial class KafkaPartitionReader(
 
         try
         {
-            var decoded = _decoder.Decode(message);
+            var decoded = await _decoder.DecodeAsync(message, cancellationToken);
             foreach (var warning in decoded.Warnings)
             {
                 Warn(warning);

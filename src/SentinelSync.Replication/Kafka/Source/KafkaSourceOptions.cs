@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Confluent.SchemaRegistry;
+using SentinelSync.Replication.Kafka.Avro;
 
 namespace SentinelSync.Replication.Kafka.Source;
 
@@ -34,6 +36,9 @@ public sealed partial class KafkaSourceOptions
 
     /// <summary><c>debezium-json</c> (default), <c>debezium-avro</c> or <c>scylla-cdc</c>.</summary>
     public string Format { get; set; } = FormatDebeziumJson;
+
+    /// <summary>The Schema Registry of <c>format: debezium-avro</c> (required there, refused otherwise).</summary>
+    public SchemaRegistryOptions? SchemaRegistry { get; set; }
 
     /// <summary><c>earliest</c> (default) or <c>latest</c>: where a partition nothing was applied from starts.</summary>
     public string StartFrom { get; set; } = StartEarliest;
@@ -97,9 +102,18 @@ public sealed partial class KafkaSourceOptions
         {
             errors.Add(new OptionProblem(Key(nameof(Format)), $"'{Format}' is not one of {string.Join(", ", s_formats.Select(f => $"'{f}'"))}."));
         }
-        else if (Format == FormatDebeziumAvro)
+        else if (Format == FormatDebeziumAvro && SchemaRegistry is null)
         {
-            errors.Add(new OptionProblem(Key(nameof(Format)), "'debezium-avro' needs the Schema Registry support, which this build does not have yet; use 'debezium-json'."));
+            errors.Add(new OptionProblem(Key(nameof(SchemaRegistry)), "required with format 'debezium-avro' (schemaRegistry: { url: http://registry:8081 })."));
+        }
+        else if (Format != FormatDebeziumAvro && SchemaRegistry is not null)
+        {
+            errors.Add(new OptionProblem(Key(nameof(SchemaRegistry)), $"used only with format '{FormatDebeziumAvro}', not '{Format}'."));
+        }
+
+        if (SchemaRegistry is not null)
+        {
+            errors.AddRange(SchemaRegistry.Validate(Key(nameof(SchemaRegistry))));
         }
 
         if (StartFrom is not (StartEarliest or StartLatest))
@@ -110,11 +124,12 @@ public sealed partial class KafkaSourceOptions
         return errors;
     }
 
-    /// <summary>The decoder of <see cref="Format"/>.</summary>
+    /// <summary>The decoder of <see cref="Format"/>; an Avro decoder owns a registry client (dispose the decoder).</summary>
     public IKafkaMessageDecoder CreateDecoder() => Format switch
     {
         FormatDebeziumJson => new EnvelopeDecoder(scylla: false),
         FormatScyllaCdc => new EnvelopeDecoder(scylla: true),
+        FormatDebeziumAvro => new AvroEnvelopeDecoder(SchemaRegistry?.CreateClient() ?? throw new InvalidOperationException("format debezium-avro without schemaRegistry"), ownsClient: true),
         _ => throw new InvalidOperationException($"Format '{Format}' has no decoder in this build."),
     };
 
