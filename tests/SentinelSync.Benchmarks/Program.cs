@@ -1,4 +1,5 @@
 using SentinelSync.Benchmarks;
+using SentinelSync.Benchmarks.Kafka;
 using SentinelSync.Benchmarks.Replication;
 
 return args.FirstOrDefault() switch
@@ -7,11 +8,12 @@ return args.FirstOrDefault() switch
     "orleans" => await OrleansCallBenchmark.RunAsync(),
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
     "snapshot" => await SnapshotOnlyBenchmark.RunAsync(args[1..]),
+    "kafka" => await KafkaBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick]");
     return 2;
 }

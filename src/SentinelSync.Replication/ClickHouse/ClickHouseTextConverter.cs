@@ -80,7 +80,8 @@ public static class ClickHouseTextConverter
     /// Microseconds since 2000-01-01 00:00 UTC (Postgres' own epoch, so every timestamp Postgres holds fits an
     /// Int64) of an ISO timestamp with or without offset
     /// (<c>2020-01-02 03:04:05.123456+05:30</c>, <c>… BC</c>, <c>±infinity</c>); without offset the wall clock
-    /// is taken as UTC.
+    /// is taken as UTC. ISO 8601's <c>T</c> separator and <c>Z</c> offset are read too: a Kafka source passes Debezium's
+    /// ZonedTimestamp text (<c>2024-01-01T21:34:05.5Z</c>) through as it came, and Postgres reads that form as well.
     /// </summary>
     public static long TimestampMicros(string text)
     {
@@ -94,7 +95,7 @@ public static class ClickHouseTextConverter
 
         var p = 0;
         var days = ParseDate(text, ref p);
-        if (p >= text.Length || text[p] != ' ')
+        if (p >= text.Length || text[p] is not (' ' or 'T'))
         {
             throw NotIso(text, "timestamp");
         }
@@ -118,7 +119,11 @@ public static class ClickHouseTextConverter
         }
 
         long offsetSeconds = 0;
-        if (p < text.Length && text[p] is '+' or '-')
+        if (p == text.Length - 1 && text[p] == 'Z')
+        {
+            p++;
+        }
+        else if (p < text.Length && text[p] is '+' or '-')
         {
             var sign = text[p] == '-' ? -1 : 1;
             p++;

@@ -17,6 +17,7 @@ internal static class DemoCommand
     private const string SourceDatabase = "sentinel_demo_shop";
     private const string ControlDatabase = "sentinel_demo";
     private const string WarehouseDatabase = "sentinel_demo_warehouse";
+    private const string KafkaWarehouseDatabase = "sentinel_demo_kafka_warehouse";
 
     public static Command Create()
     {
@@ -33,7 +34,7 @@ internal static class DemoCommand
         var port = new Option<int>("--port") { Description = "The silo's HTTP port.", DefaultValueFactory = _ => 8080 };
         var kafka = new Option<bool>("--kafka")
         {
-            Description = "Also send every change to Kafka as Debezium events: postgres → kafka (librdkafka's mock cluster, run in this process).",
+            Description = "Also run the Kafka loop: postgres → kafka (Debezium events; librdkafka's mock cluster, run in this process) → a second warehouse.",
         };
         var command = new Command("demo", "Run the live local demo: a shop database under load, replicated by one silo.") { server, destination, port, kafka };
         command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(server)!, parse.GetValue(destination)!, parse.GetValue(port), parse.GetValue(kafka), cancellation));
@@ -48,6 +49,10 @@ internal static class DemoCommand
             await RecreateDatabaseAsync(server, SourceDatabase, cancellation);
             await RecreateDatabaseAsync(server, ControlDatabase, cancellation);
             await RecreateDatabaseAsync(destination, WarehouseDatabase, cancellation);
+            if (withKafka)
+            {
+                await RecreateDatabaseAsync(destination, KafkaWarehouseDatabase, cancellation);
+            }
         }
         catch (NpgsqlException e)
         {
@@ -61,6 +66,7 @@ internal static class DemoCommand
 
         var warehouse = new NpgsqlConnectionStringBuilder(destination) { Database = WarehouseDatabase }.ConnectionString;
         using var kafka = withKafka ? new DemoKafka() : null;
+        var kafkaWarehouse = new NpgsqlConnectionStringBuilder(destination) { Database = KafkaWarehouseDatabase }.ConnectionString;
         SinkConfig[] sinks = [new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } }, .. kafka is null ? [] : new[] { kafka.Sink }];
         var config = new SentinelConfig
         {
@@ -83,18 +89,22 @@ internal static class DemoCommand
                     },
                     Sinks = [.. sinks],
                 },
+                .. kafka is null ? [] : new[] { kafka.Pipeline(kafkaWarehouse) },
             ],
         };
         await using var app = SiloHost.Build(config);
         await app.StartAsync(cancellation);
         await using var warehouseData = NpgsqlDataSource.Create(warehouse);
         var replica = new DemoShop(warehouseData);
+        await using var kafkaWarehouseData = NpgsqlDataSource.Create(kafkaWarehouse);
+        var kafkaReplica = new DemoShop(kafkaWarehouseData);
 
         Console.WriteLine($"SentinelSync demo: silo 'demo-silo' at http://127.0.0.1:{port} (dashboard: /dashboard, metrics: /metrics, health: /healthz)");
         Console.WriteLine($"Replicating {SourceDatabase} ({Masked(server)}) to {WarehouseDatabase} ({Masked(destination)}) while orders are placed. Ctrl-C stops.");
         if (kafka is not null)
         {
-            Console.WriteLine($"Also to Kafka (mock cluster at {kafka.BootstrapServers}): Debezium events in topics {DemoKafka.TopicPrefix}.public.<table>; try any Kafka consumer on them.");
+            Console.WriteLine($"And through Kafka: the shop's changes go to a mock Kafka cluster at {kafka.BootstrapServers} as Debezium events (topics {DemoKafka.TopicPrefix}.public.<table>; try any Kafka consumer on them),");
+            Console.WriteLine($"and pipeline '{DemoKafka.PipelineName}' reads them back into {KafkaWarehouseDatabase}: postgres → kafka → warehouse.");
         }
         try
         {
@@ -104,7 +114,7 @@ internal static class DemoCommand
                 await shop.TickAsync(cancellation);
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
                 {
-                    var events = kafka is null ? "" : $", kafka events in {kafka.OrdersTopic}: {kafka.CountOrderEvents()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+                    var events = kafka is null ? "" : $", kafka events in {kafka.OrdersTopic}: {kafka.CountOrderEvents()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, warehouse via kafka {await kafkaReplica.TryCountOrdersAsync(cancellation)}";
                     Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}{events}");
                     lastReport = DateTime.UtcNow;
                 }

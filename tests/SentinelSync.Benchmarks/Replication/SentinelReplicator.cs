@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using SentinelSync.Benchmarks.Kafka;
 using SentinelSync.Testing;
 
 namespace SentinelSync.Benchmarks.Replication;
@@ -8,14 +9,18 @@ namespace SentinelSync.Benchmarks.Replication;
 /// SentinelSync as users run it: the real <c>sentinel run</c> process (the Release sentinel.dll copied next to
 /// this benchmark) with a YAML configuration of one pipeline from the source database's <c>public.*</c> to one
 /// Postgres sink, snapshot <c>initial</c>, everything else at its defaults; control database on the source cluster.
+/// With <paramref name="kafka"/>, the same silo runs source → Kafka → destination instead (<see cref="BenchKafka"/>),
+/// and pausing pauses the pipeline into Kafka, so the backlog waits in the slot as with the direct pipeline.
 /// </summary>
-internal sealed class SentinelReplicator(string sourceDatabase, string destinationDatabase, string controlDatabase, string pipeline) : IReplicator
+internal sealed class SentinelReplicator(string sourceDatabase, string destinationDatabase, string controlDatabase, string pipeline, BenchKafka? kafka = null) : IReplicator
 {
     private readonly int _port = SentinelProcess.FreePortPair();
     private SentinelProcess? _process;
     private string? _configFile;
 
-    public string Name => "sentinelsync";
+    public string Name => kafka is null ? "sentinelsync" : "via-kafka";
+
+    private string PausedPipeline => kafka is null ? pipeline : BenchKafka.OutboundPipeline;
 
     public int? ProcessId => _process is { HasExited: false } process ? process.ProcessId : null;
 
@@ -28,10 +33,19 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
     {
         await BenchPostgres.RecreateAsync(TestServers.Postgres, controlDatabase);
         _configFile = Path.Combine(Path.GetTempPath(), $"bench-{pipeline}.yaml");
-        await File.WriteAllTextAsync(_configFile, string.Create(CultureInfo.InvariantCulture, $$"""
+        var header = string.Create(CultureInfo.InvariantCulture, $$"""
             controlDb: "{{Plain(TestServers.Postgres, controlDatabase)}}"
             silo: { name: bench-silo, httpPort: {{_port}}, siloPort: {{_port + 1}} }
             pipelines:
+
+            """);
+        if (kafka is not null)
+        {
+            await File.WriteAllTextAsync(_configFile, header + kafka.Pipelines(Plain(TestServers.Postgres, sourceDatabase), $"sentinel_{pipeline}", SinkConnection(destinationDatabase)));
+            return;
+        }
+
+        await File.WriteAllTextAsync(_configFile, header + string.Create(CultureInfo.InvariantCulture, $$"""
               - name: {{pipeline}}
                 source:
                   postgres:
@@ -86,10 +100,10 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
 
     private async Task VerbAsync(string verb)
     {
-        var (exit, output) = await SentinelProcess.RunVerbAsync(verb, pipeline, "--server", Server.ToString());
+        var (exit, output) = await SentinelProcess.RunVerbAsync(verb, PausedPipeline, "--server", Server.ToString());
         if (exit != 0)
         {
-            throw new InvalidOperationException($"sentinel {verb} {pipeline} exited with {exit}: {output}");
+            throw new InvalidOperationException($"sentinel {verb} {PausedPipeline} exited with {exit}: {output}");
         }
     }
 

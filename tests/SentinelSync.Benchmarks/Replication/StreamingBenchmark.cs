@@ -4,7 +4,7 @@ using Npgsql;
 namespace SentinelSync.Benchmarks.Replication;
 
 /// <summary>
-/// One tool through the streaming phases on fresh databases (bench_src on the source cluster, bench_dst on the
+/// One tool (<c>native</c>, <c>sentinelsync</c>, or <c>via-kafka</c>: SentinelSync through Kafka) through the streaming phases on fresh databases (bench_src on the source cluster, bench_dst on the
 /// destination cluster), so both tools start from identical data and get the same load:
 /// <list type="number">
 /// <item>initial sync of the pgbench and wide tables, until a marker transaction is visible at the destination;</item>
@@ -23,19 +23,25 @@ internal static class StreamingBenchmark
     public const string DestinationDatabase = "bench_dst";
     public const string ControlDatabase = "bench_ctl";
 
-    public static async Task<StreamingResult> RunAsync(string tool, BenchSizes sizes)
+    /// <summary>The databases of the replication benchmark.</summary>
+    public static readonly BenchDatabases Databases = new(SourceDatabase, DestinationDatabase, ControlDatabase);
+
+    public static async Task<StreamingResult> RunAsync(string tool, BenchSizes sizes, BenchDatabases? databases = null)
     {
-        Console.WriteLine($"[{tool}] preparing {SourceDatabase} (pgbench scale {sizes.PgbenchScale}, {sizes.WideRows:N0} wide rows) and {DestinationDatabase}");
-        await BenchPostgres.RecreateAsync(Testing.TestServers.Postgres, SourceDatabase);
-        await BenchPostgres.RecreateAsync(Testing.TestServers.PostgresDestination, DestinationDatabase);
-        var workload = new Workload(SourceDatabase, sizes);
+        var db = databases ?? Databases;
+        Console.WriteLine($"[{tool}] preparing {db.Source} (pgbench scale {sizes.PgbenchScale}, {sizes.WideRows:N0} wide rows) and {db.Destination}");
+        await BenchPostgres.RecreateAsync(Testing.TestServers.Postgres, db.Source);
+        await BenchPostgres.RecreateAsync(Testing.TestServers.PostgresDestination, db.Destination);
+        var workload = new Workload(db.Source, sizes);
         await workload.InitializeAsync();
-        var destination = BenchPostgres.Destination(DestinationDatabase);
+        var destination = BenchPostgres.Destination(db.Destination);
         var initialRows = await BenchPostgres.ScalarAsync<long>(workload.Source, "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM pgbench_history) + (SELECT count(*) FROM pgbench_branches) + (SELECT count(*) FROM pgbench_tellers) + (SELECT count(*) FROM wide_rows)");
 
+        // The mock Kafka cluster outlives the silo: disposed after the replicator (declared before it).
+        using var kafka = tool == "via-kafka" ? new Kafka.BenchKafka() : null;
         await using IReplicator replicator = tool == "native"
-            ? new NativeReplicator(SourceDatabase, DestinationDatabase, "bench_native")
-            : new SentinelReplicator(SourceDatabase, DestinationDatabase, ControlDatabase, "bench");
+            ? new NativeReplicator(db.Source, db.Destination, "bench_native")
+            : new SentinelReplicator(db.Source, db.Destination, db.Control, db.Pipeline, kafka);
         await replicator.PrepareAsync();
 
         var watch = Stopwatch.StartNew();
@@ -49,8 +55,8 @@ internal static class StreamingBenchmark
         var initialSync = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"[{tool}] initial sync of {initialRows:N0} rows: {initialSync:N1} s");
 
-        var live = await LiveAsync(tool, replicator, workload, destination, sizes);
-        var backlog = await BacklogAsync(tool, replicator, workload, destination, sizes);
+        var live = await LiveAsync(tool, replicator, workload, destination, sizes, db);
+        var backlog = await BacklogAsync(tool, replicator, workload, destination, sizes, db);
         var metrics = replicator is SentinelReplicator sentinel ? StageMetrics.Parse(await sentinel.MetricsAsync()) : null;
         var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
         var (rss, cpu) = await replicator.StopAsync();
@@ -61,12 +67,12 @@ internal static class StreamingBenchmark
     private static async Task<StageMetrics?> StagesAsync(IReplicator replicator) =>
         replicator is SentinelReplicator sentinel ? StageMetrics.Parse(await sentinel.MetricsAsync()) : null;
 
-    private static async Task<PhaseResult> LiveAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes)
+    private static async Task<PhaseResult> LiveAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes, BenchDatabases db)
     {
         var before = await workload.ChangesSoFarAsync();
         var stagesBefore = await StagesAsync(replicator);
         using var stopSampler = new CancellationTokenSource();
-        var sampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => replicator.ProcessId).RunAsync(stopSampler.Token);
+        var sampler = new ResourceSampler(db.Source, db.Destination, () => replicator.ProcessId).RunAsync(stopSampler.Token);
         using var stopHeartbeats = new CancellationTokenSource();
         await using var poller = new NpgsqlConnection(destination);
         await poller.OpenAsync();
@@ -87,12 +93,12 @@ internal static class StreamingBenchmark
         return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, caughtUp, changes / caughtUp, caughtUp - loadSeconds, latency, usage) { Stages = stages };
     }
 
-    private static async Task<PhaseResult> BacklogAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes)
+    private static async Task<PhaseResult> BacklogAsync(string tool, IReplicator replicator, Workload workload, string destination, BenchSizes sizes, BenchDatabases db)
     {
         await replicator.PauseAsync();
         var before = await workload.ChangesSoFarAsync();
         using var stopPausedSampler = new CancellationTokenSource();
-        var pausedSampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => replicator.ProcessId).RunAsync(stopPausedSampler.Token);
+        var pausedSampler = new ResourceSampler(db.Source, db.Destination, () => replicator.ProcessId).RunAsync(stopPausedSampler.Token);
         var watch = Stopwatch.StartNew();
         var load = await workload.RunLoadAsync(sizes.BacklogLoad);
         var loadSeconds = watch.Elapsed.TotalSeconds;
@@ -103,7 +109,7 @@ internal static class StreamingBenchmark
         var stagesBefore = await StagesAsync(replicator);
 
         using var stopSampler = new CancellationTokenSource();
-        var sampler = new ResourceSampler(SourceDatabase, DestinationDatabase, () => replicator.ProcessId).RunAsync(stopSampler.Token);
+        var sampler = new ResourceSampler(db.Source, db.Destination, () => replicator.ProcessId).RunAsync(stopSampler.Token);
         watch.Restart();
         await replicator.ResumeAsync();
         await Workload.WaitForMarkerAsync(destination, marker, TimeSpan.FromMinutes(30));
@@ -134,3 +140,9 @@ internal sealed record PhaseResult(
 internal sealed record StreamingResult(
     string Tool, long InitialRows, double InitialSyncSeconds, double InitialSyncRowsPerSecond, PhaseResult Live, PhaseResult Backlog,
     double? PeakRssMiB, double? ProcessCpuSeconds, StageMetrics? Stages, List<TableCheck> Convergence);
+
+/// <summary>
+/// The source, destination and control databases one streaming run recreates, and SentinelSync's pipeline name (its
+/// slot is <c>sentinel_&lt;pipeline&gt;</c>): each verb its own, so that runs of different verbs do not meet.
+/// </summary>
+internal sealed record BenchDatabases(string Source, string Destination, string Control, string Pipeline = "bench");

@@ -15,6 +15,8 @@ public sealed class ClickHouseTextConverterTests
     [InlineData("2000-01-01 05:30:00.25+05:30", 250_000L)]
     [InlineData("2000-01-01 00:00:00-00:00:01", 1_000_000L)]
     [InlineData("2000-01-01 00:00:00.000001", 1L)]
+    [InlineData("2000-01-01T00:00:01.5Z", 1_500_000L)]
+    [InlineData("2000-01-01T02:00:00+02:00", 0L)]
     [InlineData("0001-01-01 00:00:00 BC", -63_113_904_000_000_000L)]
     [InlineData("infinity", long.MaxValue)]
     [InlineData("-infinity", long.MinValue)]
@@ -33,6 +35,8 @@ public sealed class ClickHouseTextConverterTests
     [InlineData("2020-1-01")]
     [InlineData("2020-01-01 12:00")]
     [InlineData("01/02/2020")]
+    [InlineData("2000-01-01 00:00:00Z+01")]
+    [InlineData("2000-01-01X00:00:00")]
     public void Non_iso_text_is_refused(string text) =>
         Should.Throw<ClickHouseValueException>(() => ClickHouseTextConverter.TimestampMicros(text));
 

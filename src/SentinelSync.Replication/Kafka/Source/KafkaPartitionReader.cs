@@ -73,6 +73,10 @@ internal sealed partial class KafkaPartitionReader(
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.StartFrom == KafkaSourceOptions.StartLatest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            // How long a broker may hold a fetch that finds nothing new. A real broker answers as soon as data arrives,
+            // so this only paces idle polling; librdkafka's mock cluster holds an empty fetch for the whole wait, new
+            // data or not, which added up to 500 ms (the default) to every change that found its partition idle.
+            FetchWaitMaxMs = 100,
         }).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
         NextOffset = CommittedOffset = resume;
