@@ -41,6 +41,12 @@ public sealed class CassandraSinkOptions
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Per source table (<c>schema.table</c>), a partition/clustering split of its primary key; a table not named here
+    /// gets its whole primary key as the partition key (one partition per source row).
+    /// </summary>
+    public Dictionary<string, CassandraTableOptions> Tables { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The consistency level named by <see cref="Consistency"/>.</summary>
     public CqlConsistency ConsistencyLevel => ParseConsistency(Consistency) ?? CqlConsistency.LocalQuorum;
 
@@ -110,6 +116,18 @@ public sealed class CassandraSinkOptions
             problems.Add(new OptionProblem($"{section}.requestTimeout", "must be positive (e.g. 00:00:30)"));
         }
 
+        foreach (var (table, split) in Tables)
+        {
+            var at = $"{section}.tables.{table}";
+            var dot = table.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || dot == table.Length - 1)
+            {
+                problems.Add(new OptionProblem(at, $"'{table}' is not a source table as schema.table (e.g. public.orders)"));
+            }
+
+            problems.AddRange(split.Validate(at));
+        }
+
         return problems;
     }
 
@@ -131,6 +149,9 @@ public sealed class CassandraSinkOptions
         Tls = Tls,
         RequestTimeout = RequestTimeout,
     };
+
+    /// <summary>The configured key split of <paramref name="source"/>, or null for the default (the whole key partitions).</summary>
+    public CassandraTableOptions? SplitOf(TableName source) => Tables.GetValueOrDefault(source.ToString());
 
     /// <summary>The target table of a source table: its name for schema <c>public</c>, <c>schema__name</c> otherwise.</summary>
     internal static string TargetOf(TableName source) => source.Schema == "public" ? source.Name : source.Schema + "__" + source.Name;
