@@ -5,7 +5,7 @@ namespace SentinelSync.Replication.Cassandra;
 
 /// <summary>
 /// Options of a Cassandra or ScyllaDB destination (config section <c>sinks[n].cassandra</c>), reached with the
-/// project's own CQL client (native protocol v4). Offsets live in the destination keyspace (<c>sentinel_offsets</c>).
+/// project's own CQL client (native protocol v5 or v4, optionally LZ4-compressed). Offsets live in the destination keyspace (<c>sentinel_offsets</c>).
 /// </summary>
 public sealed class CassandraSinkOptions
 {
@@ -40,6 +40,12 @@ public sealed class CassandraSinkOptions
     public int MaxConcurrentWrites { get; set; } = 32;
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Frame compression: <c>none</c> (default) or <c>lz4</c> (offered by Cassandra 4.1/5.0 and ScyllaDB).</summary>
+    public string Compression { get; set; } = "none";
+
+    /// <summary>Native protocol version: null negotiates (v5 where the node speaks it, else v4); 4 or 5 pins it.</summary>
+    public int? ProtocolVersion { get; set; }
 
     /// <summary>
     /// Per source table (<c>schema.table</c>), a partition/clustering split of its primary key; a table not named here
@@ -116,6 +122,16 @@ public sealed class CassandraSinkOptions
             problems.Add(new OptionProblem($"{section}.requestTimeout", "must be positive (e.g. 00:00:30)"));
         }
 
+        if (!Compression.Equals("none", StringComparison.OrdinalIgnoreCase) && !Compression.Equals("lz4", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(new OptionProblem($"{section}.compression", $"must be none or lz4, not '{Compression}'"));
+        }
+
+        if (ProtocolVersion is not (null or 4 or 5))
+        {
+            problems.Add(new OptionProblem($"{section}.protocolVersion", $"must be 4 or 5 (or left out to negotiate), not {ProtocolVersion}"));
+        }
+
         foreach (var (table, split) in Tables)
         {
             var at = $"{section}.tables.{table}";
@@ -148,6 +164,8 @@ public sealed class CassandraSinkOptions
         Password = Password,
         Tls = Tls,
         RequestTimeout = RequestTimeout,
+        Compression = Compression.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Compression.ToLowerInvariant(),
+        ProtocolVersion = (byte?)ProtocolVersion,
     };
 
     /// <summary>The configured key split of <paramref name="source"/>, or null for the default (the whole key partitions).</summary>
