@@ -156,7 +156,8 @@ public sealed class CassandraSinkOptions
         }
     }
 
-    internal CqlClientOptions ClientOptions() => new()
+    /// <summary>The client options of these sink options (contact points, credentials, TLS, protocol, compression).</summary>
+    public CqlClientOptions ClientOptions() => new()
     {
         ContactPoints = ContactPoints,
         LocalDatacenter = LocalDatacenter,
