@@ -11,7 +11,7 @@ import io
 import json
 import sys
 
-from cassandra import ConsistencyLevel, ProtocolVersion
+from cassandra import ConsistencyLevel, ProtocolVersion, WriteType
 from cassandra.connection import lz4_compress, lz4_decompress, segment_codec_lz4, segment_codec_no_compression
 from cassandra.protocol import (BatchMessage, ExecuteMessage, OptionsMessage, PrepareMessage, ProtocolHandler,
                                 QueryMessage, RegisterMessage, StartupMessage, _UNSET_VALUE)
@@ -121,6 +121,32 @@ def decode_segments(codec, data):
     return {'payload': b''.join(payloads).hex(), 'selfContained': flags}
 
 
+def decode_response(data):
+    """A v5 response frame (9-byte header, body) as the driver's ProtocolHandler decodes it."""
+    version, flags, stream, opcode = data[0], data[1], int.from_bytes(data[2:4], 'big', signed=True), data[4]
+    message = ProtocolHandler.decode_message(version & 0x7f, {}, stream, flags, opcode, data[9:], None, None)
+    out = {'type': type(message).__name__}
+    if hasattr(message, 'kind'):
+        out['kind'] = message.kind
+        for field in ('query_id', 'result_metadata_id', 'paging_state'):
+            value = getattr(message, field, None)
+            out[field] = value.hex() if value is not None else None
+        out['pk_indexes'] = list(getattr(message, 'pk_indexes', None) or [])
+        out['bind'] = [c[2] for c in (getattr(message, 'bind_metadata', None) or [])]
+        out['columns'] = [c[2] for c in (getattr(message, 'column_metadata', None) or [])]
+        out['rows'] = [[repr(v) for v in row] for row in (getattr(message, 'parsed_rows', None) or [])]
+    else:
+        out['code'] = message.error_code
+        out['message'] = message.message
+        info = dict(message.info or {})
+        if 'write_type' in info:
+            info['write_type'] = WriteType.value_to_name[info['write_type']]
+        if info.get('error_code_map') is not None:
+            info['error_code_map'] = {str(k): v for k, v in info['error_code_map'].items()}
+        out['info'] = info
+    return out
+
+
 def decode(requests):
     results = []
     for request in requests:
@@ -132,6 +158,8 @@ def decode(requests):
             results.append(decode_segments(segment_codec_lz4, data))
         elif kind == 'v4lz4body':
             results.append({'payload': lz4_decompress(data).hex()})
+        elif kind == 'v5response':
+            results.append(decode_response(data))
         else:
             raise ValueError('unknown kind ' + kind)
     return results
