@@ -91,7 +91,8 @@ public sealed class CqlNegotiationTests
 
         var error = await Should.ThrowAsync<CqlProtocolVersionException>(() => CqlConnection.OpenAsync("127.0.0.1", node.Port, Options() with { ProtocolVersion = 5 }));
 
-        error.Message.ShouldContain("does not speak protocol v5: Invalid or unsupported protocol version (5)");
+        error.Message.ShouldContain("refused the protocol v5 handshake: Invalid or unsupported protocol version (5)");
+        SentinelSync.Replication.Cassandra.CassandraErrorClassifier.IsTransient(error).ShouldBeTrue("the node is at fault, not the data: the sink waits");
     }
 
     [Fact]
