@@ -115,6 +115,12 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
             var rows = _tables.TryGetValue(table, out var t) ? t.Columns.Select(c => new object?[] { c.Name, c.Type, t.KindOf(c.Name), t.PositionOf(c.Name) }).ToArray() : [];
             return CqlResponseFrames.Rows(stream, [("column_name", CqlType.Varchar), ("type", CqlType.Varchar), ("kind", CqlType.Varchar), ("position", CqlType.Int)], rows);
         }
+        else if (CountRows().Match(cql) is { Success: true } count)
+        {
+            return _tables.TryGetValue(Unquote(count.Groups["table"].Value), out var counted)
+                ? CqlResponseFrames.Rows(stream, [("count", CqlType.Bigint)], [(long)counted.Rows.Values.Count(r => r.Live(counted) is not null)])
+                : CqlResponseFrames.Error(stream, CqlErrorCode.Invalid, $"table {count.Groups["table"].Value} does not exist");
+        }
         else if (cql.StartsWith("SELECT schema_version", StringComparison.Ordinal))
         {
             return cql.Contains("system.local", StringComparison.Ordinal)
@@ -361,6 +367,9 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
 
     [GeneratedRegex("""^DELETE FROM (?<table>\S+) USING TIMESTAMP \? WHERE""")]
     private static partial Regex Delete();
+
+    [GeneratedRegex("""^SELECT COUNT\(\*\) FROM (?<table>\S+)$""")]
+    private static partial Regex CountRows();
 
     [GeneratedRegex("""^SELECT .* FROM (?<table>\S+) WHERE""")]
     private static partial Regex SelectRow();
