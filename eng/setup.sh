@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for SentinelSync development and tests:
-#   - Debian packages (Postgres 15, ClickHouse, chromium), installed only when missing (librdkafka ships with
+#   - Debian packages (Postgres 15, ClickHouse, chromium, and the DataStax Python driver with LZ4 that the CQL
+#     client's v5 and compression tests compare with), installed only when missing (librdkafka ships with
 #     the build: NuGet librdkafka.redist);
 #   - two dedicated Postgres 15 clusters on loopback: 15/sentinel (port 5433, source + control)
 #     and 15/sentinel_dest (port 5434, destination), never touching any other cluster; and 15/sentinel_tls
@@ -36,7 +37,7 @@ fi
 # --- Debian packages -------------------------------------------------------------------------
 
 APT_PACKAGES=(postgresql postgresql-contrib clickhouse-server clickhouse-client chromium curl
-    prometheus yamllint docker-compose)
+    prometheus yamllint docker-compose python3-cassandra python3-lz4)
 
 is_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
@@ -397,6 +398,10 @@ else
     (cd "$CQL_REFERENCE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in $CQL_REFERENCE_DIR"
     cp "$CQL_REFERENCE_DIR/package-lock.json" "$CQL_REFERENCE_DIR/node_modules/.package-lock.json.installed"
 fi
+# Protocol v5 and LZ4 are compared with the DataStax Python driver (Debian's python3-cassandra, python3-lz4, above).
+/usr/bin/python3 -c 'import cassandra.segment, lz4.block' 2>/dev/null \
+    || die "python3-cassandra or python3-lz4 is not importable by /usr/bin/python3 (the CQL v5/LZ4 reference tests need them)"
+say "DataStax Python driver $(/usr/bin/python3 -c 'import cassandra; print(cassandra.__version__)') present"
 
 # --- Summary -------------------------------------------------------------------------------
 

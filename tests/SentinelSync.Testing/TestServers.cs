@@ -30,6 +30,12 @@ public static class TestServers
     /// <summary>The datacenter of <see cref="CassandraVariable"/>'s node (<c>datacenter1</c>, Cassandra's default, unless set).</summary>
     public const string CassandraDatacenterVariable = "SENTINEL_TEST_CASSANDRA_DC";
 
+    /// <summary>
+    /// A shell command that restarts <see cref="CassandraVariable"/>'s node and returns (e.g. <c>docker restart cassandra</c>);
+    /// the node-restart test is skipped without it.
+    /// </summary>
+    public const string CassandraRestartVariable = "SENTINEL_TEST_CASSANDRA_RESTART";
+
     /// <summary>Default of <see cref="PostgresVariable"/>: cluster 15/sentinel.</summary>
     public const string DefaultPostgres = "Host=127.0.0.1;Port=5433;Username=postgres";
 
@@ -71,6 +77,9 @@ public static class TestServers
     public static string? Cassandra => Environment.GetEnvironmentVariable(CassandraVariable) is { Length: > 0 } value ? value : null;
 
     public static string CassandraDatacenter => Read(CassandraDatacenterVariable, "datacenter1");
+
+    /// <summary>The command restarting the Cassandra node, or null when the restart test is to be skipped.</summary>
+    public static string? CassandraRestart => Environment.GetEnvironmentVariable(CassandraRestartVariable) is { Length: > 0 } value ? value : null;
 
     /// <summary>Throws <see cref="TestServerUnavailableException"/> unless the source Postgres answers.</summary>
     public static Task EnsurePostgresAsync(CancellationToken cancellationToken = default) =>

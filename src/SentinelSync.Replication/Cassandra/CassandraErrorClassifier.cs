@@ -16,7 +16,7 @@ public static class CassandraErrorClassifier
     /// Transient: unreachable nodes (or none in the local datacenter), broken connections, request timeouts, the
     /// server's transient codes (unavailable, overloaded, bootstrapping, read/write timeouts and failures, truncate
     /// errors, server errors), a reservation race, and what only an operator can fix without the data being at fault
-    /// (bad credentials, a missing permission, a configuration error): those wait, logged, and never dead-letter.
+    /// (bad credentials, a missing permission, a configuration error, a key split that does not fit the table): those wait, logged, and never dead-letter.
     /// Permanent: values Cassandra cannot hold, syntax and invalid-query errors, keyless tables, schema changes
     /// Cassandra cannot follow, fencing, cancellation.
     /// </summary>
@@ -29,7 +29,7 @@ public static class CassandraErrorClassifier
             {
                 case CassandraValueException or CqlValueException or KeylessTableException or UnsupportedSchemaChangeException or SinkFencedException:
                     return false;
-                case CqlAuthenticationException or CqlUnauthorizedException or CqlServerException { Code: CqlErrorCode.ConfigError }:
+                case CqlAuthenticationException or CqlUnauthorizedException or CqlServerException { Code: CqlErrorCode.ConfigError } or CassandraKeySplitException:
                     return true;
                 case CqlServerException server:
                     return server.IsTransient;

@@ -33,17 +33,18 @@ public sealed class CassandraSchemas(CassandraSinkOptions options)
         }
         else
         {
+            CheckKey(table, existing);
             var added = false;
             foreach (var (name, _, cql) in table.TargetColumns)
             {
-                if (!existing.TryGetValue(name, out var type))
+                if (!existing.TryGetValue(name, out var column))
                 {
                     await session.QueryAsync(CassandraStatements.AddColumn(table, name, cql), Ddl, cancellationToken).ConfigureAwait(false);
                     added = true;
                 }
-                else if (!string.Equals(type.Replace(" ", "", StringComparison.Ordinal), cql.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))
+                else if (!string.Equals(column.Type.Replace(" ", "", StringComparison.Ordinal), cql.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new UnsupportedSchemaChangeException(table.Schema.Table, $"column {name} is {type} in Cassandra table {table.QuotedName} but the source column now maps to {cql}; Cassandra cannot change a column's type (drop the table there and resync)");
+                    throw new UnsupportedSchemaChangeException(table.Schema.Table, $"column {name} is {column.Type} in Cassandra table {table.QuotedName} but the source column now maps to {cql}; Cassandra cannot change a column's type (drop the table there and resync)");
                 }
             }
 
@@ -58,7 +59,23 @@ public sealed class CassandraSchemas(CassandraSinkOptions options)
 
     private static QueryParameters Ddl => new() { Consistency = CqlConsistency.One };
 
-    private async Task<Dictionary<string, string>> ExistingColumnsAsync(CqlSession session, CassandraTable table, CancellationToken cancellationToken)
+    /// <summary>An existing table must have the key the configuration asks for: Cassandra cannot change a table's key.</summary>
+    private static void CheckKey(CassandraTable table, Dictionary<string, ExistingColumn> existing)
+    {
+        string Names(string kind) => string.Join(", ", existing.Where(c => c.Value.Kind == kind).OrderBy(c => c.Value.Position).Select(c => c.Key));
+        var partition = Names("partition_key");
+        var clustering = Names("clustering");
+        var wantedPartition = string.Join(", ", table.PartitionKey.Select(c => c.Name));
+        var wantedClustering = string.Join(", ", table.ClusteringKey.Select(c => c.Name));
+        if (partition != wantedPartition || clustering != wantedClustering)
+        {
+            throw new CassandraKeySplitException(
+                $"Cassandra table {table.QuotedName} exists with PRIMARY KEY (({partition}){(clustering.Length > 0 ? ", " + clustering : "")}) but {table.Schema.Table} is configured as "
+                + $"(({wantedPartition}){(wantedClustering.Length > 0 ? ", " + wantedClustering : "")}); Cassandra cannot change a table's key: set cassandra.tables.{table.Schema.Table} to the existing split, or drop the table there and resync");
+        }
+    }
+
+    private async Task<Dictionary<string, ExistingColumn>> ExistingColumnsAsync(CqlSession session, CassandraTable table, CancellationToken cancellationToken)
     {
         var parameters = new QueryParameters
         {
@@ -66,6 +83,11 @@ public sealed class CassandraSchemas(CassandraSinkOptions options)
             Values = [CqlValue.Of(CqlValueCodec.Encode(CqlType.Varchar, options.Keyspace)), CqlValue.Of(CqlValueCodec.Encode(CqlType.Varchar, table.Name))],
         };
         var rows = (RowsResult)await session.QueryAsync(CassandraStatements.ExistingColumns, parameters, cancellationToken).ConfigureAwait(false);
-        return rows.Rows.ToDictionary(r => (string)rows.Value(r, "column_name")!, r => (string)rows.Value(r, "type")!, StringComparer.Ordinal);
+        return rows.Rows.ToDictionary(
+            r => (string)rows.Value(r, "column_name")!,
+            r => new ExistingColumn((string)rows.Value(r, "type")!, (string)rows.Value(r, "kind")!, (int)rows.Value(r, "position")!),
+            StringComparer.Ordinal);
     }
+
+    private sealed record ExistingColumn(string Type, string Kind, int Position);
 }

@@ -78,7 +78,7 @@ public sealed partial class CassandraSink : ISink
         var stored = await offsets.ClaimAsync(epoch, cancellationToken).ConfigureAwait(false);
         var pending = replay ? batch.Changes : [.. batch.Changes.Where(c => c.Position > stored.Position)];
 
-        var plan = CassandraWritePlan.Build(_options.Keyspace, pending, stored.ReservedTimestamp);
+        var plan = CassandraWritePlan.Build(_options.Keyspace, pending, stored.ReservedTimestamp, _options.Tables);
         if (plan.Writes.Count > 0)
         {
             await offsets.ReserveAsync(epoch, stored.ReservedTimestamp, plan.LastTimestamp, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,7 @@ namespace SentinelSync.Replication.Cassandra;
 
 /// <summary>
 /// Options of a Cassandra or ScyllaDB destination (config section <c>sinks[n].cassandra</c>), reached with the
-/// project's own CQL client (native protocol v4). Offsets live in the destination keyspace (<c>sentinel_offsets</c>).
+/// project's own CQL client (native protocol v5 or v4, optionally LZ4-compressed). Offsets live in the destination keyspace (<c>sentinel_offsets</c>).
 /// </summary>
 public sealed class CassandraSinkOptions
 {
@@ -40,6 +40,18 @@ public sealed class CassandraSinkOptions
     public int MaxConcurrentWrites { get; set; } = 32;
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Frame compression: <c>none</c> (default) or <c>lz4</c> (offered by Cassandra 4.1/5.0 and ScyllaDB).</summary>
+    public string Compression { get; set; } = "none";
+
+    /// <summary>Native protocol version: null negotiates (v5 where the node speaks it, else v4); 4 or 5 pins it.</summary>
+    public int? ProtocolVersion { get; set; }
+
+    /// <summary>
+    /// Per source table (<c>schema.table</c>), a partition/clustering split of its primary key; a table not named here
+    /// gets its whole primary key as the partition key (one partition per source row).
+    /// </summary>
+    public Dictionary<string, CassandraTableOptions> Tables { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The consistency level named by <see cref="Consistency"/>.</summary>
     public CqlConsistency ConsistencyLevel => ParseConsistency(Consistency) ?? CqlConsistency.LocalQuorum;
@@ -110,6 +122,28 @@ public sealed class CassandraSinkOptions
             problems.Add(new OptionProblem($"{section}.requestTimeout", "must be positive (e.g. 00:00:30)"));
         }
 
+        if (!Compression.Equals("none", StringComparison.OrdinalIgnoreCase) && !Compression.Equals("lz4", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(new OptionProblem($"{section}.compression", $"must be none or lz4, not '{Compression}'"));
+        }
+
+        if (ProtocolVersion is not (null or 4 or 5))
+        {
+            problems.Add(new OptionProblem($"{section}.protocolVersion", $"must be 4 or 5 (or left out to negotiate), not {ProtocolVersion}"));
+        }
+
+        foreach (var (table, split) in Tables)
+        {
+            var at = $"{section}.tables.{table}";
+            var dot = table.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || dot == table.Length - 1)
+            {
+                problems.Add(new OptionProblem(at, $"'{table}' is not a source table as schema.table (e.g. public.orders)"));
+            }
+
+            problems.AddRange(split.Validate(at));
+        }
+
         return problems;
     }
 
@@ -122,7 +156,8 @@ public sealed class CassandraSinkOptions
         }
     }
 
-    internal CqlClientOptions ClientOptions() => new()
+    /// <summary>The client options of these sink options (contact points, credentials, TLS, protocol, compression).</summary>
+    public CqlClientOptions ClientOptions() => new()
     {
         ContactPoints = ContactPoints,
         LocalDatacenter = LocalDatacenter,
@@ -130,7 +165,12 @@ public sealed class CassandraSinkOptions
         Password = Password,
         Tls = Tls,
         RequestTimeout = RequestTimeout,
+        Compression = Compression.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Compression.ToLowerInvariant(),
+        ProtocolVersion = (byte?)ProtocolVersion,
     };
+
+    /// <summary>The configured key split of <paramref name="source"/>, or null for the default (the whole key partitions).</summary>
+    public CassandraTableOptions? SplitOf(TableName source) => Tables.GetValueOrDefault(source.ToString());
 
     /// <summary>The target table of a source table: its name for schema <c>public</c>, <c>schema__name</c> otherwise.</summary>
     internal static string TargetOf(TableName source) => source.Schema == "public" ? source.Name : source.Schema + "__" + source.Name;

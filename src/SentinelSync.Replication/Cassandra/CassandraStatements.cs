@@ -13,12 +13,13 @@ public static class CassandraStatements
     public static string CreateKeyspace(string keyspace, string replication) =>
         $"CREATE KEYSPACE IF NOT EXISTS {CqlIdentifier.Quote(keyspace)} WITH replication = {replication}";
 
-    /// <summary>The partition key is the whole source primary key (one partition per source row).</summary>
+    /// <summary>PRIMARY KEY ((partition key), clustering columns): by default the whole source key partitions.</summary>
     public static string CreateTable(CassandraTable table)
     {
         var columns = string.Join(", ", table.TargetColumns.Select(c => $"{CqlIdentifier.Quote(c.Name)} {c.Cql}"));
-        var key = string.Join(", ", table.Key.Select(c => CqlIdentifier.Quote(c.Name)));
-        return $"CREATE TABLE IF NOT EXISTS {table.QuotedName} ({columns}, PRIMARY KEY (({key})))";
+        var partition = string.Join(", ", table.PartitionKey.Select(c => CqlIdentifier.Quote(c.Name)));
+        var clustering = string.Concat(table.ClusteringKey.Select(c => ", " + CqlIdentifier.Quote(c.Name)));
+        return $"CREATE TABLE IF NOT EXISTS {table.QuotedName} ({columns}, PRIMARY KEY (({partition}){clustering}))";
     }
 
     public static string AddColumn(CassandraTable table, string column, string cqlType) =>
@@ -40,7 +41,8 @@ public static class CassandraStatements
 
     public static string Truncate(CassandraTable table) => $"TRUNCATE {table.QuotedName}";
 
-    public static string ExistingColumns => "SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?";
+    /// <summary>A table's columns with their kind (partition_key, clustering, regular) and position in the key.</summary>
+    public static string ExistingColumns => "SELECT column_name, type, kind, position FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?";
 
     public static string CreateOffsets(string keyspace) =>
         $"CREATE TABLE IF NOT EXISTS {CqlIdentifier.Quote(keyspace)}.{OffsetsTable} (sink text, source_table text, lsn bigint, ordinal bigint, epoch bigint, reserved_timestamp bigint, PRIMARY KEY ((sink, source_table)))";

@@ -19,7 +19,8 @@ public sealed class CassandraWritePlan
     /// <summary>The highest timestamp used (the reservation to store); the starting reservation when nothing is written.</summary>
     public long LastTimestamp { get; }
 
-    public static CassandraWritePlan Build(string keyspace, IReadOnlyList<RowChange> changes, long reservedTimestamp)
+    /// <param name="splits">Configured key splits by source table (<c>schema.table</c>); a table not in it partitions by its whole key.</param>
+    public static CassandraWritePlan Build(string keyspace, IReadOnlyList<RowChange> changes, long reservedTimestamp, IReadOnlyDictionary<string, CassandraTableOptions>? splits = null)
     {
         var stamps = new CassandraWriteTimestamps(reservedTimestamp);
         var tables = new Dictionary<TableSchema, CassandraTable>(ReferenceEqualityComparer.Instance);
@@ -28,7 +29,7 @@ public sealed class CassandraWritePlan
         {
             if (!tables.TryGetValue(change.Schema, out var table))
             {
-                table = new CassandraTable(keyspace, change.Schema);
+                table = new CassandraTable(keyspace, change.Schema, splits?.GetValueOrDefault(change.Schema.Table.ToString()));
                 tables[change.Schema] = table;
             }
 
@@ -124,7 +125,10 @@ public sealed class CassandraWritePlan
             : CqlValue.Of(CqlValueCodec.Encode(column.Type.Type, CassandraValueConverter.Convert(column.Type, value.Text!)));
     }
 
-    /// <summary>The partition's routing key as hex: what groups writes into per-partition batches.</summary>
+    /// <summary>
+    /// The partition's routing key (partition key columns only, as Cassandra composes it) as hex: what groups writes
+    /// into per-partition batches; rows that differ only in clustering columns share it.
+    /// </summary>
     private static string Partition(CassandraTable table, ColumnValue[] row) =>
-        table.Name + "/" + Convert.ToHexString(Murmur3Token.RoutingKey([.. table.Key.Select(k => KeyValue(k, row).Bytes!)]));
+        table.Name + "/" + Convert.ToHexString(Murmur3Token.RoutingKey([.. table.PartitionKey.Select(k => KeyValue(k, row).Bytes!)]));
 }

@@ -10,7 +10,8 @@ namespace SentinelSync.Cli;
 
 /// <summary>
 /// <c>sentinel demo</c>: the live local demo on the servers <c>eng/setup.sh</c> starts. It needs nothing but
-/// the machine and stops cleanly on Ctrl-C.
+/// the machine and stops cleanly on Ctrl-C. With <c>SENTINEL_DEMO_CASSANDRA</c> (a node's <c>host:port</c>; its
+/// datacenter in <c>SENTINEL_DEMO_CASSANDRA_DC</c>, default datacenter1) the shop is also written to Cassandra.
 /// </summary>
 internal static class DemoCommand
 {
@@ -67,7 +68,25 @@ internal static class DemoCommand
         var warehouse = new NpgsqlConnectionStringBuilder(destination) { Database = WarehouseDatabase }.ConnectionString;
         using var kafka = withKafka ? new DemoKafka() : null;
         var kafkaWarehouse = new NpgsqlConnectionStringBuilder(destination) { Database = KafkaWarehouseDatabase }.ConnectionString;
-        SinkConfig[] sinks = [new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } }, .. kafka is null ? [] : new[] { kafka.Sink }];
+        DemoCassandra? cassandra;
+        try
+        {
+            cassandra = await StartCassandraAsync(cancellation);
+        }
+        catch (IOException e)
+        {
+            // CqlConnectionException and CqlProtocolException are IOExceptions: no node, or not one we can speak to.
+            await Console.Error.WriteLineAsync($"sentinel demo: cannot use Cassandra at {Environment.GetEnvironmentVariable("SENTINEL_DEMO_CASSANDRA")} ({e.Message}). Unset SENTINEL_DEMO_CASSANDRA to run without it.");
+            return 1;
+        }
+
+        await using var cassandraLeg = cassandra;
+        SinkConfig[] sinks =
+        [
+            new SinkConfig { Name = "warehouse", Postgres = new PostgresSinkOptions { Connection = warehouse } },
+            .. kafka is null ? [] : new[] { kafka.Sink },
+            .. cassandra is null ? [] : new[] { cassandra.Sink },
+        ];
         var config = new SentinelConfig
         {
             ControlDb = new NpgsqlConnectionStringBuilder(server) { Database = ControlDatabase }.ConnectionString,
@@ -106,6 +125,12 @@ internal static class DemoCommand
             Console.WriteLine($"And through Kafka: the shop's changes go to a mock Kafka cluster at {kafka.BootstrapServers} as Debezium events (topics {DemoKafka.TopicPrefix}.public.<table>; try any Kafka consumer on them),");
             Console.WriteLine($"and pipeline '{DemoKafka.PipelineName}' reads them back into {KafkaWarehouseDatabase}: postgres → kafka → warehouse.");
         }
+
+        if (cassandra is not null)
+        {
+            Console.WriteLine($"Also to Cassandra at {cassandra.ContactPoint}: keyspace {DemoCassandra.Keyspace} (try cqlsh: SELECT * FROM {DemoCassandra.Keyspace}.orders LIMIT 5).");
+        }
+
         try
         {
             var lastReport = DateTime.UtcNow;
@@ -115,7 +140,8 @@ internal static class DemoCommand
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(2))
                 {
                     var events = kafka is null ? "" : $", kafka events in {kafka.OrdersTopic}: {kafka.CountOrderEvents()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, warehouse via kafka {await kafkaReplica.TryCountOrdersAsync(cancellation)}";
-                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}{events}");
+                    var wide = cassandra is null ? "" : $", cassandra {(await cassandra.CountOrdersAsync(cancellation))?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+                    Console.WriteLine($"{DateTime.Now:HH:mm:ss} orders: source {await shop.CountOrdersAsync(cancellation)}, warehouse {await replica.TryCountOrdersAsync(cancellation)}{events}{wide}");
                     lastReport = DateTime.UtcNow;
                 }
 
@@ -129,6 +155,19 @@ internal static class DemoCommand
         Console.WriteLine("Stopping: the silo drains and exits.");
         await app.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>The Cassandra leg when SENTINEL_DEMO_CASSANDRA is set, else null.</summary>
+    private static async Task<DemoCassandra?> StartCassandraAsync(CancellationToken cancellation)
+    {
+        var contactPoint = Environment.GetEnvironmentVariable("SENTINEL_DEMO_CASSANDRA");
+        if (string.IsNullOrWhiteSpace(contactPoint))
+        {
+            return null;
+        }
+
+        var datacenter = Environment.GetEnvironmentVariable("SENTINEL_DEMO_CASSANDRA_DC") is { Length: > 0 } dc ? dc : "datacenter1";
+        return await DemoCassandra.StartAsync(contactPoint, datacenter, cancellation);
     }
 
     private static async Task RecreateDatabaseAsync(string server, string database, CancellationToken cancellation)

@@ -8,7 +8,8 @@ namespace SentinelSync.IntegrationTests.Cassandra;
 
 /// <summary>
 /// Postgres to Cassandra through the real <c>sentinel run</c> process (skipped without
-/// <see cref="TestServers.CassandraVariable"/>): snapshot under writes then streaming, and SIGKILL mid-stream.
+/// <see cref="TestServers.CassandraVariable"/>): snapshot under writes then streaming, SIGKILL mid-stream, and a restart
+/// of the Cassandra node mid-stream (also needs <see cref="TestServers.CassandraRestartVariable"/>).
 /// </summary>
 public sealed class CassandraPipelineTests(ITestOutputHelper output)
 {
@@ -55,6 +56,31 @@ public sealed class CassandraPipelineTests(ITestOutputHelper output)
         {
             await WaitForConvergenceAsync(scenario, target);
         }
+    }
+
+    [CassandraRestartFact]
+    public async Task A_node_restart_mid_stream_is_waited_out_and_Cassandra_converges_without_dead_letters()
+    {
+        await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.Cassandra);
+        await using var target = await CassandraTarget.ConnectAsync(scenario.CassandraKeyspace!);
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var workload = Workload.Start(scenario.Source);
+        await using var sentinel = await scenario.StartSentinelAsync();
+        await Eventually.WaitAsync(
+            async () => await target.TableExistsAsync("items") && (await target.RowsAsync("items", "id")).Count > 0,
+            TimeSpan.FromSeconds(90),
+            () => "rows in Cassandra before the restart");
+
+        var restart = await SentinelSync.Testing.Deployment.Tool.RunAsync("/bin/sh", ["-c", TestServers.CassandraRestart!]);
+        restart.ExitCode.ShouldBe(0, $"{TestServers.CassandraRestartVariable}: {restart}");
+        var commits = workload.Commits;
+        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 200), TimeSpan.FromSeconds(120), () => "200 source commits after the restart");
+        await workload.StopAsync();
+
+        await WaitForConvergenceAsync(scenario, target);
+        (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "an unavailable node is waited out, never dead-lettered");
+        (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
     }
 
     private static async Task<List<string>> SourceRowsAsync(PipelineScenario scenario)

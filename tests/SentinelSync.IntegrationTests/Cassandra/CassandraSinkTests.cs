@@ -39,6 +39,27 @@ public sealed class CassandraSinkTests
     }
 
     [CassandraFact]
+    public async Task A_configured_split_clusters_a_partitions_rows_over_lz4_and_deletes_by_the_whole_key()
+    {
+        await using var target = await CassandraTarget.ConnectAsync(KeyspaceName());
+        var options = target.SinkOptions();
+        options.Compression = "lz4";
+        options.Tables["public.orders"] = new CassandraTableOptions { PartitionKey = ["customer_id"], ClusteringKey = ["order_id"] };
+        await using var sink = new CassandraSink(options);
+        var schema = Table("orders", 1, Key("order_id", "bigint"), Key("customer_id", "integer"), Column("total", "numeric"));
+        var batch = new ChangeBatchBuilder(schema, 0x20000).Insert("1", "7", "10").Insert("2", "7", "20").Insert("3", "8", "30").Delete("2", "7").Build();
+
+        await sink.ApplyAsync(batch, Sink, epoch: 1);
+
+        var rows = (await target.RowsAsync("orders", "customer_id", "order_id", "total")).Select(r => $"{r[0]}/{r[1]}/{r[2]}").Order();
+        rows.ShouldBe(["7/1/10", "8/3/30"]);
+        var key = await target.Session.QueryAsync(
+            $"SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = '{target.Keyspace}' AND table_name = 'orders'");
+        ((SentinelSync.Replication.Cassandra.Protocol.Responses.RowsResult)key).Rows.Where(r => (string)r[1]! != "regular").Select(r => $"{r[0]}:{r[1]}").Order()
+            .ShouldBe(["customer_id:partition_key", "order_id:clustering"]);
+    }
+
+    [CassandraFact]
     public async Task A_stale_epoch_is_fenced_before_writing_and_a_stale_write_never_overwrites_a_newer_value()
     {
         await using var target = await CassandraTarget.ConnectAsync(KeyspaceName());

@@ -46,6 +46,16 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>The partition key and clustering columns a table was created with.</summary>
+    public (List<string> Partition, List<string> Clustering) KeyOf(string table)
+    {
+        lock (_lock)
+        {
+            var t = _tables[$"{_keyspace}.{table}"];
+            return ([.. t.Key.Take(t.PartitionKeyCount)], [.. t.Key.Skip(t.PartitionKeyCount)]);
+        }
+    }
+
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
     private Task HandleAsync(CqlFrameHeader header, byte[] body, Func<byte[], Task> reply)
@@ -83,10 +93,12 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
             if (!_tables.ContainsKey(name))
             {
                 var definitions = create.Groups["columns"].Value;
-                var key = KeyList().Match(definitions).Groups["key"].Value.Split(',').Select(k => Unquote(k.Trim())).ToList();
+                var keyMatch = KeyList().Match(definitions);
+                var partition = keyMatch.Groups["partition"].Value.Split(',').Select(k => Unquote(k.Trim())).ToList();
+                var clustering = keyMatch.Groups["clustering"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k => Unquote(k.Trim())).ToList();
                 var columns = ColumnDefinition().Matches(definitions[..definitions.IndexOf("PRIMARY KEY", StringComparison.Ordinal)])
                     .Select(m => (Unquote(m.Groups["name"].Value), m.Groups["type"].Value.Trim())).ToList();
-                _tables[name] = new EmulatedTable(columns, key);
+                _tables[name] = new EmulatedTable(columns, [.. partition, .. clustering]) { PartitionKeyCount = partition.Count };
             }
         }
         else if (AlterAdd().Match(cql) is { Success: true } alter)
@@ -100,8 +112,14 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
         else if (cql == CassandraStatements.ExistingColumns)
         {
             var table = $"{Text(values[0])}.{Text(values[1])}";
-            var rows = _tables.TryGetValue(table, out var t) ? t.Columns.Select(c => new object?[] { c.Name, c.Type }).ToArray() : [];
-            return CqlResponseFrames.Rows(stream, [("column_name", CqlType.Varchar), ("type", CqlType.Varchar)], rows);
+            var rows = _tables.TryGetValue(table, out var t) ? t.Columns.Select(c => new object?[] { c.Name, c.Type, t.KindOf(c.Name), t.PositionOf(c.Name) }).ToArray() : [];
+            return CqlResponseFrames.Rows(stream, [("column_name", CqlType.Varchar), ("type", CqlType.Varchar), ("kind", CqlType.Varchar), ("position", CqlType.Int)], rows);
+        }
+        else if (CountRows().Match(cql) is { Success: true } count)
+        {
+            return _tables.TryGetValue(Unquote(count.Groups["table"].Value), out var counted)
+                ? CqlResponseFrames.Rows(stream, [("count", CqlType.Bigint)], [(long)counted.Rows.Values.Count(r => r.Live(counted) is not null)])
+                : CqlResponseFrames.Error(stream, CqlErrorCode.Invalid, $"table {count.Groups["table"].Value} does not exist");
         }
         else if (cql.StartsWith("SELECT schema_version", StringComparison.Ordinal))
         {
@@ -335,7 +353,7 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
     [GeneratedRegex("""^CREATE TABLE IF NOT EXISTS (?<table>\S+) \((?<columns>.*)\)$""")]
     private static partial Regex CreateTable();
 
-    [GeneratedRegex("""PRIMARY KEY \(\((?<key>[^)]*)\)\)""")]
+    [GeneratedRegex("""PRIMARY KEY \(\((?<partition>[^)]*)\),? ?(?<clustering>[^)]*)\)""")]
     private static partial Regex KeyList();
 
     [GeneratedRegex("""(?<name>"[^"]+"|\w+) (?<type>[a-z]+(<[^>]+>+)?),""")]
@@ -349,6 +367,9 @@ public sealed partial class CassandraEmulator : IAsyncDisposable
 
     [GeneratedRegex("""^DELETE FROM (?<table>\S+) USING TIMESTAMP \? WHERE""")]
     private static partial Regex Delete();
+
+    [GeneratedRegex("""^SELECT COUNT\(\*\) FROM (?<table>\S+)$""")]
+    private static partial Regex CountRows();
 
     [GeneratedRegex("""^SELECT .* FROM (?<table>\S+) WHERE""")]
     private static partial Regex SelectRow();

@@ -73,6 +73,47 @@ public sealed class CassandraSinkEmulatorTests
         rows.ShouldBe(["3|toasted|NULL", "4|x|1.50"]);
     }
 
+    [Fact]
+    public async Task A_configured_split_creates_a_clustered_table_and_writes_one_partitions_rows_in_one_batch()
+    {
+        await using var emulator = new CassandraEmulator("shop");
+        var options = Options(emulator);
+        options.Tables["public.orders"] = new CassandraTableOptions { PartitionKey = ["customer_id"], ClusteringKey = ["order_id"] };
+        await using var sink = new CassandraSink(options);
+        var schema = Table("orders", 1, Key("order_id", "bigint"), Key("customer_id", "integer"), Column("total", "numeric"));
+        var batch = new ChangeBatchBuilder(schema, 0x50000).Insert("1", "7", "10").Insert("2", "7", "20").Insert("3", "7", "30").Delete("2", "7").Build();
+
+        await sink.ApplyAsync(batch, Sink, epoch: 1);
+
+        emulator.Batches.ShouldBe(1, "four writes to customer 7's partition go out as one unlogged batch");
+        var (partition, clustering) = emulator.KeyOf("orders");
+        partition.ShouldBe(["customer_id"]);
+        clustering.ShouldBe(["order_id"]);
+        emulator.Rows("orders").Select(r => $"{r["customer_id"]}/{r["order_id"]}/{r["total"]}").Order().ShouldBe(["7/1/10", "7/3/30"]);
+    }
+
+    [Fact]
+    public async Task An_existing_table_with_another_key_stops_the_table_with_both_keys_named()
+    {
+        await using var emulator = new CassandraEmulator("shop");
+        var schema = Table("orders", 1, Key("order_id", "bigint"), Key("customer_id", "integer"), Column("total", "numeric"));
+        await using (var unsplit = new CassandraSink(Options(emulator)))
+        {
+            await unsplit.ApplyAsync(new ChangeBatchBuilder(schema, 0x60000).Insert("1", "7", "10").Build(), Sink, epoch: 1);
+        }
+
+        var options = Options(emulator);
+        options.Tables["public.orders"] = new CassandraTableOptions { PartitionKey = ["customer_id"], ClusteringKey = ["order_id"] };
+        await using var sink = new CassandraSink(options);
+
+        var error = await Should.ThrowAsync<CassandraKeySplitException>(() => sink.ApplyAsync(new ChangeBatchBuilder(schema, 0x70000).Insert("2", "7", "20").Build(), "split", epoch: 1));
+
+        error.Message.ShouldContain("exists with PRIMARY KEY ((order_id, customer_id))");
+        error.Message.ShouldContain("configured as ((customer_id), order_id)");
+        sink.IsTransient(error).ShouldBeTrue("an operator fixes the configuration; nothing is dead-lettered");
+        emulator.Rows("orders").Count.ShouldBe(1);
+    }
+
     private static CassandraSinkOptions Options(CassandraEmulator emulator) => new()
     {
         ContactPoints = [emulator.ContactPoint],

@@ -8,6 +8,17 @@ public static class CqlResponseFrames
 {
     public static byte[] Ready(short stream) => Frame(stream, CqlOpcode.Ready, _ => { });
 
+    public static byte[] Supported(short stream, int maxVersion, IReadOnlyCollection<string> compressions) => Frame(stream, CqlOpcode.Supported, w =>
+    {
+        w.WriteShort(3);
+        w.WriteString("CQL_VERSION");
+        w.WriteStringList(["3.4.5"]);
+        w.WriteString("PROTOCOL_VERSIONS");
+        w.WriteStringList([.. Enumerable.Range(3, maxVersion - 2).Select(v => $"{v}/v{v}")]);
+        w.WriteString("COMPRESSION");
+        w.WriteStringList(compressions);
+    });
+
     public static byte[] Void(short stream) => Frame(stream, CqlOpcode.Result, w => w.WriteInt(1));
 
     public static byte[] SetKeyspace(short stream, string keyspace) => Frame(stream, CqlOpcode.Result, w =>

@@ -7,7 +7,16 @@ public sealed class EmulatedTable(List<(string Name, string Type)> columns, List
 {
     public List<(string Name, string Type)> Columns { get; } = columns;
 
+    /// <summary>Partition key columns, then clustering columns.</summary>
     public List<string> Key { get; } = key;
+
+    public int PartitionKeyCount { get; init; } = key.Count;
+
+    /// <summary>As system_schema.columns says: partition_key, clustering or regular.</summary>
+    public string KindOf(string column) => Key.IndexOf(column) is var i && i < 0 ? "regular" : i < PartitionKeyCount ? "partition_key" : "clustering";
+
+    /// <summary>As system_schema.columns says: the place in the partition key or among the clustering columns, -1 for others.</summary>
+    public int PositionOf(string column) => Key.IndexOf(column) is var i && i < 0 ? -1 : i < PartitionKeyCount ? i : i - PartitionKeyCount;
 
     public Dictionary<string, EmulatedRow> Rows { get; } = new(StringComparer.Ordinal);
 

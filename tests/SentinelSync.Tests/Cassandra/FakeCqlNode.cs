@@ -3,14 +3,19 @@ using System.Net;
 using System.Net.Sockets;
 using SentinelSync.Replication.Cassandra.Client;
 using SentinelSync.Replication.Cassandra.Protocol;
+using SentinelSync.Replication.Cassandra.Protocol.Errors;
+using SentinelSync.Replication.Cassandra.Protocol.Framing;
 using SentinelSync.Replication.Cassandra.Protocol.Requests;
 
 namespace SentinelSync.Tests.Cassandra;
 
 /// <summary>
-/// A TCP listener speaking the server side of protocol v4 well enough for the client runtime's tests: it answers
-/// STARTUP, REGISTER, system.local / system.peers (its datacenter and tokens, and its peers'), and hands every other
-/// request to <see cref="Handler"/>, which writes whatever frames it likes (or none, to let a request time out).
+/// A TCP listener speaking the server side of the protocol well enough for the client runtime's tests: it answers
+/// OPTIONS, STARTUP, REGISTER, system.local / system.peers (its datacenter and tokens, and its peers'), and hands every
+/// other request to <see cref="Handler"/>, which writes whatever frames it likes (or none, to let a request time out).
+/// By default it speaks v4 only and answers a v5 request with a protocol error and a hang-up, as Cassandra 3.x and
+/// ScyllaDB do; with <see cref="MaxProtocolVersion"/> 5 it switches to v5 segments after STARTUP. With
+/// <see cref="Compressions"/> offered, a STARTUP asking for lz4 gets compressed frames (v4) or segments (v5) both ways.
 /// </summary>
 public sealed class FakeCqlNode : IAsyncDisposable
 {
@@ -47,6 +52,15 @@ public sealed class FakeCqlNode : IAsyncDisposable
     public Func<CqlFrameHeader, byte[], Func<byte[], Task>, Task> Handler { get; set; } = (header, _, reply) => reply(CqlResponseFrames.Void(header.StreamId));
 
     public bool RequireAuthentication { get; set; }
+
+    /// <summary>The highest protocol version it speaks (4 or 5).</summary>
+    public int MaxProtocolVersion { get; set; } = 4;
+
+    /// <summary>What SUPPORTED lists under COMPRESSION (and what STARTUP may ask for).</summary>
+    public List<string> Compressions { get; } = [];
+
+    /// <summary>How each request arrived: its version, whether its body was compressed, whether it came in a segment.</summary>
+    public ConcurrentQueue<(int Version, CqlOpcode Opcode, bool Compressed, bool Segmented)> Framing { get; } = new();
 
     public int Connections => _clients.Count;
 
@@ -105,12 +119,13 @@ public sealed class FakeCqlNode : IAsyncDisposable
     {
         var stream = client.GetStream();
         var writeLock = new SemaphoreSlim(1, 1);
-        async Task Reply(byte[] frame)
+        var wire = new Wire();
+        async Task Send(byte[] frame)
         {
             await writeLock.WaitAsync();
             try
             {
-                await stream.WriteAsync(frame);
+                await stream.WriteAsync(wire.Outgoing(frame));
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
@@ -121,17 +136,32 @@ public sealed class FakeCqlNode : IAsyncDisposable
             }
         }
 
-        var headerBytes = new byte[CqlFrameHeader.Size];
         try
         {
             while (true)
             {
-                await stream.ReadExactlyAsync(headerBytes, _stop.Token);
-                var header = CqlFrameHeader.Read(headerBytes);
-                var body = new byte[header.BodyLength];
-                await stream.ReadExactlyAsync(body, _stop.Token);
+                var (header, body, compressed) = await wire.ReadAsync(stream, _stop.Token);
+                Framing.Enqueue((header.ProtocolVersion, header.Opcode, compressed, wire.Segments is not null));
+                if (header.ProtocolVersion > MaxProtocolVersion)
+                {
+                    // As Cassandra 3.x: an error in the highest version it knows, then it hangs up.
+                    await Send(CqlResponseFrames.Error(header.StreamId, CqlErrorCode.ProtocolError, $"Invalid or unsupported protocol version ({header.ProtocolVersion}); highest supported version is {MaxProtocolVersion}"));
+                    client.Client.Close();
+                    return;
+                }
+
+                wire.Version = header.ProtocolVersion;
                 Received.Enqueue((header.Opcode, body));
-                await AnswerAsync(header, body, Reply);
+                if (header.Opcode == CqlOpcode.Startup)
+                {
+                    var options = StringMap(body);
+                    wire.Compression = options.GetValueOrDefault("COMPRESSION");
+                    await AnswerAsync(header, body, Send);
+                    wire.StartSegments();
+                    continue;
+                }
+
+                await AnswerAsync(header, body, Send);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
@@ -143,6 +173,8 @@ public sealed class FakeCqlNode : IAsyncDisposable
     {
         switch (header.Opcode)
         {
+            case CqlOpcode.Options:
+                return reply(CqlResponseFrames.Supported(header.StreamId, MaxProtocolVersion, Compressions));
             case CqlOpcode.Startup:
                 return reply(RequireAuthentication ? CqlResponseFrames.Authenticate(header.StreamId) : CqlResponseFrames.Ready(header.StreamId));
             case CqlOpcode.AuthResponse:
@@ -168,6 +200,82 @@ public sealed class FakeCqlNode : IAsyncDisposable
         }
 
         return Handler(header, body, reply);
+    }
+
+    /// <summary>One connection's framing, the server side of <see cref="CqlFramer"/>.</summary>
+    private sealed class Wire
+    {
+        private readonly MemoryStream _envelopes = new();
+
+        public int Version { get; set; } = 4;
+
+        public string? Compression { get; set; }
+
+        public CqlSegmentCodec? Segments { get; private set; }
+
+        public void StartSegments() => Segments = Version >= 5 ? new CqlSegmentCodec(Compression == Lz4Compression.Name) : null;
+
+        public byte[] Outgoing(byte[] frame)
+        {
+            frame[0] = (byte)(0x80 | Version);
+            if (Segments is not null)
+            {
+                return Segments.Encode(frame);
+            }
+
+            if (Compression is null || Version >= 5 || frame.Length == CqlFrameHeader.Size || frame[4] == (byte)CqlOpcode.Ready || frame[4] == (byte)CqlOpcode.Supported)
+            {
+                return frame;
+            }
+
+            var body = Lz4Compression.CompressBody(frame.AsSpan(CqlFrameHeader.Size));
+            var compressed = new byte[CqlFrameHeader.Size + body.Length];
+            (CqlFrameHeader.Read(frame) with { Flags = CqlFrameFlags.Compression, BodyLength = body.Length }).WriteTo(compressed);
+            body.CopyTo(compressed, CqlFrameHeader.Size);
+            return compressed;
+        }
+
+        public async Task<(CqlFrameHeader Header, byte[] Body, bool Compressed)> ReadAsync(Stream stream, CancellationToken cancellationToken)
+        {
+            if (Segments is null)
+            {
+                var headerBytes = new byte[CqlFrameHeader.Size];
+                await stream.ReadExactlyAsync(headerBytes, cancellationToken);
+                var header = CqlFrameHeader.Read(headerBytes);
+                var body = new byte[header.BodyLength];
+                await stream.ReadExactlyAsync(body, cancellationToken);
+                var compressed = (header.Flags & CqlFrameFlags.Compression) != 0;
+                return (header, compressed ? Lz4Compression.DecompressBody(body) : body, compressed);
+            }
+
+            while (true)
+            {
+                var buffered = _envelopes.ToArray();
+                if (buffered.Length >= CqlFrameHeader.Size && CqlFrameHeader.Read(buffered) is var header && buffered.Length >= CqlFrameHeader.Size + header.BodyLength)
+                {
+                    var end = CqlFrameHeader.Size + header.BodyLength;
+                    _envelopes.SetLength(0);
+                    _envelopes.Write(buffered.AsSpan(end));
+                    return (header, buffered[CqlFrameHeader.Size..end], false);
+                }
+
+                var (payload, _) = await Segments.ReadAsync(stream, cancellationToken);
+                _envelopes.Write(payload);
+            }
+        }
+    }
+
+    private static Dictionary<string, string> StringMap(byte[] body)
+    {
+        var reader = new CqlReader(body);
+        var count = reader.ReadShort();
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            map[reader.ReadString()] = reader.ReadString();
+        }
+
+        return map;
     }
 
     private static List<object?> TokenStrings(long[] tokens) => [.. tokens.Select(t => (object?)t.ToString(System.Globalization.CultureInfo.InvariantCulture))];

@@ -18,6 +18,8 @@ public sealed class NodeDriverReference
             .ToDictionary(p => p.Name, p => (IReadOnlyList<byte[]>)[.. p.Value.EnumerateArray().Select(f => Convert.FromHexString(f.GetString()!))]);
         Responses = root.GetProperty("responses").EnumerateArray()
             .ToDictionary(r => r.GetProperty("name").GetString()!, r => (Convert.FromHexString(r.GetProperty("hex").GetString()!), r.GetProperty("driver").Clone()));
+        Routing = [.. root.GetProperty("routing").EnumerateArray().Select(r => (r.GetProperty("partitionKey").GetString()!, r.GetProperty("row").GetInt32(),
+            Convert.FromHexString(r.GetProperty("key").GetString()!), long.Parse(r.GetProperty("token").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))];
         Tokens = [.. root.GetProperty("tokens").EnumerateArray().Select(t => (Convert.FromHexString(t.GetProperty("key").GetString()!), long.Parse(t.GetProperty("token").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))];
     }
 
@@ -30,6 +32,9 @@ public sealed class NodeDriverReference
     public IReadOnlyDictionary<string, (byte[] Frame, JsonElement Driver)> Responses { get; }
 
     public IReadOnlyList<(byte[] Key, long Token)> Tokens { get; }
+
+    /// <summary>Routing keys of compound partition keys (columns comma-separated, in partition-key order) for rows of node/routing.js.</summary>
+    public IReadOnlyList<(string PartitionKey, int Row, byte[] Key, long Token)> Routing { get; }
 
     /// <summary>The single frame of a request case, with its stream id set to 0 (the driver picks its own ids).</summary>
     public byte[] Request(string name, int index = 0)

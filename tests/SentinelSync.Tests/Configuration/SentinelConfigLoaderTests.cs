@@ -153,7 +153,26 @@ public sealed class SentinelConfigLoaderTests : IDisposable
         cassandra.ToString().ShouldNotContain("hunter3");
     }
 
+    [Fact]
+    public void A_cassandra_sink_takes_a_partition_and_clustering_split_per_source_table()
+    {
+        var sink = CassandraSink.Replace("tls: { enabled: true } }", "tls: { enabled: true }, tables: { public.orders: { partitionKey: [customer_id], clusteringKey: [order_id] } } }", StringComparison.Ordinal);
+
+        var config = SentinelConfigLoader.Load(Write(Valid + "\n" + sink), Env(("SHOP_PASSWORD", "x"), ("CASSANDRA_PASSWORD", "hunter3")));
+
+        var split = config.Pipelines.ShouldHaveSingleItem().Sinks[1].Cassandra.ShouldNotBeNull()
+            .SplitOf(new SentinelSync.Replication.TableName("public", "orders")).ShouldNotBeNull();
+        split.PartitionKey.ShouldBe(["customer_id"]);
+        config.Pipelines[0].Sinks[1].Cassandra!.Compression.ShouldBe("none", "compression is off unless configured");
+        split.ClusteringKey.ShouldBe(["order_id"]);
+    }
+
     [Theory]
+    [InlineData("tls: { enabled: true } }", "tls: { enabled: true }, tables: { orders: { partitionKey: [id] } } }", "pipelines[0].sinks[1].cassandra.tables.orders")]
+    [InlineData("tls: { enabled: true } }", "tls: { enabled: true }, tables: { public.orders: { clusteringKey: [id] } } }", "pipelines[0].sinks[1].cassandra.tables.public.orders.partitionKey")]
+    [InlineData("tls: { enabled: true } }", "tls: { enabled: true }, tables: { public.orders: { partitionKey: [id], clustering: [x] } } }", "pipelines[0].sinks[1].cassandra.tables.public.orders")]
+    [InlineData("consistency: LOCAL_QUORUM", "consistency: LOCAL_QUORUM, compression: snappy", "pipelines[0].sinks[1].cassandra.compression")]
+    [InlineData("consistency: LOCAL_QUORUM", "consistency: LOCAL_QUORUM, protocolVersion: 3", "pipelines[0].sinks[1].cassandra.protocolVersion")]
     [InlineData("contactPoints: [\"10.0.0.5:9042\", \"10.0.0.6:9042\"]", "contactPoints: []", "pipelines[0].sinks[1].cassandra.contactPoints")]
     [InlineData("localDatacenter: dc1, ", "", "pipelines[0].sinks[1].cassandra.localDatacenter")]
     [InlineData("keyspace: shop", "keyspace: \"shop-1\"", "pipelines[0].sinks[1].cassandra.keyspace")]

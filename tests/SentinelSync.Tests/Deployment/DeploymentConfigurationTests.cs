@@ -27,7 +27,10 @@ public sealed class DeploymentConfigurationTests
         config.Silo.Name.ShouldBe("silo-2");
         config.Silo.AdvertisedHost.ShouldBe("silo-2");
         config.Silo.Token.ShouldBe("sentinel-demo-token");
-        config.Pipelines.Single().Sinks.Select(s => s.Name).ShouldBe(["warehouse", "analytics"]);
+        config.Pipelines.Single().Sinks.Select(s => s.Name).ShouldBe(["warehouse", "analytics", "wide"]);
+        var cassandra = config.Pipelines.Single().Sinks[2].Cassandra.ShouldNotBeNull();
+        cassandra.ContactPoints.ShouldBe(["cassandra:9042"], "the compose service's name and CQL port");
+        (cassandra.LocalDatacenter, cassandra.Compression).ShouldBe(("datacenter1", "lz4"));
     }
 
     [Fact]

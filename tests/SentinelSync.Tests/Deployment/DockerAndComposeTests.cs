@@ -57,6 +57,7 @@ public sealed class DockerAndComposeTests
             ((List<object>)service["volumes"]).Cast<string>().ShouldContain(v => v.EndsWith("/docker/sentinel.yaml:/etc/sentinel/sentinel.yaml:ro", StringComparison.Ordinal));
             ((List<object>)service["secrets"]).Cast<Dictionary<object, object>>().Select(s => (string)s["source"]).ShouldBe(["postgres_password", "sentinel_token"], ignoreOrder: true);
             ((Dictionary<object, object>)service["environment"])["SENTINEL__SILO__NAME"].ShouldBe(silo);
+            ((Dictionary<object, object>)service["depends_on"]).Keys.ShouldContain("cassandra", "the silos write to the Cassandra sink 'wide'");
         }
 
         RepositoryFiles.Read("deploy/prometheus/prometheus.yml").ShouldContain("[\"silo-1:8080\", \"silo-2:8080\"]");

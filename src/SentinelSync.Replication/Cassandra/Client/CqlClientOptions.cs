@@ -1,8 +1,17 @@
 namespace SentinelSync.Replication.Cassandra.Client;
 
 /// <summary>How a <see cref="CqlSession"/> reaches a cluster.</summary>
-public sealed class CqlClientOptions
+public sealed record CqlClientOptions
 {
+    /// <summary>
+    /// The native protocol version to speak: null negotiates (v5 first, v4 when the node answers v5 with a protocol
+    /// error, as Cassandra before 4.0 and ScyllaDB do); 4 or 5 pins it.
+    /// </summary>
+    public byte? ProtocolVersion { get; init; }
+
+    /// <summary>Frame compression to ask for in STARTUP: null for none, or <c>lz4</c> (v4 frame bodies, v5 segments).</summary>
+    public string? Compression { get; init; }
+
     /// <summary>host:port of one or more nodes; the rest of the cluster is found from system.peers.</summary>
     public IReadOnlyList<string> ContactPoints { get; init; } = [];
 

@@ -4,13 +4,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using SentinelSync.Replication.Cassandra.Protocol;
 using SentinelSync.Replication.Cassandra.Protocol.Errors;
+using SentinelSync.Replication.Cassandra.Protocol.Framing;
 using SentinelSync.Replication.Cassandra.Protocol.Requests;
 using SentinelSync.Replication.Cassandra.Protocol.Responses;
 
 namespace SentinelSync.Replication.Cassandra.Client;
 
 /// <summary>
-/// One native-protocol v4 connection to one node, multiplexing up to <see cref="CqlClientOptions.MaxRequestsPerConnection"/>
+/// One native-protocol connection (v4 or v5, see <see cref="OpenAsync"/>) to one node, multiplexing up to <see cref="CqlClientOptions.MaxRequestsPerConnection"/>
 /// requests by stream id. A reader loop hands each response to the request of its stream id and events (stream -1)
 /// to <see cref="Event"/>. A stream id whose request timed out is reused only after its late response arrived, so a
 /// late answer can never be taken for another request's. When the socket breaks, every request in flight fails with
@@ -18,11 +19,10 @@ namespace SentinelSync.Replication.Cassandra.Client;
 /// </summary>
 public sealed class CqlConnection : IAsyncDisposable
 {
-    private const byte ProtocolVersion = 4;
-
     private readonly TcpClient _tcp;
     private readonly Stream _stream;
     private readonly CqlClientOptions _options;
+    private readonly CqlFramer _framer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _freeStreamCount;
     private readonly ConcurrentBag<short> _freeStreams;
@@ -32,11 +32,12 @@ public sealed class CqlConnection : IAsyncDisposable
     private Exception? _closedBecause;
     private int _disposed;
 
-    private CqlConnection(TcpClient tcp, Stream stream, string endpoint, CqlClientOptions options)
+    private CqlConnection(TcpClient tcp, Stream stream, string endpoint, CqlClientOptions options, byte version)
     {
         _tcp = tcp;
         _stream = stream;
         _options = options;
+        _framer = new CqlFramer(version, options.Compression);
         Endpoint = endpoint;
         var streams = Math.Clamp(options.MaxRequestsPerConnection, 1, short.MaxValue + 1);
         _freeStreamCount = new SemaphoreSlim(streams, streams);
@@ -49,13 +50,39 @@ public sealed class CqlConnection : IAsyncDisposable
 
     public string Endpoint { get; }
 
+    /// <summary>The protocol version this connection speaks (4 or 5).</summary>
+    public byte ProtocolVersion => _framer.Version;
+
+    /// <summary>The frame compression in use (<c>lz4</c>), or null.</summary>
+    public string? Compression => _framer.Compression;
+
     public bool IsClosed => _closedBecause is not null;
 
     /// <summary>Requests sent and not yet answered (timed-out ones included until their late answer).</summary>
     public int InFlight => _pending.Count;
 
-    /// <summary>Connects, optionally over TLS, and runs STARTUP (and PasswordAuthenticator when the node asks).</summary>
+    /// <summary>
+    /// Connects, optionally over TLS, and runs the handshake: OPTIONS (the node's SUPPORTED says which compressions it
+    /// offers), STARTUP with the configured compression, and PasswordAuthenticator when the node asks. Without a pinned
+    /// <see cref="CqlClientOptions.ProtocolVersion"/> it offers v5 first; a node that answers v5 with a protocol error
+    /// (or hangs up) during the handshake gets a new connection at v4, as the drivers negotiate.
+    /// </summary>
     public static async Task<CqlConnection> OpenAsync(string host, int port, CqlClientOptions options, CancellationToken cancellationToken = default)
+    {
+        byte[] versions = options.ProtocolVersion is { } pinned ? [pinned] : [5, 4];
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await OpenAsync(host, port, options, versions[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (CqlProtocolVersionException) when (i + 1 < versions.Length)
+            {
+            }
+        }
+    }
+
+    private static async Task<CqlConnection> OpenAsync(string host, int port, CqlClientOptions options, byte version, CancellationToken cancellationToken)
     {
         var endpoint = $"{host}:{port}";
         var tcp = new TcpClient { NoDelay = true };
@@ -74,7 +101,7 @@ public sealed class CqlConnection : IAsyncDisposable
                         stream = await AuthenticateTlsAsync(stream, host, options.Tls, connectTimeout.Token).ConfigureAwait(false);
                     }
 
-                    connection = new CqlConnection(tcp, stream, endpoint, options);
+                    connection = new CqlConnection(tcp, stream, endpoint, options, version);
                 }
                 catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
                     || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -125,10 +152,11 @@ public sealed class CqlConnection : IAsyncDisposable
         _pending[streamId] = pending;
         try
         {
-            var frame = request.Frame(ProtocolVersion, streamId);
             await _writeLock.WaitAsync(deadline.Token).ConfigureAwait(false);
             try
             {
+                // Encoded under the lock: the framing's state (compression, segments) follows the order on the wire.
+                var frame = _framer.Encode(request, streamId);
                 await _stream.WriteAsync(frame, deadline.Token).ConfigureAwait(false);
                 await _stream.FlushAsync(deadline.Token).ConfigureAwait(false);
             }
@@ -197,8 +225,30 @@ public sealed class CqlConnection : IAsyncDisposable
 
     private async Task StartupAsync(CancellationToken cancellationToken)
     {
-        var startup = new StartupRequest([new("CQL_VERSION", "3.0.0"), new("DRIVER_NAME", _options.DriverName), new("DRIVER_VERSION", _options.DriverVersion)]);
-        var response = await SendAsync(startup, cancellationToken: cancellationToken).ConfigureAwait(false);
+        CqlResponse response;
+        try
+        {
+            var supported = await SendAsync(new OptionsRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            CheckCompression(supported as SupportedResponse ?? throw new CqlProtocolException($"{Endpoint}: OPTIONS answered with {supported.GetType().Name}"));
+            List<KeyValuePair<string, string>> options = [new("CQL_VERSION", "3.0.0"), new("DRIVER_NAME", _options.DriverName), new("DRIVER_VERSION", _options.DriverVersion)];
+            if (_options.Compression is { } compression)
+            {
+                options.Add(new("COMPRESSION", compression));
+            }
+
+            response = await SendAsync(new StartupRequest(options), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (CqlServerException e) when (e.Code == CqlErrorCode.ProtocolError)
+        {
+            throw new CqlProtocolVersionException(Endpoint, ProtocolVersion, e.ServerMessage, e);
+        }
+        catch (CqlConnectionException e) when (ProtocolVersion >= 5)
+        {
+            // Some servers hang up on a protocol version they do not know rather than answer it.
+            throw new CqlProtocolVersionException(Endpoint, ProtocolVersion, e.Message, e);
+        }
+
+        _framer.StartSegments();
         if (response is ReadyResponse)
         {
             return;
@@ -227,19 +277,34 @@ public sealed class CqlConnection : IAsyncDisposable
         }
     }
 
+    private void CheckCompression(SupportedResponse supported)
+    {
+        if (_options.Compression is not { } wanted)
+        {
+            return;
+        }
+
+        var offered = supported.Options.TryGetValue("COMPRESSION", out var values) ? values : [];
+        if (!offered.Contains(wanted, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new CqlProtocolException($"{Endpoint} offers compression [{string.Join(", ", offered)}] but '{wanted}' is configured (set compression to one it offers, or leave it out)");
+        }
+    }
+
     private async Task ReadLoopAsync()
     {
-        var header = new byte[CqlFrameHeader.Size];
         try
         {
             while (!_closing.IsCancellationRequested)
             {
-                await _stream.ReadExactlyAsync(header, _closing.Token).ConfigureAwait(false);
-                var frameHeader = CqlFrameHeader.Read(header);
-                var body = new byte[frameHeader.BodyLength];
-                await _stream.ReadExactlyAsync(body, _closing.Token).ConfigureAwait(false);
+                var (frameHeader, body) = await _framer.ReadAsync(_stream, _closing.Token).ConfigureAwait(false);
                 Dispatch(frameHeader, body);
             }
+        }
+        catch (CqlProtocolException e)
+        {
+            // A corrupt or unexpected frame (bad CRC, an answer to no request): nothing later on this stream can be trusted.
+            Close(new CqlConnectionException($"{Endpoint}: {e.Message}", e));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or EndOfStreamException or OperationCanceledException)
         {

@@ -4,8 +4,8 @@ namespace SentinelSync.Replication.Cassandra.Client;
 
 public sealed partial class CqlSession
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "cassandra: control connection to {Endpoint}")]
-    private partial void LogControlConnection(string endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "cassandra: control connection to {Endpoint}, protocol v{ProtocolVersion}, compression {Compression}")]
+    private partial void LogControlConnection(string endpoint, byte protocolVersion, string compression);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "cassandra: {Hosts} nodes, {LocalHosts} in the local datacenter {Datacenter}")]
     private partial void LogTopology(int hosts, int localHosts, string datacenter);

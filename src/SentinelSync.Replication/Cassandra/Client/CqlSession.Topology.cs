@@ -111,7 +111,10 @@ public sealed partial class CqlSession
                 }
 
                 (_control, _controlHost, _controlPort) = (connection, host, port);
-                LogControlConnection(connection.Endpoint);
+
+                // The version the first node agreed on is spoken by every connection of the session, as drivers do.
+                _options = _options with { ProtocolVersion = connection.ProtocolVersion };
+                LogControlConnection(connection.Endpoint, connection.ProtocolVersion, connection.Compression ?? "none");
                 return (connection, host, port);
             }
             catch (Client.CqlConnectionException e)

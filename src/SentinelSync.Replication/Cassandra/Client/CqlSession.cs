@@ -20,7 +20,7 @@ public sealed partial class CqlSession : IAsyncDisposable
 {
     private static readonly TimeSpan _topologyRefreshInterval = TimeSpan.FromSeconds(30);
 
-    private readonly CqlClientOptions _options;
+    private CqlClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
@@ -117,7 +117,7 @@ public sealed partial class CqlSession : IAsyncDisposable
         var bound = statement.Bind(values);
         var parameters = new QueryParameters { Consistency = consistency, Values = bound, SerialConsistency = serialConsistency };
         return RunAsync(statement.RoutingKey(bound), (connection, ct) => WithReprepareAsync(connection, [statement],
-            () => connection.SendAsync(new ExecuteRequest(statement.Id, parameters), statement.Result.ResultMetadata, cancellationToken: ct), ct), cancellationToken);
+            () => connection.SendAsync(new ExecuteRequest(statement.Id, parameters, statement.Result.ResultMetadataId), statement.Result.ResultMetadata, cancellationToken: ct), ct), cancellationToken);
     }
 
     /// <summary>

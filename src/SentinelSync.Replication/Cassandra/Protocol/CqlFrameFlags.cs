@@ -1,6 +1,9 @@
 namespace SentinelSync.Replication.Cassandra.Protocol;
 
-/// <summary>The flags byte of a frame header. This client never compresses and never asks for tracing.</summary>
+/// <summary>
+/// The flags byte of a frame header. Compression is set by the v4 framing when LZ4 was negotiated (v5 compresses
+/// segments instead and ignores it); this client never asks for tracing.
+/// </summary>
 [Flags]
 public enum CqlFrameFlags : byte
 {

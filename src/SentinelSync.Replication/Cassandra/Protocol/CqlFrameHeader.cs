@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace SentinelSync.Replication.Cassandra.Protocol;
 
 /// <summary>
-/// The 9-byte header of a protocol v3/v4 frame: version (its high bit set on responses), flags, a signed 16-bit
+/// The 9-byte header of a protocol v3/v4 frame or a v5 envelope: version (its high bit set on responses), flags, a signed 16-bit
 /// stream id, the opcode and the body's length.
 /// </summary>
 public readonly record struct CqlFrameHeader(byte Version, CqlFrameFlags Flags, short StreamId, CqlOpcode Opcode, int BodyLength)
@@ -36,7 +36,7 @@ public readonly record struct CqlFrameHeader(byte Version, CqlFrameFlags Flags, 
             BinaryPrimitives.ReadInt32BigEndian(source[5..]));
         if (header.ProtocolVersion is < 3 or > 5)
         {
-            throw new CqlProtocolException($"frame header with protocol version {header.ProtocolVersion}: this client speaks v4 (a stream that is not CQL, or out of step)");
+            throw new CqlProtocolException($"frame header with protocol version {header.ProtocolVersion}: this client speaks v4 and v5 (a stream that is not CQL, or out of step)");
         }
 
         if (header.BodyLength is < 0 or > MaxBodyLength)

@@ -1,4 +1,4 @@
 namespace SentinelSync.Replication.Cassandra.Protocol;
 
 /// <summary>Bytes that do not follow the CQL protocol (truncated, out of range, unknown codes); the connection is unusable.</summary>
-public sealed class CqlProtocolException(string message, Exception? inner = null) : IOException(message, inner);
+public class CqlProtocolException(string message, Exception? inner = null) : IOException(message, inner);

@@ -13,6 +13,9 @@ public sealed class CqlReader(ReadOnlyMemory<byte> body)
     private readonly ReadOnlyMemory<byte> _body = body;
     private int _position;
 
+    /// <summary>The protocol version of the message being read (v5 added fields to some results and errors).</summary>
+    public byte ProtocolVersion { get; init; } = 4;
+
     public int Remaining => _body.Length - _position;
 
     public byte ReadByte() => Take(1, "[byte]")[0];
@@ -99,6 +102,15 @@ public sealed class CqlReader(ReadOnlyMemory<byte> body)
 
         var address = new IPAddress(Take(size, "[inet]"));
         return new IPEndPoint(address, ReadInt());
+    }
+
+    /// <summary>[inetaddr]: a one-byte address size (4 or 16), then the address (no port).</summary>
+    public IPAddress ReadInetAddress()
+    {
+        var size = ReadByte();
+        return size is 4 or 16
+            ? new IPAddress(Take(size, "[inetaddr]"))
+            : throw new CqlProtocolException($"[inetaddr] with an address of {size} bytes (4 or 16 expected)");
     }
 
     private static int CheckedLength(int length, string what) =>

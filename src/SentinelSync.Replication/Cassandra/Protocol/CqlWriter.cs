@@ -15,6 +15,9 @@ public sealed class CqlWriter
 
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
 
+    /// <summary>The protocol version of the message being written (v5 widened some flags and added fields).</summary>
+    public byte ProtocolVersion { get; init; } = 4;
+
     public int Length => _buffer.WrittenCount;
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;

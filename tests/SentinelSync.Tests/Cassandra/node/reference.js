@@ -5,7 +5,8 @@
 //    the driver's own Connection sends each request type over a real socket, and every frame it writes is captured.
 // 2. Responses: RESULT, ERROR and EVENT frames are built with the driver's FrameWriter and Encoder, sent to the
 //    driver, and what the driver decoded from them is recorded beside their bytes.
-// 3. Tokens: the driver's Murmur3 tokenizer over a corpus of partition keys.
+// 3. Tokens: the driver's Murmur3 tokenizer over a corpus of partition keys, and routing keys of compound partition
+//    keys (routing.js).
 //
 // Usage: node reference.js OUTPUT.json      (the C# tests run it and compare byte for byte)
 
@@ -21,13 +22,14 @@ const { Murmur3Tokenizer } = require('cassandra-driver/lib/tokenizer');
 const { typeCases } = require('./type-cases');
 const { frame, rowsFrame, preparedFrame, voidFrame } = require('./frames');
 const { captureResponses } = require('./responses');
+const { captureRoutingKeys } = require('./routing');
 
 const types = cassandra.types;
 const dataTypes = types.dataTypes;
 const opcodes = types.opcodes;
 const VERSION = 4;
 
-const output = { requests: {}, responses: [], tokens: [] };
+const output = { requests: {}, responses: [], tokens: [], routing: [] };
 let currentCase = null;
 // What the fake node answers to the next PREPARE, QUERY or BATCH: a function (streamId) => Buffer.
 let nextResponse = null;
@@ -198,6 +200,7 @@ async function main() {
   const endpoint = '127.0.0.1:' + server.address().port;
   await captureRequests(endpoint);
   captureTokens();
+  captureRoutingKeys(new Encoder(VERSION, options()), output);
   fs.writeFileSync(process.argv[2], JSON.stringify(output, null, 1));
   server.close();
   optionsClient.shutdown();

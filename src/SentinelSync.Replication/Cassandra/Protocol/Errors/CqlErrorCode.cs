@@ -1,6 +1,6 @@
 namespace SentinelSync.Replication.Cassandra.Protocol.Errors;
 
-/// <summary>The [int] code of an ERROR response (protocol v4, section 9).</summary>
+/// <summary>The [int] code of an ERROR response (protocol v4 section 9; v5 added CDC_WRITE_FAILURE and CAS_WRITE_UNKNOWN).</summary>
 public enum CqlErrorCode
 {
     ServerError = 0x0000,
@@ -15,6 +15,8 @@ public enum CqlErrorCode
     ReadFailure = 0x1300,
     FunctionFailure = 0x1400,
     WriteFailure = 0x1500,
+    CdcWriteFailure = 0x1600,
+    CasWriteUnknown = 0x1700,
     SyntaxError = 0x2000,
     Unauthorized = 0x2100,
     Invalid = 0x2200,

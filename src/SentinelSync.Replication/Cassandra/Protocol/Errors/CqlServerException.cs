@@ -17,7 +17,8 @@ public class CqlServerException(CqlErrorCode code, string message)
     /// </summary>
     public virtual bool IsTransient => Code is CqlErrorCode.ServerError or CqlErrorCode.Unavailable or CqlErrorCode.Overloaded
         or CqlErrorCode.IsBootstrapping or CqlErrorCode.TruncateError or CqlErrorCode.WriteTimeout or CqlErrorCode.ReadTimeout
-        or CqlErrorCode.ReadFailure or CqlErrorCode.WriteFailure or CqlErrorCode.Unprepared;
+        or CqlErrorCode.ReadFailure or CqlErrorCode.WriteFailure or CqlErrorCode.Unprepared
+        or CqlErrorCode.CdcWriteFailure or CqlErrorCode.CasWriteUnknown;
 
     /// <summary>Reads an ERROR body into the exception type of its code.</summary>
     public static CqlServerException Read(CqlReader reader)
@@ -39,6 +40,7 @@ public class CqlServerException(CqlErrorCode code, string message)
             CqlErrorCode.Unauthorized => new CqlUnauthorizedException(message),
             CqlErrorCode.BadCredentials => new CqlAuthenticationException(message),
             CqlErrorCode.Overloaded => new CqlOverloadedException(message),
+            CqlErrorCode.CasWriteUnknown => new CqlFailureException(code, message, (CqlConsistency)reader.ReadShort(), reader.ReadInt(), reader.ReadInt(), 0, null),
             _ => new CqlServerException(code, message),
         };
     }
@@ -48,9 +50,9 @@ public class CqlServerException(CqlErrorCode code, string message)
         var consistency = (CqlConsistency)reader.ReadShort();
         var received = reader.ReadInt();
         var blockFor = reader.ReadInt();
-        var failures = reader.ReadInt();
+        var reasons = ReadFailures(reader);
         var dataPresent = reader.ReadByte() != 0;
-        return new CqlFailureException(CqlErrorCode.ReadFailure, message, consistency, received, blockFor, failures, null) { DataPresent = dataPresent };
+        return new CqlFailureException(CqlErrorCode.ReadFailure, message, consistency, received, blockFor, reasons.Count, null) { DataPresent = dataPresent, Reasons = reasons.Map };
     }
 
     private static CqlFailureException WriteFailure(CqlReader reader, string message)
@@ -58,7 +60,26 @@ public class CqlServerException(CqlErrorCode code, string message)
         var consistency = (CqlConsistency)reader.ReadShort();
         var received = reader.ReadInt();
         var blockFor = reader.ReadInt();
-        var failures = reader.ReadInt();
-        return new CqlFailureException(CqlErrorCode.WriteFailure, message, consistency, received, blockFor, failures, reader.ReadString());
+        var reasons = ReadFailures(reader);
+        return new CqlFailureException(CqlErrorCode.WriteFailure, message, consistency, received, blockFor, reasons.Count, reader.ReadString()) { Reasons = reasons.Map };
+    }
+
+    /// <summary>v4: &lt;numfailures&gt; [int]; v5: &lt;reasonmap&gt;, an [int] n then n pairs of [inetaddr] and a [short] reason code.</summary>
+    private static (int Count, IReadOnlyDictionary<System.Net.IPAddress, ushort>? Map) ReadFailures(CqlReader reader)
+    {
+        var count = reader.ReadInt();
+        if (reader.ProtocolVersion < 5)
+        {
+            return (count, null);
+        }
+
+        var map = new Dictionary<System.Net.IPAddress, ushort>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var address = reader.ReadInetAddress();
+            map[address] = reader.ReadShort();
+        }
+
+        return (count, map);
     }
 }

@@ -1,7 +1,7 @@
 namespace SentinelSync.Replication.Cassandra.Protocol.Requests;
 
 /// <summary>
-/// BATCH (v4): type, statements, consistency, then a flags byte and what it announces (serial consistency, default
+/// BATCH: type, statements, consistency, then the flags ([byte] in v4, [int] in v5) and what they announce (serial consistency, default
 /// timestamp). The sink sends unlogged batches of one partition each, which Cassandra applies as one mutation.
 /// </summary>
 public sealed class BatchRequest(BatchType type, IReadOnlyList<BatchStatement> statements, CqlConsistency consistency) : CqlRequest
@@ -49,7 +49,14 @@ public sealed class BatchRequest(BatchType type, IReadOnlyList<BatchStatement> s
 
         writer.WriteShort((ushort)Consistency);
         var flags = (SerialConsistency is not null ? 0x10 : 0) | (DefaultTimestamp is not null ? 0x20 : 0);
-        writer.WriteByte((byte)flags);
+        if (writer.ProtocolVersion >= 5)
+        {
+            writer.WriteInt(flags);
+        }
+        else
+        {
+            writer.WriteByte((byte)flags);
+        }
         if (SerialConsistency is { } serial)
         {
             writer.WriteShort((ushort)serial);

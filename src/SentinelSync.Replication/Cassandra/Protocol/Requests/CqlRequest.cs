@@ -10,7 +10,7 @@ public abstract class CqlRequest
     /// <summary>The whole frame (header + body) for protocol <paramref name="version"/> on <paramref name="streamId"/>.</summary>
     public byte[] Frame(byte version, short streamId)
     {
-        var body = new CqlWriter();
+        var body = new CqlWriter { ProtocolVersion = version };
         WriteBody(body);
         var frame = new byte[CqlFrameHeader.Size + body.Length];
         new CqlFrameHeader(version, CqlFrameFlags.None, streamId, Opcode, body.Length).WriteTo(frame);

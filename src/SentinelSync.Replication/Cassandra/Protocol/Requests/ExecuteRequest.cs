@@ -1,9 +1,14 @@
 namespace SentinelSync.Replication.Cassandra.Protocol.Requests;
 
-/// <summary>EXECUTE: a prepared statement's id and its parameters (v4: no result metadata id).</summary>
-public sealed class ExecuteRequest(byte[] preparedId, QueryParameters parameters) : CqlRequest
+/// <summary>
+/// EXECUTE: a prepared statement's id, in v5 the id of the result metadata the client holds (from PREPARED), and the
+/// parameters.
+/// </summary>
+public sealed class ExecuteRequest(byte[] preparedId, QueryParameters parameters, byte[]? resultMetadataId = null) : CqlRequest
 {
     public byte[] PreparedId { get; } = preparedId;
+
+    public byte[]? ResultMetadataId { get; } = resultMetadataId;
 
     public QueryParameters Parameters { get; } = parameters;
 
@@ -12,6 +17,11 @@ public sealed class ExecuteRequest(byte[] preparedId, QueryParameters parameters
     public override void WriteBody(CqlWriter writer)
     {
         writer.WriteShortBytes(PreparedId);
+        if (writer.ProtocolVersion >= 5)
+        {
+            writer.WriteShortBytes(ResultMetadataId ?? throw new ArgumentException("a v5 EXECUTE needs the result metadata id of its PREPARED result"));
+        }
+
         Parameters.Write(writer);
     }
 }

@@ -1,8 +1,9 @@
 namespace SentinelSync.Replication.Cassandra.Protocol.Requests;
 
 /// <summary>
-/// The parameters shared by QUERY and EXECUTE (v4 section 4.1.4): consistency, a flags byte, then only what the
-/// flags announce, in this order: values, page size, paging state, serial consistency, default timestamp.
+/// The parameters shared by QUERY and EXECUTE (v4 section 4.1.4): consistency, the flags (a [byte] in v4, an [int] in
+/// v5), then only what the flags announce, in this order: values, page size, paging state, serial consistency,
+/// default timestamp. The v5 keyspace and now_in_seconds fields are never sent.
 /// </summary>
 public sealed record QueryParameters
 {
@@ -28,7 +29,7 @@ public sealed record QueryParameters
     public bool SkipMetadata { get; init; }
 
     [Flags]
-    private enum Flags : byte
+    private enum Flags
     {
         Values = 0x01,
         SkipMetadata = 0x02,
@@ -47,7 +48,14 @@ public sealed record QueryParameters
             | (SerialConsistency is not null ? Flags.SerialConsistency : 0)
             | (DefaultTimestamp is not null ? Flags.DefaultTimestamp : 0);
         writer.WriteShort((ushort)Consistency);
-        writer.WriteByte((byte)flags);
+        if (writer.ProtocolVersion >= 5)
+        {
+            writer.WriteInt((int)flags);
+        }
+        else
+        {
+            writer.WriteByte((byte)flags);
+        }
         if (Values.Count > 0)
         {
             writer.WriteShort(checked((ushort)Values.Count));

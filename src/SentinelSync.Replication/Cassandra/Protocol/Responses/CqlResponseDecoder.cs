@@ -16,10 +16,10 @@ public static class CqlResponseDecoder
     {
         if ((header.Flags & CqlFrameFlags.Compression) != 0)
         {
-            throw new CqlProtocolException("a compressed frame, though this client never asks for compression");
+            throw new CqlProtocolException("a compressed frame body reached the decoder (the framing decompresses before it)");
         }
 
-        var reader = new CqlReader(body);
+        var reader = new CqlReader(body) { ProtocolVersion = (byte)header.ProtocolVersion };
         Guid? tracingId = (header.Flags & CqlFrameFlags.Tracing) != 0 ? reader.ReadUuid() : null;
         var warnings = (header.Flags & CqlFrameFlags.Warning) != 0 ? reader.ReadStringList() : [];
         if ((header.Flags & CqlFrameFlags.CustomPayload) != 0)

@@ -2,13 +2,17 @@ namespace SentinelSync.Replication.Cassandra.Protocol.Responses;
 
 /// <summary>
 /// Result metadata (v4 section 4.2.5.2): the columns (absent when the request asked to skip them) and the paging state
-/// to fetch the next page, if there is one.
+/// to fetch the next page, if there is one; in v5 also the new result metadata id when the table changed since PREPARE.
 /// </summary>
 public sealed record RowsMetadata(IReadOnlyList<CqlColumn>? Columns, int ColumnCount, byte[]? PagingState)
 {
     private const int GlobalTablesSpec = 0x0001;
     private const int HasMorePages = 0x0002;
     private const int NoMetadata = 0x0004;
+    private const int MetadataChanged = 0x0008;
+
+    /// <summary>v5: the id of the metadata that came with this result, when it differs from the one the EXECUTE named.</summary>
+    public byte[]? NewMetadataId { get; init; }
 
     public static RowsMetadata Read(CqlReader reader)
     {
@@ -20,7 +24,8 @@ public sealed record RowsMetadata(IReadOnlyList<CqlColumn>? Columns, int ColumnC
             return new RowsMetadata(null, columnCount, pagingState);
         }
 
-        return new RowsMetadata(ReadColumns(reader, flags, columnCount), columnCount, pagingState);
+        var newMetadataId = (flags & MetadataChanged) != 0 ? reader.ReadShortBytes() : null;
+        return new RowsMetadata(ReadColumns(reader, flags, columnCount), columnCount, pagingState) { NewMetadataId = newMetadataId };
     }
 
     /// <summary>Column specs: one keyspace/table for all when the global flag is set, else one per column.</summary>
