@@ -29,6 +29,12 @@ public sealed class SiloConfig
     /// <summary>A grain with no call for this long is deactivated (Orleans' collection age).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Serves the Orleans dashboard at <c>/orleans/</c> (default). It is served without the admin token, and adding it
+    /// costs about a third of a silo's start-up CPU (≈ 1 of 3.3 CPU seconds measured here): <c>false</c> leaves it out.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>The silo port actually used.</summary>
     internal int EffectiveSiloPort => SiloPort == 0 ? HttpPort + 1 : SiloPort;
 

@@ -64,8 +64,11 @@ internal static class OrleansSilo
                 o.DeactivationTimeout = s_deactivationTimeout;
             });
             silo.AddSentinelGrains();
-            // The live log stream stays off: the dashboard is served without the admin token (like /metrics).
-            silo.AddDashboard(o => o.HideTrace = true);
+            if (config.Silo.Dashboard)
+            {
+                // The live log stream stays off: the dashboard is served without the admin token (like /metrics).
+                silo.AddDashboard(o => o.HideTrace = true);
+            }
         });
     }
 

@@ -74,7 +74,11 @@ internal static class SiloHost
         app.MapAudit();
         app.MapReconcile();
         app.MapGrains();
-        app.MapOrleansDashboard(routePrefix: "/orleans");
+        if (config.Silo.Dashboard)
+        {
+            app.MapOrleansDashboard(routePrefix: "/orleans");
+        }
+
         return app;
     }
 }
