@@ -73,6 +73,7 @@ internal static class SiloHost
         app.MapAdmin();
         app.MapAudit();
         app.MapReconcile();
+        app.MapErasure();
         app.MapGrains();
         app.MapOrleansDashboard(routePrefix: "/orleans");
         return app;
