@@ -60,6 +60,10 @@ internal static class SiloHost
         builder.Services.AddSingleton<SiloService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
         builder.Services.AddSentinelAdmin();
+        if (config.VaultSession is { } vault)
+        {
+            builder.Services.AddHostedService(sp => new VaultRenewal(vault, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VaultRenewal>>()));
+        }
 
         var app = builder.Build();
         app.UseRedactedApi(redactor);
