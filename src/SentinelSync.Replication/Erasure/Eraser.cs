@@ -63,7 +63,15 @@ public sealed class Eraser(PipelineRegistry pipelines, DeadLetterStore deadLette
         var sinks = new List<SinkErasure>();
         foreach (var sink in config.Sinks)
         {
-            sinks.Add(await grains.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, sink.Name!, name)).EraseAsync(delete));
+            try
+            {
+                sinks.Add(await grains.GetGrain<ISinkGrain>(GrainKeys.Sink(pipeline, sink.Name!, name)).EraseAsync(delete));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The grain did not answer (its silo went away, a timeout): this sink is not done; the others go on.
+                sinks.Add(new SinkErasure(sink.Name!, "unknown", null, 0, $"the sink grain did not answer: {e.GetType().Name}: {e.Message}"));
+            }
         }
 
         var others = await deadLetters.PurgeKeyAsync(pipeline, sink: null, name, RowKeys.Of(delete).Single(), cancellationToken);

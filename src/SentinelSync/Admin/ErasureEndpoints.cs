@@ -40,6 +40,11 @@ internal static class ErasureEndpoints
             {
                 return Results.Json(new { error = "BadRequest", message = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
+            catch (Npgsql.NpgsqlException e)
+            {
+                // The key is checked against the source before anything is erased: without the source, nothing is.
+                return Results.Json(new { error = "Unavailable", message = $"the source of pipeline '{name}' cannot be read to check the key, so nothing was erased: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
         });
     }
 
