@@ -6,6 +6,12 @@ namespace SentinelSync.Replication.Grains;
 
 public sealed partial class SinkGrain
 {
+    /// <summary>How long an erasure waits for the batch in flight before it gives up (nothing erased).</summary>
+    public static readonly TimeSpan EraseGateWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an erasure gives the destination (ClickHouse's delete mutation) within the grain call's timeout.</summary>
+    public static readonly TimeSpan EraseDestinationWait = TimeSpan.FromMinutes(3);
+
     /// <summary>
     /// Takes the apply gate, so the erasure lands between two batches: a batch in flight is committed first, and no
     /// batch or replay starts until the row is gone. Changes of the key still queued here (or still at the source)
@@ -16,15 +22,25 @@ public sealed partial class SinkGrain
         ArgumentNullException.ThrowIfNull(delete);
         var rowKey = RowKeys.Of(delete).Single();
         var destination = DestinationKind();
-        await _applyGate.WaitAsync(_stop.Token);
+
+        // Bounded: a batch retrying against a destination that is down holds the gate, and so would this turn (and the
+        // grain's other calls) with it. Nothing is erased then, at the destination nor in the dead-letter queue.
+        if (!await _applyGate.WaitAsync(EraseGateWait, _stop.Token))
+        {
+            return new SinkErasure(_sinkName, destination, null, 0,
+                $"the sink was still applying a batch after {EraseGateWait.TotalSeconds:0} s (its destination may be down or slow: see sentinel pipelines); nothing was erased here, run the erasure again");
+        }
+
         try
         {
             SinkErasureCount? removed = null;
             string? error = null;
             try
             {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                deadline.CancelAfter(EraseDestinationWait);
                 removed = _sink is IErasingSink eraser
-                    ? await eraser.EraseAsync(_transform is null ? delete : _transform.Apply(delete), _sinkName, Epoch, _stop.Token)
+                    ? await eraser.EraseAsync(_transform is null ? delete : _transform.Apply(delete), _sinkName, Epoch, deadline.Token)
                     : null;
                 error = removed is null
                     ? $"the {destination} sink cannot erase rows yet; delete the row at that destination by hand"
@@ -33,6 +49,10 @@ public sealed partial class SinkGrain
             catch (TransformRefusedException e)
             {
                 error = "refused by this sink's transform: " + e.Message;
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                error = $"the destination did not finish within {EraseDestinationWait.TotalMinutes:0} min (a ClickHouse mutation goes on: see system.mutations); run the erasure again to check";
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
