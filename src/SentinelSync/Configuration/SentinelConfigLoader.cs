@@ -73,6 +73,8 @@ public static partial class SentinelConfigLoader
             {
                 values[key] = vault.Resolve(key, values[key]);
             }
+
+            vault.LearnTokenLease();
         }
 
         foreach (var key in values.Keys)

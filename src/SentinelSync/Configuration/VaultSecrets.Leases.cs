@@ -71,6 +71,38 @@ internal sealed partial class VaultSecrets
         }
     }
 
+    /// <summary>
+    /// Right after the configuration's secrets were read: what Vault says of a configured token's TTL, so that renewal
+    /// is timed from now and not from when the silo has finished starting (which can take longer than a short TTL). A
+    /// refusal (a policy without lookup-self) is left to <see cref="LookUpTokenAsync"/>, which retries and logs it.
+    /// </summary>
+    public void LearnTokenLease()
+    {
+        if (_tokenLease is not null || _token is null)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        using var request = Request(HttpMethod.Get, "v1/auth/token/lookup-self");
+        try
+        {
+            using var response = _http.Send(request);
+            if (response.IsSuccessStatusCode)
+            {
+                using var document = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+                _tokenLease = LeaseOfLookup(document.RootElement.GetProperty("data"), now);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // Not fatal: the silo's renewal loop asks again and says why it cannot.
+        }
+    }
+
+    private static TokenLease LeaseOfLookup(JsonElement data, DateTimeOffset now) =>
+        new(now, TimeSpan.FromSeconds(data.GetProperty("ttl").GetInt64()), data.TryGetProperty("renewable", out var r) && r.ValueKind == JsonValueKind.True);
+
     /// <summary>Asks Vault about a configured token (<c>GET /v1/auth/token/lookup-self</c>) when its lease is not known yet.</summary>
     public async Task LookUpTokenAsync(CancellationToken cancellationToken)
     {
@@ -81,8 +113,7 @@ internal sealed partial class VaultSecrets
 
         var now = DateTimeOffset.UtcNow;
         using var request = Request(HttpMethod.Get, "v1/auth/token/lookup-self");
-        var data = (await SendAsync(request, "looking up the Vault token", cancellationToken)).GetProperty("data");
-        _tokenLease = new TokenLease(now, TimeSpan.FromSeconds(data.GetProperty("ttl").GetInt64()), data.TryGetProperty("renewable", out var r) && r.ValueKind == JsonValueKind.True);
+        _tokenLease = LeaseOfLookup((await SendAsync(request, "looking up the Vault token", cancellationToken)).GetProperty("data"), now);
     }
 
     /// <summary>
