@@ -7,7 +7,8 @@
 #     and 15/sentinel_dest (port 5434, destination), never touching any other cluster; and 15/sentinel_tls
 #     (port 5435), which takes TLS connections with client certificates only, for the TLS tests, with a test CA,
 #     server and client certificates made by openssl in /var/lib/sentinel/tls;
-#   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000);
+#   - a ClickHouse server of our own on 127.0.0.1 (HTTP 8123, native TCP 9000), and a second, separate one that
+#     speaks HTTPS only (8443, certificate from the same test CA), for the ClickHouse TLS tests;
 #   - the checkers of the deployment files: promtool (prometheus), yamllint, docker-compose (Debian packages),
 #     kubectl (from the machine image), and eng/validate's npm packages (schemas, Dockerfile lint).
 # Idempotent: a second run only checks that everything is up. Runs as root.
@@ -25,6 +26,8 @@ CH_HOME=/var/lib/sentinel/clickhouse
 CH_HTTP_PORT=8123
 CH_TCP_PORT=9000
 CH_START_DEADLINE_SECONDS=60
+CH_TLS_HOME=/var/lib/sentinel/clickhouse-tls
+CH_TLS_HTTPS_PORT=8443
 PG_START_DEADLINE_SECONDS=60
 
 say() { echo "setup: $*"; }
@@ -155,6 +158,20 @@ ensure_tls_certificates() {
     rm -f "$d"/*.csr "$d/server.ext"
     chown postgres:postgres "$d/server.key" "$d/server.crt"
     chmod 0600 "$d/server.key" "$d/client.key" "$d/ca.key" "$d/other-ca.key"
+}
+
+# The HTTPS-only ClickHouse's certificate, from the same test CA (made once, beside the others).
+ensure_clickhouse_tls_certificate() {
+    local d=$TLS_DIR
+    if [[ -f $d/clickhouse.key && -f $d/clickhouse.crt ]]; then
+        return
+    fi
+    say "making the TLS ClickHouse's certificate in $TLS_DIR"
+    openssl req -new -nodes -newkey rsa:2048 -subj "/CN=127.0.0.1" -keyout "$d/clickhouse.key" -out "$d/clickhouse.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/clickhouse.ext"
+    openssl x509 -req -in "$d/clickhouse.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 -extfile "$d/clickhouse.ext" -out "$d/clickhouse.crt" 2>/dev/null
+    rm -f "$d/clickhouse.csr" "$d/clickhouse.ext"
+    chmod 0600 "$d/clickhouse.key"
 }
 
 # Replaces a file only when its content differs; returns 0 when it changed.
@@ -384,6 +401,103 @@ else
     say "clickhouse ready on 127.0.0.1:$CH_HTTP_PORT (pid $(ch_pid))"
 fi
 
+# --- ClickHouse over HTTPS only (a second, separate server) -----------------------------------
+
+# Its own configuration, data and logs under $CH_TLS_HOME, HTTPS on $CH_TLS_HTTPS_PORT and nothing else (no plain
+# HTTP, no native TCP port: a listener is opened only for a port the configuration names). The shared server above is
+# never touched. Small caches and a smaller memory cap per query: it only serves the TLS tests.
+write_ch_tls_config() {
+    cat <<EOF
+<?xml version="1.0"?>
+<!-- Written by SentinelSync eng/setup.sh: a loopback ClickHouse 18.16 server for the TLS tests, HTTPS only. -->
+<yandex>
+    <logger>
+        <level>information</level>
+        <log>$CH_TLS_HOME/clickhouse-server.log</log>
+        <errorlog>$CH_TLS_HOME/clickhouse-server.err.log</errorlog>
+        <size>20M</size>
+        <count>2</count>
+    </logger>
+    <listen_host>127.0.0.1</listen_host>
+    <https_port>$CH_TLS_HTTPS_PORT</https_port>
+    <openSSL>
+        <server>
+            <certificateFile>$TLS_DIR/clickhouse.crt</certificateFile>
+            <privateKeyFile>$TLS_DIR/clickhouse.key</privateKeyFile>
+            <verificationMode>none</verificationMode>
+            <loadDefaultCAFile>false</loadDefaultCAFile>
+            <cacheSessions>true</cacheSessions>
+            <disableProtocols>sslv2,sslv3,tlsv1,tlsv1_1</disableProtocols>
+            <preferServerCiphers>true</preferServerCiphers>
+        </server>
+    </openSSL>
+    <path>$CH_TLS_HOME/data/</path>
+    <tmp_path>$CH_TLS_HOME/data/tmp/</tmp_path>
+    <user_files_path>$CH_TLS_HOME/data/user_files/</user_files_path>
+    <format_schema_path>$CH_TLS_HOME/data/format_schemas/</format_schema_path>
+    <users_config>$CH_TLS_HOME/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <mark_cache_size>67108864</mark_cache_size>
+    <uncompressed_cache_size>67108864</uncompressed_cache_size>
+    <max_concurrent_queries>20</max_concurrent_queries>
+</yandex>
+EOF
+}
+
+ch_tls_ping() { [[ $(curl -s --max-time 2 --cacert "$TLS_DIR/ca.crt" "https://127.0.0.1:$CH_TLS_HTTPS_PORT/ping" 2>/dev/null || true) == "Ok." ]]; }
+
+ch_tls_pid() {
+    local pid
+    pid=$(cat "$CH_TLS_HOME/clickhouse-server.pid" 2>/dev/null || true)
+    if [[ -n $pid ]] && [[ $(readlink "/proc/$pid/exe" 2>/dev/null || true) == /usr/sbin/clickhouse-server ]]; then
+        echo "$pid"
+    fi
+}
+
+ensure_clickhouse_tls_certificate
+mkdir -p "$CH_TLS_HOME/data"
+ch_tls_changed=no
+write_ch_tls_config | write_file_if_changed "$CH_TLS_HOME/config.xml" && ch_tls_changed=yes
+# The shared server's users (default, no password, loopback only), with a smaller memory cap per query.
+write_ch_users | sed 's/<max_memory_usage>4000000000</<max_memory_usage>1000000000</' | write_file_if_changed "$CH_TLS_HOME/users.xml" && ch_tls_changed=yes
+
+if [[ $ch_tls_changed == yes ]] && [[ -n $(ch_tls_pid) ]]; then
+    pid=$(ch_tls_pid)
+    say "clickhouse (TLS): configuration changed, stopping server $pid"
+    kill "$pid"
+    deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null; do
+        ((SECONDS < deadline)) || die "clickhouse (TLS) server $pid did not stop within 30s"
+        sleep 0.5
+    done
+fi
+
+if ch_tls_ping; then
+    say "clickhouse (TLS) already answering on https://127.0.0.1:$CH_TLS_HTTPS_PORT"
+else
+    say "starting the HTTPS-only clickhouse-server ($CH_TLS_HOME/config.xml)"
+    setsid nohup /usr/sbin/clickhouse-server --config-file="$CH_TLS_HOME/config.xml" \
+        >>"$CH_TLS_HOME/clickhouse-server.stdout.log" 2>&1 </dev/null &
+    echo $! >"$CH_TLS_HOME/clickhouse-server.pid"
+    deadline=$((SECONDS + CH_START_DEADLINE_SECONDS))
+    until ch_tls_ping; do
+        if ((SECONDS >= deadline)); then
+            echo "setup: ERROR: clickhouse (TLS) did not answer https://127.0.0.1:$CH_TLS_HTTPS_PORT/ping within ${CH_START_DEADLINE_SECONDS}s" >&2
+            for log in clickhouse-server.stdout.log clickhouse-server.err.log clickhouse-server.log; do
+                if [[ -f $CH_TLS_HOME/$log ]]; then
+                    echo "--- tail of $CH_TLS_HOME/$log" >&2
+                    tail -n 30 "$CH_TLS_HOME/$log" >&2
+                fi
+            done
+            exit 1
+        fi
+        sleep 0.5
+    done
+    say "clickhouse (TLS) ready on https://127.0.0.1:$CH_TLS_HTTPS_PORT (pid $(ch_tls_pid))"
+fi
+
 # --- Node.js driver for the CQL reference tests -----------------------------------------------
 
 # The Cassandra client's tests compare its bytes with the DataStax Node.js driver's (cassandra-driver, pinned by
@@ -410,6 +524,7 @@ echo "  SENTINEL_TEST_POSTGRES=${SENTINEL_TEST_POSTGRES:-Host=127.0.0.1;Port=$PG
 echo "  SENTINEL_TEST_POSTGRES_DEST=${SENTINEL_TEST_POSTGRES_DEST:-Host=127.0.0.1;Port=$PG_DEST_PORT;Username=postgres}"
 echo "  SENTINEL_TEST_POSTGRES_TLS=${SENTINEL_TEST_POSTGRES_TLS:-Host=127.0.0.1;Port=$PG_TLS_PORT;Username=postgres, TLS only, certificates in $TLS_DIR}"
 echo "  SENTINEL_TEST_CLICKHOUSE=${SENTINEL_TEST_CLICKHOUSE:-http://127.0.0.1:$CH_HTTP_PORT}"
+echo "  SENTINEL_TEST_CLICKHOUSE_TLS=${SENTINEL_TEST_CLICKHOUSE_TLS:-https://127.0.0.1:$CH_TLS_HTTPS_PORT, HTTPS only, CA $TLS_DIR/ca.crt}"
 echo "  SENTINEL_LIBRDKAFKA=${SENTINEL_LIBRDKAFKA:-(unset: the bundled runtimes/linux-x64/native/centos8-librdkafka.so)}"
 echo "  SENTINEL_TEST_KAFKA=${SENTINEL_TEST_KAFKA:-(unset: the librdkafka mock cluster in the test process; real-broker tests skip)}"
 echo "  SENTINEL_TEST_CASSANDRA=${SENTINEL_TEST_CASSANDRA:-(unset: the Cassandra integration tests are skipped)}"

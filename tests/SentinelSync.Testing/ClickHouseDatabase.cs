@@ -14,7 +14,8 @@ namespace SentinelSync.Testing;
 public sealed class ClickHouseDatabase : IAsyncDisposable
 {
     // One client for the process: HttpClient is meant to be shared, and tests run in parallel.
-    private static readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    // The system's trust, plus the test CA of eng/setup.sh for the HTTPS-only server.
+    private static readonly HttpClient _http = new(new HttpClientHandler { ServerCertificateCustomValidationCallback = TrustsTestCa }) { Timeout = TimeSpan.FromSeconds(60) };
 
     private readonly Uri _server;
     private int _disposed;
@@ -24,6 +25,11 @@ public sealed class ClickHouseDatabase : IAsyncDisposable
         _server = server;
         Name = name;
     }
+
+    private static bool TrustsTestCa(HttpRequestMessage request, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors) =>
+        errors == System.Net.Security.SslPolicyErrors.None
+        || (File.Exists(TestServers.TlsDirectory + "/ca.crt")
+            && Replication.Security.PrivateCaTrust.Validator(Replication.Security.PrivateCaTrust.Load(TestServers.TlsDirectory + "/ca.crt"))(request, certificate, chain, errors));
 
     /// <summary>The database name, derived from the calling test (see <see cref="TestDatabaseName"/>).</summary>
     public string Name { get; }

@@ -24,6 +24,9 @@ public static class TestServers
     /// <summary>Base URL of the ClickHouse HTTP interface.</summary>
     public const string ClickHouseVariable = "SENTINEL_TEST_CLICKHOUSE";
 
+    /// <summary>Base URL of the HTTPS-only ClickHouse server (its certificate signed by the test CA in <see cref="TlsDirectory"/>).</summary>
+    public const string ClickHouseTlsVariable = "SENTINEL_TEST_CLICKHOUSE_TLS";
+
     /// <summary>Contact point (host:port) of a Cassandra or ScyllaDB node; the Cassandra integration tests are skipped without it.</summary>
     public const string CassandraVariable = "SENTINEL_TEST_CASSANDRA";
 
@@ -70,6 +73,18 @@ public static class TestServers
             return Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri)
                 ? uri
                 : throw new InvalidOperationException($"{ClickHouseVariable}='{text}' is not an absolute URL such as {DefaultClickHouse}.");
+        }
+    }
+
+    /// <summary>The HTTPS-only ClickHouse server that eng/setup.sh starts beside the shared one, e.g. <c>https://127.0.0.1:8443/</c>.</summary>
+    public static Uri ClickHouseTls
+    {
+        get
+        {
+            var text = Read(ClickHouseTlsVariable, "https://127.0.0.1:8443");
+            return Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+                ? uri
+                : throw new InvalidOperationException($"{ClickHouseTlsVariable}='{text}' is not an absolute https URL such as https://127.0.0.1:8443.");
         }
     }
 

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Text;
 using System.Text.RegularExpressions;
+using SentinelSync.Replication.Security;
 
 namespace SentinelSync.Replication.ClickHouse;
 
@@ -17,6 +20,7 @@ internal sealed partial class ClickHouseHttp : IDisposable
     private readonly HttpClient _client;
     private readonly Uri _server;
     private readonly string _database;
+    private readonly string? _caFile;
 
     public ClickHouseHttp(ClickHouseSinkOptions options)
     {
@@ -27,6 +31,12 @@ internal sealed partial class ClickHouseHttp : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.GZip,
         };
+        if (options.CaFile is { } caFile)
+        {
+            _caFile = caFile;
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = PrivateCaTrust.Validator(PrivateCaTrust.Load(caFile)) };
+        }
+
         _client = new HttpClient(handler) { Timeout = options.RequestTimeout };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic",
@@ -65,7 +75,7 @@ internal sealed partial class ClickHouseHttp : IDisposable
         {
             Content = body ?? new StringContent(sql, Encoding.UTF8, "text/plain"),
         };
-        using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
@@ -76,6 +86,23 @@ internal sealed partial class ClickHouseHttp : IDisposable
         int? code = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
         var statement = sql.Length <= 200 ? sql : sql[..200] + "…";
         throw new ClickHouseServerException(response.StatusCode, code, $"ClickHouse at {_server} answered {(int)response.StatusCode} to `{statement}`: {text.Trim()}");
+    }
+
+    /// <summary>Sends; a refused TLS handshake says which trust refused it (the exception's own text only says "see inner exception").</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
+        {
+            var trust = _caFile is null ? "the system's trusted CAs" : $"the CA of caFile {_caFile}";
+            throw new HttpRequestException(
+                $"TLS to ClickHouse at {_server} refused: the server's certificate does not chain to {trust} or does not name the host {_server.Host} ({tls.Message})",
+                e,
+                e.StatusCode);
+        }
     }
 
     [GeneratedRegex(@"Code:\s*(\d+)")]

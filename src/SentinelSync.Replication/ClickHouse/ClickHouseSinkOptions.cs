@@ -34,6 +34,12 @@ public sealed class ClickHouseSinkOptions
     /// </summary>
     public bool CompressInserts { get; set; }
 
+    /// <summary>
+    /// A PEM file of the CA(s) that signed the server's certificate, for an <c>https://</c> URL the system's trust
+    /// store does not vouch for: then only chains to these are accepted (the host name is checked either way).
+    /// </summary>
+    public string? CaFile { get; set; }
+
     /// <summary>Timeout of one HTTP request (an insert of a whole batch included).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -61,6 +67,18 @@ public sealed class ClickHouseSinkOptions
             problems.Add(new OptionProblem($"{section}.url", $"must not carry credentials; use {section}.user and {section}.password"));
         }
 
+        if (CaFile is not null)
+        {
+            if (uri is null || uri.Scheme != Uri.UriSchemeHttps)
+            {
+                problems.Add(new OptionProblem($"{section}.caFile", "applies to an https:// url only; the url is not https"));
+            }
+            else if (CaProblem(CaFile) is { } caProblem)
+            {
+                problems.Add(new OptionProblem($"{section}.caFile", caProblem));
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(Database) || Database.Contains('\0', StringComparison.Ordinal))
         {
             problems.Add(new OptionProblem($"{section}.database", "required: the ClickHouse database the tables are created in"));
@@ -82,6 +100,18 @@ public sealed class ClickHouseSinkOptions
         }
 
         return problems;
+    }
+
+    private static string? CaProblem(string caFile)
+    {
+        try
+        {
+            return Security.PrivateCaTrust.Load(caFile).Count == 0 ? $"{caFile} holds no PEM certificate" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"{caFile} cannot be read as PEM certificates: {e.Message}";
+        }
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every offending key.</summary>

@@ -69,6 +69,14 @@ internal sealed partial class ClickHouseTableSchemas(ClickHouseSinkOptions optio
         return table;
     }
 
+    /// <summary>The target of <paramref name="source"/> as last created or evolved (stored schema), or null when none was made.</summary>
+    public async Task<ClickHouseTable?> DescribeStoredAsync(NpgsqlConnection control, TableName source, CancellationToken cancellationToken)
+    {
+        var key = options.Database + "." + ClickHouseSinkOptions.TargetOf(source);
+        var stored = await ReadStoredAsync(control, source, key, cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : Describe(stored);
+    }
+
     private async Task CreateAsync(ClickHouseTable table, CancellationToken cancellationToken)
     {
         await http.ExecuteServerAsync(Format(ClickHouseSinkSql.CreateDatabaseTemplate, ClickHouseIdentifier.Quote(options.Database)), cancellationToken).ConfigureAwait(false);

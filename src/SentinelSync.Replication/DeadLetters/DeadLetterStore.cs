@@ -50,6 +50,15 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
 
     private const string CountSql = "SELECT count(*) FROM sentinel.dead_letter WHERE status = 'pending'";
 
+    // Every status: a replayed or discarded entry still holds the row. The key is matched in C# against every key the
+    // change touches (RowKeys), since row_key holds only the first (the new key of an update that moved the key).
+    private const string OfTableSql = """
+        SELECT id, change::text FROM sentinel.dead_letter
+        WHERE pipeline = @pipeline AND (@sink::text IS NULL OR sink = @sink) AND source_table = @table
+        """;
+
+    private const string DeleteSql = "DELETE FROM sentinel.dead_letter WHERE id = ANY(@ids)";
+
     /// <summary>
     /// Stores a change as the sink was given it: <paramref name="transformed"/> says it already passed the sink's
     /// transforms (masked columns hold masked values, excluded ones are absent), so it is never stored in the clear.
@@ -128,6 +137,40 @@ public sealed class DeadLetterStore(NpgsqlDataSource controlDb)
         command.Parameters.AddWithValue("ids", ids.ToArray());
         command.Parameters.AddWithValue("status", status);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes every entry (whatever its status) of <paramref name="pipeline"/> and <paramref name="table"/> at
+    /// <paramref name="sink"/> (every sink when null) that touches the row of <paramref name="rowKey"/> (as
+    /// <see cref="RowKeys"/> writes it); returns how many went. For erasure: the entries hold the row's values.
+    /// </summary>
+    public async Task<int> PurgeKeyAsync(string pipeline, string? sink, TableName table, string rowKey, CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        await using (var command = controlDb.CreateCommand(OfTableSql))
+        {
+            command.Parameters.AddWithValue("pipeline", pipeline);
+            command.Parameters.Add(new NpgsqlParameter("sink", NpgsqlDbType.Text) { Value = (object?)sink ?? DBNull.Value });
+            command.Parameters.AddWithValue("table", table.ToString());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var change = JsonSerializer.Deserialize<RowChange>(reader.GetString(1), s_json)!;
+                if (RowKeys.Of(change).Contains(rowKey, StringComparer.Ordinal))
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var delete = controlDb.CreateCommand(DeleteSql);
+        delete.Parameters.AddWithValue("ids", ids.ToArray());
+        return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)

@@ -22,6 +22,17 @@ public interface ISinkGrain : IGrainWithStringKey
     /// </summary>
     Task<int> ReplayDeadLettersAsync(long[] ids);
 
+    /// <summary>
+    /// Erases one row at this destination (right to erasure): <paramref name="delete"/> is a delete of the row's key
+    /// as the source names it; it passes this sink's transform (renamed key columns), is applied between two batches
+    /// (never beside one, nor beside a dead-letter replay) and fenced like them, and this sink's dead letters that
+    /// touch the key are deleted. Never throws for the destination's failure: the result says what happened. Its
+    /// own timeout: it may wait for a batch in flight (<see cref="SinkGrain.EraseGateWait"/>) and for ClickHouse's
+    /// delete mutation (<see cref="SinkGrain.EraseDestinationWait"/>).
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<Erasure.SinkErasure> EraseAsync(RowChange delete);
+
     /// <summary>Applies what is queued (as long as the destination takes it), then deactivates.</summary>
     Task StopAsync();
 }

@@ -21,4 +21,8 @@ public sealed partial class SinkGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: copied snapshot rows {From} to {Through} failed and are applied row by row instead: {Error}")]
     private static partial void LogCopyFailed(ILogger logger, string grainId, Position from, Position through, string error);
+
+    // The key itself is personal data: it is never logged.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: erasure of one row: {Removed} removed at the destination (-1: none), {DeadLetters} dead letter(s) deleted: {Result}")]
+    private static partial void LogErased(ILogger logger, string grainId, long removed, int deadLetters, string result);
 }

@@ -28,6 +28,10 @@ public sealed class Masker
     // One HMAC context per thread under the active key: creating one per value costs about twice the hashing itself.
     private readonly ThreadLocal<IncrementalHash> _activeHmac;
 
+    // Tokenize's own key when masking.tokenizeKey pins one (null: the active key).
+    private readonly byte[]? _tokenizeKey;
+    private readonly ThreadLocal<IncrementalHash>? _tokenizeHmac;
+
     public Masker(MaskingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,6 +40,13 @@ public sealed class Masker
         _activeId = options.ActiveKey;
         _activeKey = options.ActiveKey is { } id && _keys.TryGetValue(id, out var key) ? key : null;
         _activeHmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, ActiveKey()));
+        if (options.TokenizeKey is { } tokenizeId)
+        {
+            _tokenizeKey = _keys.TryGetValue(tokenizeId, out var pinned)
+                ? pinned
+                : throw new ArgumentException($"masking.tokenizeKey '{tokenizeId}' names no configured key.", nameof(options));
+            _tokenizeHmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _tokenizeKey));
+        }
     }
 
     public string Mask(MaskFunction function, string text) => function switch
@@ -104,7 +115,7 @@ public sealed class Masker
         return token.ToString();
     }
 
-    /// <summary><paramref name="length"/> bytes derived from the text under the active key (HMAC-SHA256 in counter mode).</summary>
+    /// <summary><paramref name="length"/> bytes derived from the text under the tokenize key (masking.tokenizeKey, else the active key; HMAC-SHA256 in counter mode).</summary>
     private byte[] KeyStream(string text, int length)
     {
         var input = Encoding.UTF8.GetBytes("tokenize\0" + text);
@@ -114,7 +125,7 @@ public sealed class Masker
         for (var (offset, counter) = (0, 0u); offset < length; offset += 32, counter++)
         {
             BinaryPrimitives.WriteUInt32BigEndian(block, counter);
-            var hash = ActiveHmac(block);
+            var hash = TokenizeHmac(block);
             hash.AsSpan(0, Math.Min(32, length - offset)).CopyTo(stream.AsSpan(offset));
         }
 
@@ -124,6 +135,18 @@ public sealed class Masker
     private byte[] ActiveHmac(byte[] data)
     {
         var hmac = _activeHmac.Value!;
+        hmac.AppendData(data);
+        return hmac.GetHashAndReset();
+    }
+
+    private byte[] TokenizeHmac(byte[] data)
+    {
+        if (_tokenizeHmac is null)
+        {
+            return ActiveHmac(data);
+        }
+
+        var hmac = _tokenizeHmac.Value!;
         hmac.AppendData(data);
         return hmac.GetHashAndReset();
     }

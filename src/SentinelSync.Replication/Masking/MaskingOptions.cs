@@ -21,6 +21,14 @@ public sealed partial class MaskingOptions
 
     public string? ActiveKey { get; set; }
 
+    /// <summary>
+    /// The key <c>tokenize</c> uses, when it is not <see cref="ActiveKey"/>. Tokens keep the value's format, so they
+    /// cannot carry a key id as HMAC values do: pinning their key lets <see cref="ActiveKey"/> rotate (for hmac) while
+    /// tokens stay the same and keep joining; rotating this one is a deliberate step that needs a resync of the tables
+    /// that tokenize.
+    /// </summary>
+    public string? TokenizeKey { get; set; }
+
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
     private static partial Regex KeyId();
 
@@ -70,6 +78,11 @@ public sealed partial class MaskingOptions
         else if (!ids.Contains(ActiveKey))
         {
             problems.Add(new OptionProblem($"{section}.activeKey", $"'{ActiveKey}' is not the id of any of {section}.keys ({(ids.Count == 0 ? "none is configured" : string.Join(", ", ids))})"));
+        }
+
+        if (TokenizeKey is not null && !ids.Contains(TokenizeKey))
+        {
+            problems.Add(new OptionProblem($"{section}.tokenizeKey", $"'{TokenizeKey}' is not the id of any of {section}.keys ({(ids.Count == 0 ? "none is configured" : string.Join(", ", ids))})"));
         }
 
         return problems;

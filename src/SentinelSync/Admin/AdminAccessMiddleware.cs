@@ -163,11 +163,18 @@ internal static partial class AdminAccessMiddleware
             var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(read, MaxArgumentBytes));
             try
             {
-                arguments["body"] = read > MaxArgumentBytes ? text + " …(cut)" : Mask(JsonNode.Parse(text));
+                var body = Mask(JsonNode.Parse(text));
+                if (IsErasure(request))
+                {
+                    MaskErasureKey(body);
+                }
+
+                arguments["body"] = read > MaxArgumentBytes ? text + " …(cut)" : body;
             }
             catch (JsonException)
             {
-                arguments["body"] = text;
+                // An erasure's body that is not JSON may still hold the key: kept out whole.
+                arguments["body"] = IsErasure(request) ? Masked : text;
             }
         }
 
@@ -196,6 +203,33 @@ internal static partial class AdminAccessMiddleware
                 return array;
             default:
                 return node;
+        }
+    }
+
+    private static bool IsErasure(HttpRequest request) => request.Path.Value?.EndsWith("/erase", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// An erasure's key identifies a person: the trail keeps which columns were named (and the reason), not their
+    /// values, so the record of an erasure does not itself keep the data erased.
+    /// </summary>
+    private static void MaskErasureKey(JsonNode? body)
+    {
+        if (body is not JsonObject obj)
+        {
+            return;
+        }
+
+        if (obj["key"] is JsonObject key)
+        {
+            foreach (var (name, _) in key.ToList())
+            {
+                key[name] = Masked;
+            }
+        }
+
+        if (obj.ContainsKey("value"))
+        {
+            obj["value"] = Masked;
         }
     }
 

@@ -12,6 +12,7 @@ internal static class AdminServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new Redactor(sp.GetRequiredService<SentinelConfig>()));
         services.AddSingleton(sp => new WalMarks(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<Replication.Erasure.Eraser>();
         services.AddSingleton<PipelineMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
         return services;

@@ -21,6 +21,7 @@ internal static class SentinelCommand
         root.Subcommands.Add(ResyncCommand.Create());
         root.Subcommands.Add(DevCommand.Create());
         root.Subcommands.Add(ReconcileCommand.Create());
+        root.Subcommands.Add(EraseCommand.Create());
         return root;
     }
 }

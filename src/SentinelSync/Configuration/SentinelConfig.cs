@@ -28,4 +28,7 @@ public sealed class SentinelConfig
     /// references, <c>SENTINEL_TOKEN</c>, OTLP header values): not a configuration key (not public, so not bound).
     /// </summary>
     internal IReadOnlyList<string> Secrets { get; set; } = [];
+
+    /// <summary>The Vault client that resolved <c>${vault:}</c> references (null when none): its token and leases are renewed by <see cref="VaultRenewal"/>.</summary>
+    internal VaultSecrets? VaultSession { get; set; }
 }

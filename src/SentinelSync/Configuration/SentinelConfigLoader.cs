@@ -62,15 +62,19 @@ public static partial class SentinelConfigLoader
         }
 
         // Vault references last: the vault section itself may take its token from ${env:} or ${file:}.
+        VaultSecrets? vault = null;
         if (VaultSecrets.IsUsedBy(values.Values))
         {
             var vaultConfig = new VaultConfig();
             BindSection(file, values.Where(v => v.Key.StartsWith("vault:", StringComparison.OrdinalIgnoreCase)), vaultConfig, "vault");
-            using var vault = VaultSecrets.Create(file, vaultConfig, environment, resolved);
+            // Kept for the silo's lifetime: VaultRenewal renews its token and reads leased secrets again.
+            vault = VaultSecrets.Create(file, vaultConfig, environment, resolved);
             foreach (var key in values.Keys.Where(k => !k.StartsWith("vault:", StringComparison.OrdinalIgnoreCase)).ToList())
             {
                 values[key] = vault.Resolve(key, values[key]);
             }
+
+            vault.LearnTokenLease();
         }
 
         foreach (var key in values.Keys)
@@ -89,6 +93,7 @@ public static partial class SentinelConfigLoader
         }
 
         config.Secrets = [.. SecretValues.In(values, environment), .. resolved];
+        config.VaultSession = vault;
         return config;
     }
 

@@ -26,6 +26,15 @@ internal sealed partial class VaultSecrets : IDisposable
     private readonly Dictionary<string, JsonElement> _paths = new(StringComparer.Ordinal);
     private string? _token;
 
+    /// <summary>Fields used per path: value read and the configuration keys it went into (for <see cref="VaultRenewal"/>).</summary>
+    private readonly Dictionary<string, Dictionary<string, UsedField>> _used = new(StringComparer.Ordinal);
+
+    /// <summary>Paths whose read came with a lease (<c>lease_duration</c> above 0): read at, for how long.</summary>
+    private readonly Dictionary<string, (DateTimeOffset ReadAt, TimeSpan Duration)> _leases = new(StringComparer.Ordinal);
+
+    /// <summary>What Vault said of the token when it issued or renewed it (null: not known yet, ask lookup-self).</summary>
+    private TokenLease? _tokenLease;
+
     private VaultSecrets(string file, VaultConfig config, string address, ICollection<string> resolved)
     {
         _file = file;
@@ -84,6 +93,7 @@ internal sealed partial class VaultSecrets : IDisposable
 
             var text = secret.ValueKind == JsonValueKind.String ? secret.GetString()! : secret.GetRawText();
             _resolved.Add(text);
+            Use(path, field, key, text);
             return text;
         });
 
@@ -101,6 +111,7 @@ internal sealed partial class VaultSecrets : IDisposable
         // KV version 2 wraps the fields in data.data beside data.metadata; version 1 has them in data.
         var fields = data.TryGetProperty("data", out var inner) && data.TryGetProperty("metadata", out _) ? inner : data;
         _paths[path] = fields.Clone();
+        NoteLease(path, body);
         return _paths[path];
     }
 
@@ -130,6 +141,7 @@ internal sealed partial class VaultSecrets : IDisposable
         using var login = new HttpRequestMessage(HttpMethod.Post, $"v1/auth/{kubernetes.Mount.Trim('/')}/login") { Content = JsonContent.Create(new { role = kubernetes.Role, jwt }) };
         var body = Send(key, login, $"logging in to Vault with Kubernetes auth (mount {kubernetes.Mount}, role {kubernetes.Role})");
         _token = body.GetProperty("auth").GetProperty("client_token").GetString()!;
+        _tokenLease = TokenLease.OfAuth(body.GetProperty("auth"), DateTimeOffset.UtcNow);
         _resolved.Add(_token);
         return _token;
     }
@@ -151,13 +163,7 @@ internal sealed partial class VaultSecrets : IDisposable
             var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
             {
-                var reason = response.StatusCode switch
-                {
-                    HttpStatusCode.Forbidden => "permission denied (a wrong or expired token, or a policy without read on this path)",
-                    HttpStatusCode.NotFound => "no such path",
-                    _ => $"HTTP {(int)response.StatusCode}",
-                };
-                throw Problem(key, $"{doing}: {reason}{Errors(text)}");
+                throw Problem(key, $"{doing}: {Reason(response.StatusCode)}{Errors(text)}");
             }
 
             try
@@ -170,6 +176,13 @@ internal sealed partial class VaultSecrets : IDisposable
             }
         }
     }
+
+    private static string Reason(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Forbidden => "permission denied (a wrong or expired token, or a policy without read on this path)",
+        HttpStatusCode.NotFound => "no such path",
+        _ => $"HTTP {(int)status}",
+    };
 
     /// <summary>Vault's own error list (<c>{"errors": [...]}</c>), which never holds a secret.</summary>
     private static string Errors(string body)
@@ -188,7 +201,6 @@ internal sealed partial class VaultSecrets : IDisposable
     }
 
     private ConfigurationException Problem(string key, string problem) => new(_file, ConfigurationKeys.Display(key), problem);
-
 
 
     public void Dispose() => _http.Dispose();

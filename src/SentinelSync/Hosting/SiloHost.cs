@@ -53,6 +53,12 @@ internal static class SiloHost
         // Hosted services start in this order and stop in the reverse one: the control database is migrated
         // before Orleans joins the cluster on it; the keeper and rebalancer run while the silo is active, and
         // stop (draining the local pipelines) before Orleans deactivates the remaining grains and leaves.
+        if (config.VaultSession is { } vault)
+        {
+            // First: the silo's start (Orleans joining, migrations) may outlast a short token TTL.
+            builder.Services.AddHostedService(sp => new VaultRenewal(vault, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<VaultRenewal>>()));
+        }
+
         builder.Services.AddHostedService<KafkaStartLog>();
         builder.Services.AddHostedService<ControlDatabaseMigration>();
         builder.AddSentinelSilo(config);
@@ -73,6 +79,7 @@ internal static class SiloHost
         app.MapAdmin();
         app.MapAudit();
         app.MapReconcile();
+        app.MapErasure();
         app.MapGrains();
         if (config.Silo.Dashboard)
         {

@@ -58,6 +58,34 @@ public sealed class MaskerTests
     }
 
     [Fact]
+    public void A_pinned_tokenize_key_keeps_tokens_through_a_rotation_of_the_active_key_and_an_unpinned_one_does_not()
+    {
+        static MaskingOptions Pinned(string active)
+        {
+            var options = Options(active);
+            options.TokenizeKey = "k2024";
+            return options;
+        }
+
+        var before = new Masker(Pinned("k2024"));
+        var after = new Masker(Pinned("k2025"));
+        after.Tokenize("alice@example.com").ShouldBe(before.Tokenize("alice@example.com"), "tokens keep joining across the rotation");
+        after.Tokenize("+1 (555) 010-0199").ShouldBe(before.Tokenize("+1 (555) 010-0199"));
+        after.Hmac("alice@example.com").ShouldStartWith("k2025:", Case.Sensitive, "hmac rotates as before");
+        new Masker(Options("k2025")).Tokenize("alice@example.com").ShouldNotBe(before.Tokenize("alice@example.com"), "unpinned, tokens follow the active key");
+    }
+
+    [Fact]
+    public void A_tokenize_key_that_names_no_key_is_refused_with_its_key()
+    {
+        var options = Options();
+        options.TokenizeKey = "k1999";
+        var problem = options.Validate(new Dictionary<MaskFunction, string> { [MaskFunction.Tokenize] = "sinks[0].transforms[0]" }).ShouldHaveSingleItem();
+        problem.Key.ShouldBe("masking.tokenizeKey");
+        problem.ToString().ShouldContain("'k1999' is not the id of any of masking.keys (k2024, k2025)");
+    }
+
+    [Fact]
     public void Sha256_is_salted()
     {
         var salted = new Masker(Options()).Sha256("123-45-6789");
