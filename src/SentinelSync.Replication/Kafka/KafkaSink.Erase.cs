@@ -18,6 +18,7 @@ public sealed partial class KafkaSink : IErasingSink
         var position = stored?.Position ?? default;
         var change = delete with { Position = position };
         await ReplayAsync(new ChangeBatch(delete.Schema.Table, [change], position), sinkName, epoch, cancellationToken).ConfigureAwait(false);
-        return new SinkErasureCount(_events.Of(change).Count(), "messages", $"delete event and tombstone published to {_options.TopicOf(delete.Schema.Table)}");
+        var published = await _events.EventsAsync(change, cancellationToken).ConfigureAwait(false);
+        return new SinkErasureCount(published.Count, "messages", $"delete event and tombstone published to {_options.TopicOf(delete.Schema.Table)}");
     }
 }
