@@ -73,7 +73,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(60),
             () => $"the pipeline to move to {owner}");
         output.WriteLine($"pipeline moved to the joining silo {joined.ElapsedMilliseconds} ms after it was ready");
-        first.Log.ShouldContain($"moves to silo {owner}");
+        first.Log.ShouldContain($"belongs to silo {owner}: draining it here");
 
         var commits = workload.Commits;
         await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the move");
