@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "orleans" => await OrleansCallBenchmark.RunAsync(),
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
     "snapshot" => await SnapshotOnlyBenchmark.RunAsync(args[1..]),
+    "backlog" => await BacklogCpuBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|backlog [--quick] [native|sentinelsync]");
     return 2;
 }
