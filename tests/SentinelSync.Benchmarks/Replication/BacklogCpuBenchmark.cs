@@ -95,6 +95,7 @@ internal static class BacklogCpuBenchmark
         await StopTraceAsync(trace);
         var stages = replicator is SentinelReplicator s1 ? StageMetrics.Parse(await s1.MetricsAsync()).Since(stagesBefore!) : null;
         var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
+        var settledIdle = pid is { } p2 ? await IdleCpuPerSecondAsync(p2, TimeSpan.FromSeconds(15)) : null;
         await replicator.StopAsync();
 
         var total = cpu.Values.Sum();
@@ -109,6 +110,11 @@ internal static class BacklogCpuBenchmark
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sentinel process idle while paused: {idle:N3} CPU s per s (≈ {idle * drain:N2} s of the drain)"));
         }
 
+        if (settledIdle is { } settled)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sentinel process idle after the drain (15 s): {settled:N3} CPU s per s (≈ {settled * drain:N2} s of the drain)"));
+        }
+
         if (stages is not null)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sink: {stages.Batches:N0} destination transactions of {stages.MeanBatchSize:N1} changes, {stages.MeanApplyMs:N2} ms each (wall)"));
@@ -121,6 +127,15 @@ internal static class BacklogCpuBenchmark
         }
 
         return checks.All(c => c.Equal);
+    }
+
+    /// <summary>The process's CPU seconds per second over <paramref name="period"/> of nothing to replicate.</summary>
+    private static async Task<double?> IdleCpuPerSecondAsync(int pid, TimeSpan period)
+    {
+        var watch = Stopwatch.StartNew();
+        var start = ResourceSampler.Ticks(pid);
+        await Task.Delay(period);
+        return start is { } s && ResourceSampler.Ticks(pid) is { } end ? (end - s) / 100.0 / watch.Elapsed.TotalSeconds : null;
     }
 
     private static Process? StartTrace(int pid)
