@@ -146,7 +146,8 @@ internal static class BacklogCpuBenchmark
         }
 
         var tool = Environment.GetEnvironmentVariable("SENTINEL_BENCH_DOTNET_TRACE") ?? "dotnet-trace";
-        return BenchPostgres.StartTool(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "--format", "Speedscope", "-o", output], redirectInput: true);
+        // Its progress output goes to a file: a pipe nobody reads would fill and stall it.
+        return BenchPostgres.StartTool("sh", ["-c", "exec \"$0\" collect -p \"$1\" --profile dotnet-sampled-thread-time -o \"$2\" > \"$2.log\" 2>&1", tool, pid.ToString(CultureInfo.InvariantCulture), output]);
     }
 
     private static async Task StopTraceAsync(Process? trace)
@@ -156,10 +157,9 @@ internal static class BacklogCpuBenchmark
             return;
         }
 
-        await trace.StandardInput.WriteLineAsync();
-        trace.StandardInput.Close();
-        var output = trace.StandardOutput.ReadToEndAsync();
+        // dotnet-trace stops on Ctrl+C (it reads no key from a redirected input).
+        await BenchPostgres.RunToolAsync("kill", ["-INT", trace.Id.ToString(CultureInfo.InvariantCulture)]);
         await trace.WaitForExitAsync();
-        Console.WriteLine($"dotnet-trace: {(await output).Split('\n').LastOrDefault(l => l.Length > 0)}");
+        Console.WriteLine($"dotnet-trace exited with {trace.ExitCode}");
     }
 }
