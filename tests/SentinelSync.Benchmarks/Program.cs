@@ -13,6 +13,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|backlog [--quick] [native|sentinelsync]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|backlog [--quick] [--live] [native|sentinelsync]");
     return 2;
 }

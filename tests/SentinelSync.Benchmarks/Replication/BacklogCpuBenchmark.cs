@@ -11,7 +11,7 @@ namespace SentinelSync.Benchmarks.Replication;
 /// source walsender and the destination backends while draining, per 1,000 changes; and, for SentinelSync, the
 /// process's idle CPU rate while paused (Orleans' own timers), which the drain includes. Wall-clock figures are
 /// printed but mean little on a shared machine.
-/// <code>dotnet run -c Release --project tests/SentinelSync.Benchmarks -- backlog [--quick] [native|sentinelsync]</code>
+/// <code>dotnet run -c Release --project tests/SentinelSync.Benchmarks -- backlog [--quick] [--live] [native|sentinelsync]</code>
 /// With <c>SENTINEL_BENCH_TRACE=file.speedscope.json</c> (and dotnet-trace on the PATH or in
 /// <c>SENTINEL_BENCH_DOTNET_TRACE</c>) the silo is CPU-sampled during the drain.
 /// </summary>
@@ -24,6 +24,7 @@ internal static class BacklogCpuBenchmark
     public static async Task<int> RunAsync(string[] arguments)
     {
         var quick = arguments.Contains("--quick");
+        var live = arguments.Contains("--live");
         var sizes = BenchSizes.Quick;
         var (tpcb, wide) = quick ? (4_500, 2_000) : (45_000, 20_000);
         var tools = arguments.Where(a => a is "native" or "sentinelsync").DefaultIfEmpty("native").ToList();
@@ -39,7 +40,7 @@ internal static class BacklogCpuBenchmark
         {
             foreach (var tool in tools)
             {
-                ok &= await RunToolAsync(tool, sizes, tpcb, wide);
+                ok &= live ? await RunLiveAsync(tool, sizes, tpcb, wide) : await RunToolAsync(tool, sizes, tpcb, wide);
             }
         }
         finally
@@ -52,14 +53,51 @@ internal static class BacklogCpuBenchmark
         return ok ? 0 : 1;
     }
 
-    private static async Task<bool> RunToolAsync(string tool, BenchSizes sizes, int tpcb, int wide)
+    /// <summary>
+    /// The same fixed load with the tool replicating all along (<c>--live</c>): CPU from the load's start until its
+    /// last change is visible at the destination, per change (pgbench's own sessions left out).
+    /// </summary>
+    private static async Task<bool> RunLiveAsync(string tool, BenchSizes sizes, int tpcb, int wide)
+    {
+        var (replicator, workload, destination) = await StartAsync(tool, sizes);
+        await using (replicator)
+        {
+            var before = await workload.ChangesSoFarAsync();
+            var meter = new CpuMeter(SourceDatabase, DestinationDatabase, replicator.ProcessId);
+            await meter.StartAsync();
+            using var stop = new CancellationTokenSource();
+            var metering = meter.RunAsync(stop.Token);
+            var watch = Stopwatch.StartNew();
+            var load = await workload.RunFixedLoadAsync(tpcb, wide);
+            await Workload.WaitForMarkerAsync(destination, await workload.CommitMarkerAsync(), TimeSpan.FromMinutes(30));
+            var seconds = watch.Elapsed.TotalSeconds;
+            await stop.CancelAsync();
+            var cpu = await metering;
+            var changes = await workload.ChangesSoFarAsync() - before;
+            var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
+            await replicator.StopAsync();
+            var total = cpu.Values.Sum();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{tool}] live: {changes:N0} changes ({load.TpcbTransactions:N0} TPC-B + {load.WideTransactions:N0} wide transactions) in {seconds:N1} s (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{tool}] CPU from load start to caught up: {total:N2} s = {1000 * total / changes:N3} s per 1,000 changes"));
+            foreach (var (role, used) in cpu.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   {role}: {used:N2} s ({1000 * used / changes:N3} s per 1,000 changes)"));
+            }
+
+            Console.WriteLine($"[{tool}] converged: {checks.All(c => c.Equal)}");
+            return checks.All(c => c.Equal);
+        }
+    }
+
+    /// <summary>Fresh databases, the workload's tables, the tool started and through its initial sync.</summary>
+    private static async Task<(IReplicator Replicator, Workload Workload, string Destination)> StartAsync(string tool, BenchSizes sizes)
     {
         await BenchPostgres.RecreateAsync(TestServers.Postgres, SourceDatabase);
         await BenchPostgres.RecreateAsync(TestServers.PostgresDestination, DestinationDatabase);
         var workload = new Workload(SourceDatabase, sizes);
         await workload.InitializeAsync();
         var destination = BenchPostgres.Destination(DestinationDatabase);
-        await using IReplicator replicator = tool == "native"
+        IReplicator replicator = tool == "native"
             ? new NativeReplicator(SourceDatabase, DestinationDatabase, "bench_cpu_native")
             : new SentinelReplicator(SourceDatabase, DestinationDatabase, ControlDatabase, "benchcpu");
         await replicator.PrepareAsync();
@@ -70,6 +108,13 @@ internal static class BacklogCpuBenchmark
             await ready.WaitAllReadyAsync(TimeSpan.FromMinutes(5));
         }
 
+        return (replicator, workload, destination);
+    }
+
+    private static async Task<bool> RunToolAsync(string tool, BenchSizes sizes, int tpcb, int wide)
+    {
+        var (started, workload, destination) = await StartAsync(tool, sizes);
+        await using var replicator = started;
         await replicator.PauseAsync();
         var pid = replicator.ProcessId;
         var idleWatch = Stopwatch.StartNew();
