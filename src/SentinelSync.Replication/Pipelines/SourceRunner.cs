@@ -35,11 +35,12 @@ internal sealed partial class SourceRunner(
     private readonly PushTracker _tracker = new();
     private readonly CancellationTokenSource _stopReading = new();
     private volatile bool _stopping;
+    private volatile bool _hadWindows;
     private readonly Dictionary<TableName, ITableGrain> _tableGrains = [];
     private readonly ConcurrentDictionary<TableName, TableResync> _resyncs = [];
     private readonly ConcurrentDictionary<string, TableRepair> _repairs = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
-    private readonly Dictionary<TableName, List<ChangeBatch>> _unpushed = [];
+    private readonly Dictionary<TableName, TableQueue> _unpushed = [];
 
     // Pushes are serialised: the read loop flushes while the stream reads ahead, and a resync watermark met while
     // reading ahead pushes too (after what is queued, so each table keeps stream order).
@@ -316,7 +317,11 @@ internal sealed partial class SourceRunner(
     private static bool SupportsResync(PostgresChangeStream stream) => stream.ServerVersion.Major >= 14;
 
     /// <summary>The resyncs and repairs whose watermark windows the stream serves.</summary>
-    private IEnumerable<IWatermarkWindow> Windows => _resyncs.Values.Concat<IWatermarkWindow>(_repairs.Values);
+    /// <remarks>
+    /// Read for every batch the stream hands out: until the first resync or repair of this run there are none, and
+    /// the dictionaries are not asked (their <c>Values</c> takes every lock and copies, <c>IsEmpty</c> locks when empty).
+    /// </remarks>
+    private IEnumerable<IWatermarkWindow> Windows => _hadWindows ? _resyncs.Values.Concat<IWatermarkWindow>(_repairs.Values) : [];
 
     /// <summary>The repairs started during this run (the latest 100).</summary>
     public RepairStatus? GetRepair(string id) => _repairs.TryGetValue(id, out var repair) ? repair.Status : null;
@@ -358,6 +363,7 @@ internal sealed partial class SourceRunner(
 
         var repair = new TableRepair(pipeline, options.Slot, table, keys);
         _repairs[repair.Id] = repair;
+        _hadWindows = true;
         _ = Task.Run(() => RunRepairAsync(repair, _reading), CancellationToken.None);
         return repair.Status;
     }
@@ -386,6 +392,7 @@ internal sealed partial class SourceRunner(
     {
         var resync = new TableResync(pipeline, options.Slot, table);
         _resyncs[table] = resync;
+        _hadWindows = true;
         _ = Task.Run(() => RunResyncAsync(resync, _reading), CancellationToken.None);
         return resync;
     }
@@ -519,7 +526,8 @@ internal sealed partial class SourceRunner(
 
         if (!_unpushed.TryGetValue(batch.Table, out var queued))
         {
-            _unpushed[batch.Table] = queued = [];
+            // Traced batches keep one capture span per transaction: not merged.
+            _unpushed[batch.Table] = queued = new TableQueue(batch.Table, merge: !SentinelTracing.Source.HasListeners());
         }
 
         queued.Add(batch);
@@ -551,10 +559,10 @@ internal sealed partial class SourceRunner(
     private async Task<List<(TableName Table, int Queued)>> FlushQueuedAsync(CancellationToken cancellationToken)
     {
         var pushed = new List<(TableName Table, int Queued)>(_unpushed.Count);
-        foreach (var (table, batches) in _unpushed)
+        foreach (var (table, queued) in _unpushed)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            pushed.Add((table, await PushToTableAsync(table, batches)));
+            pushed.Add((table, await PushToTableAsync(table, queued.Take())));
         }
 
         _unpushed.Clear();

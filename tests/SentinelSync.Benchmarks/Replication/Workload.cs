@@ -89,6 +89,31 @@ internal sealed partial class Workload(string database, BenchSizes sizes)
     }
 
     /// <summary>
+    /// A fixed amount of the same load (pgbench <c>-t</c>): <paramref name="tpcbTransactions"/> TPC-B transactions over
+    /// 4 clients (4 row changes each) beside <paramref name="wideTransactions"/> wide-script transactions (1 change each,
+    /// a delete of a missing row none), so that runs can be compared change for change.
+    /// </summary>
+    public async Task<LoadResult> RunFixedLoadAsync(int tpcbTransactions, int wideTransactions)
+    {
+        var connection = BenchPostgres.ToolArguments(TestServers.Postgres, database);
+        var directory = Directory.CreateTempSubdirectory("bench-wide-");
+        var scriptArguments = new List<string>();
+        foreach (var (name, weight, script) in s_wideScripts)
+        {
+            var file = Path.Combine(directory.FullName, name + ".sql");
+            await File.WriteAllTextAsync(file, script);
+            scriptArguments.AddRange(["-f", $"{file}@{weight}"]);
+        }
+
+        var perClient = (tpcbTransactions / 4).ToString(CultureInfo.InvariantCulture);
+        var tpcb = BenchPostgres.RunToolAsync("pgbench", ["-n", "-c", "4", "-j", "2", "-t", perClient, .. connection[..^2], database]);
+        var wide = BenchPostgres.RunToolAsync("pgbench", ["-n", "-c", "1", "-j", "1", "-t", wideTransactions.ToString(CultureInfo.InvariantCulture), "-D", $"wide_rows={sizes.WideRows}", .. scriptArguments, .. connection[..^2], database]);
+        var result = new LoadResult(Processed(await tpcb), Processed(await wide));
+        directory.Delete(recursive: true);
+        return result;
+    }
+
+    /// <summary>
     /// Row changes made at the source so far (inserts + updates + deletes of every table, pg_stat_user_tables).
     /// Read until two readings 300 ms apart agree: sessions flush their counters when they end.
     /// </summary>

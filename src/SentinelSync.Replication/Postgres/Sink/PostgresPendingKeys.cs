@@ -62,6 +62,9 @@ internal sealed partial class PostgresPendingKeys(ILogger logger)
         _settled[target] = true;
     }
 
+    /// <summary>Whether <see cref="BuildIfPendingAsync"/> would return at once for <paramref name="target"/>.</summary>
+    public bool IsSettled(TableName target) => _settled.ContainsKey(target);
+
     /// <summary>After a failed transaction: what was seen may have been rolled back.</summary>
     public void Forget() => _settled.Clear();
 

@@ -49,7 +49,10 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateOrThrow();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _dataSource = NpgsqlDataSource.Create(options.Connection);
+        // The sink leaves no session state behind (only SET LOCAL, transaction locks, ON COMMIT DROP staging), so the
+        // DISCARD ALL Npgsql sends before reusing a pooled connection would only cost the destination a reset and its
+        // cached plans on every batch.
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.Connection) { NoResetOnClose = true }.ConnectionString);
         _types = string.IsNullOrEmpty(sourceConnection) ? null : new PostgresDestinationTypes(sourceConnection, _logger);
         _options = options;
         _keys = new PostgresPendingKeys(_logger);
@@ -131,57 +134,80 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
-
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         try
         {
-            var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
-            if (batch.EndsSnapshot && batch.Through > stored.Position)
+            if (!replay && await TryApplyAtKnownOffsetAsync(batch, sinkName, epoch, cancellationToken).ConfigureAwait(false) is { } done)
             {
-                await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, PostgresSinkSql.ForgetCopies, cancellationToken, sinkName, batch.Table.ToString()).ConfigureAwait(false);
+                return done;
             }
 
-            var segments = ChangeReducer.Reduce(pending);
-            foreach (var segment in segments)
-            {
-                var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
-                if (!segment.SnapshotOnly)
-                {
-                    // Streamed changes need the key a snapshot load may have left for later.
-                    await _keys.BuildIfPendingAsync(connection, target, cancellationToken).ConfigureAwait(false);
-                }
-
-                var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
-                    ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
-                    : s_noColumnTypes;
-                await _writer.ApplyAsync(connection, target, segment, columnTypes, cancellationToken).ConfigureAwait(false);
-            }
-
-            var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var segment in segments)
-            {
-                _schemas.Committed(segment.Schema);
-            }
-
-            LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
-            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
-            return applied;
+            ForgetOffset(sinkName, batch);
+            return await ApplyReadingOffsetAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
         }
         catch (TableBlockedException)
         {
+            ForgetOffset(sinkName, batch);
             PipelineInstruments.Blocked(sinkName, batch.Table, blocked: true);
             _schemas.Forget();
             throw;
         }
         catch
         {
-            // The destination may have been changed under us: check the schemas again next time.
+            // The destination may have been changed under us: check the schemas (and the offset row) again next time.
+            ForgetOffset(sinkName, batch);
             _schemas.Forget();
             _keys.Forget();
             throw;
+        }
+    }
+
+    /// <summary>The full path: reads and locks the offset row first, then fences, skips and applies as the contract says.</summary>
+    private async Task<Position> ApplyReadingOffsetAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+        if (batch.EndsSnapshot && batch.Through > stored.Position)
+        {
+            await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, PostgresSinkSql.ForgetCopies, cancellationToken, sinkName, batch.Table.ToString()).ConfigureAwait(false);
+        }
+
+        var segments = ChangeReducer.Reduce(pending);
+        await ApplySegmentsAsync(connection, segments, cancellationToken).ConfigureAwait(false);
+        var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var segment in segments)
+        {
+            _schemas.Committed(segment.Schema);
+        }
+
+        if (!replay)
+        {
+            RememberOffset(sinkName, batch, applied, epoch);
+        }
+
+        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
+        PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
+        return applied;
+    }
+
+    /// <summary>Creates or evolves each segment's target as needed and writes the segment, in the caller's transaction.</summary>
+    private async Task ApplySegmentsAsync(NpgsqlConnection connection, List<ApplySegment> segments, CancellationToken cancellationToken)
+    {
+        foreach (var segment in segments)
+        {
+            var target = await _schemas.EnsureAsync(connection, segment.Schema, cancellationToken, emptying: segment.Truncate).ConfigureAwait(false);
+            if (!segment.SnapshotOnly)
+            {
+                // Streamed changes need the key a snapshot load may have left for later.
+                await _keys.BuildIfPendingAsync(connection, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
+                ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
+                : s_noColumnTypes;
+            await _writer.ApplyAsync(connection, target, segment, columnTypes, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -72,6 +72,19 @@ internal static class PostgresSinkSql
         FOR UPDATE
         """;
 
+    /// <summary>
+    /// Moves an offset row from the exact state this sink left it in ($5 epoch, $6 LSN, $7 ordinal) to $3, $4, locking it
+    /// as an UPDATE does; when the row is in any other state nothing matches and the division fails the transaction
+    /// (22012), which the sink reads as "read the row first". Postgres has no RAISE outside PL/pgSQL.
+    /// </summary>
+    public const string AdvanceKnownOffset = """
+        WITH advanced AS (
+            UPDATE "_sentinel".offsets SET position_lsn = $3, position_ordinal = $4, updated_at = now()
+            WHERE sink = $1 AND source_table = $2 AND epoch = $5 AND position_lsn = $6 AND position_ordinal = $7
+            RETURNING 1)
+        SELECT 1 / count(*)::integer FROM advanced
+        """;
+
     public const string SelectOffset = """
         SELECT position_lsn, position_ordinal, epoch, updated_at FROM "_sentinel".offsets
         WHERE sink = $1 AND source_table = $2

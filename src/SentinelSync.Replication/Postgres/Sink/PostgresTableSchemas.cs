@@ -75,6 +75,12 @@ internal sealed partial class PostgresTableSchemas(PostgresSinkOptions options, 
         return target;
     }
 
+    /// <summary>Whether <see cref="EnsureAsync"/> would return at once for <paramref name="schema"/> (its shape seen committed).</summary>
+    public bool IsSettled(TableSchema schema) => _committed.TryGetValue(schema.Table, out var known) && Covers(known, schema);
+
+    /// <summary>The column types <see cref="ColumnTypesAsync"/> read before, or null when it would have to query.</summary>
+    public IReadOnlyDictionary<string, string>? KnownColumnTypes(TableName target) => _columnTypes.GetValueOrDefault(target);
+
     /// <summary>The transaction that ensured <paramref name="schema"/> committed: later batches of that shape skip the check.</summary>
     public void Committed(TableSchema schema) => _committed.AddOrUpdate(schema.Table, schema, (_, known) => known.Version > schema.Version ? known : schema);
 

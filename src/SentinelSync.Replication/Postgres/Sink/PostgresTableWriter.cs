@@ -162,6 +162,34 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     }
 
     /// <summary>
+    /// Whether <see cref="AddDirect"/> can write <paramref name="segment"/> as it is, with no other statement and no
+    /// round trip of its own: streamed complete rows (no truncate, key move, unchanged TOAST column or snapshot
+    /// rows, which take their own ways), few enough for parameters.
+    /// </summary>
+    public static bool IsDirect(ApplySegment segment)
+    {
+        if (segment.Truncate || segment.Move is not null || segment.SnapshotOnly || segment.IsEmpty)
+        {
+            return false;
+        }
+
+        var rows = segment.Deletes.Count + segment.Upserts.Count + segment.Inserts.Count;
+        return rows <= DirectRowsLimit && rows * segment.Schema.Columns.Count <= DirectValuesLimit
+            && segment.Upserts.TrueForAll(row => Array.FindIndex(row, v => v.IsUnchanged) < 0);
+    }
+
+    /// <summary>
+    /// Adds the statements of a segment for which <see cref="IsDirect"/> holds to <paramref name="batch"/> (see
+    /// <see cref="WriteDirectAsync"/>); <paramref name="columnTypes"/> are needed when it deletes.
+    /// </summary>
+    public static void AddDirect(NpgsqlBatch batch, TableName target, ApplySegment segment, IReadOnlyDictionary<string, string> columnTypes)
+    {
+        var columns = segment.Schema.Columns.Select(c => c.Name).ToList();
+        var keys = segment.Schema.Columns.Where(c => c.IsKey).Select(c => c.Name).ToList();
+        AddDirect(batch, PostgresIdentifier.Quote(target), columns, keys, segment, ConflictClause(columns, keys), columnTypes);
+    }
+
+    /// <summary>
     /// A small segment of complete rows: one <c>DELETE ... WHERE (key) IN (...)</c> and one multi-row
     /// <c>INSERT ... ON CONFLICT</c>, sent together. Values are text parameters of unknown type, parsed by the
     /// target columns' input functions as the staging path's COPY would; in the key predicate they are cast to the
@@ -170,6 +198,12 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     private static async Task WriteDirectAsync(NpgsqlConnection connection, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
+        AddDirect(batch, table, columns, keys, segment, conflict, columnTypes);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddDirect(NpgsqlBatch batch, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes)
+    {
         if (segment.Deletes.Count > 0)
         {
             var keyIndexes = segment.Schema.KeyIndexes.ToList();
@@ -211,8 +245,6 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             insert.CommandText = sql.Append(' ').Append(conflict).ToString();
             batch.BatchCommands.Add(insert);
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
