@@ -21,4 +21,7 @@ public sealed partial class SinkGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: copied snapshot rows {From} to {Through} failed and are applied row by row instead: {Error}")]
     private static partial void LogCopyFailed(ILogger logger, string grainId, Position from, Position through, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: {Streams} streams applied in one transaction failed; applying them one by one instead: {Error}")]
+    private static partial void LogStreamsFailed(ILogger logger, string grainId, int streams, string error);
 }
