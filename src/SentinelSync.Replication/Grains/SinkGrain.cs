@@ -364,7 +364,7 @@ public sealed partial class SinkGrain(
         {
             streams = null;
             var first = TakeRun(out taken, out parts, 0, counted: true);
-            if (first?.Stream is null || _sink is not IMultiStreamSink || _poisonedKeys.Count > 0)
+            if (first?.Stream is null || !IsMergeable(first) || _sink is not IMultiStreamSink || _poisonedKeys.Count > 0)
             {
                 return first;
             }
@@ -378,7 +378,10 @@ public sealed partial class SinkGrain(
                 var run = TakeRun(out var runTaken, out var runParts, total, counted: false)!;
                 runs.Add((run, runTaken));
                 total += run.Changes.Count;
-                parts?.AddRange(runParts!);
+                if (runParts is not null)
+                {
+                    parts?.AddRange(runParts);
+                }
             }
 
             if (runs.Count > 1)
