@@ -25,7 +25,8 @@ public sealed record ChangeBatch(TableName Table, IReadOnlyList<RowChange> Chang
     /// The ordered source stream <see cref="Through"/> and the changes' positions count in, when the table has
     /// more than one: a Kafka source names the partition (<c>kafka:topic/partition</c>), whose offsets are not
     /// comparable with another partition's. Null for the Postgres source, where one WAL orders every table.
-    /// Sinks keep one stored position per (table, stream) and never merge batches of different streams.
+    /// Sinks keep one stored position per (table, stream) and never merge batches of different streams into one
+    /// batch; a sink that is an <see cref="Pipelines.IMultiStreamSink"/> may apply several in one transaction.
     /// </summary>
     [Id(5)]
     public string? Stream { get; init; }

@@ -25,4 +25,7 @@ public sealed partial class SinkGrain
     // The key itself is personal data: it is never logged.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: erasure of one row: {Removed} removed at the destination (-1: none), {DeadLetters} dead letter(s) deleted: {Result}")]
     private static partial void LogErased(ILogger logger, string grainId, long removed, int deadLetters, string result);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: {Streams} streams applied in one transaction failed; applying them one by one instead: {Error}")]
+    private static partial void LogStreamsFailed(ILogger logger, string grainId, int streams, string error);
 }

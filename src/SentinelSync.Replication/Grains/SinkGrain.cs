@@ -217,9 +217,19 @@ public sealed partial class SinkGrain(
             }
 
             await _work.WaitAsync(stop);
-            var batch = TakeBatch(out var taken, out var parts);
+            var batch = TakeBatch(out var taken, out var parts, out var streams);
             if (batch is null)
             {
+                continue;
+            }
+
+            if (streams is not null)
+            {
+                if (!await ApplyStreamsTakenAsync(streams, parts, stop))
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -260,15 +270,8 @@ public sealed partial class SinkGrain(
         }
         catch (SinkFencedException e)
         {
-            // Another activation of this sink owns the destination now: stop; the queue is not ours to apply.
             spans?.Failed(e, "fenced");
-            LogFenced(logger, Key, e.Message);
-            lock (_lock)
-            {
-                _lastError = e.Message;
-            }
-
-            await DeactivateFromWorkerAsync();
+            await StopFencedAsync(e);
             return false;
         }
         catch (Exception e) when (spans is not null)
@@ -287,6 +290,18 @@ public sealed partial class SinkGrain(
 
         Account(batch, taken);
         return true;
+    }
+
+    /// <summary>Another activation of this sink owns the destination now: stop; the queue is not ours to apply.</summary>
+    private async Task StopFencedAsync(SinkFencedException e)
+    {
+        LogFenced(logger, Key, e.Message);
+        lock (_lock)
+        {
+            _lastError = e.Message;
+        }
+
+        await DeactivateFromWorkerAsync();
     }
 
     private void Account(ChangeBatch batch, int taken)
@@ -339,40 +354,86 @@ public sealed partial class SinkGrain(
     /// <summary>
     /// Merges queued batches (in order) into one of at most <see cref="MaxBatchChanges"/> changes;
     /// <paramref name="parts"/> lists the merged batches when spans are being recorded (null otherwise).
+    /// Batches of several streams (Kafka partitions) are taken together when the sink can apply them in one
+    /// transaction (<see cref="IMultiStreamSink"/>): then <paramref name="streams"/> lists one merged batch per
+    /// stream, in queue order, and the returned batch is its first.
     /// </summary>
-    private ChangeBatch? TakeBatch(out int taken, out List<ChangeBatch>? parts)
+    private ChangeBatch? TakeBatch(out int taken, out List<ChangeBatch>? parts, out List<(ChangeBatch Batch, int Taken)>? streams)
     {
         lock (_lock)
         {
-            taken = 0;
-            parts = null;
-            if (!_queue.TryDequeue(out var first))
-            {
-                return null;
-            }
-
-            parts = SentinelTracing.Source.HasListeners() ? [first] : null;
-            taken = Weight(first);
-            if (!IsMergeable(first))
+            streams = null;
+            var first = TakeRun(out taken, out parts, 0, counted: true);
+            if (first?.Stream is null || !IsMergeable(first) || _sink is not IMultiStreamSink || _poisonedKeys.Count > 0)
             {
                 return first;
             }
 
-            var changes = new List<RowChange>(first.Changes);
-            var through = first.Through;
-            // Batches of different streams count positions differently (see ChangeBatch.Stream): never merged.
-            while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream == first.Stream && changes.Count + next.Changes.Count <= MaxBatchChanges)
+            var runs = new List<(ChangeBatch Batch, int Taken)> { (first, taken) };
+            var total = first.Changes.Count;
+            // Only streams not taken yet: the runs are applied in queue order, as they would have been one by one.
+            while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream is not null && runs.TrueForAll(r => r.Batch.Stream != next.Stream)
+                && total + next.Changes.Count <= MaxBatchChanges)
             {
-                _queue.Dequeue();
-                _work.Wait(0);
-                changes.AddRange(next.Changes);
-                parts?.Add(next);
-                through = next.Through;
-                taken += Weight(next);
+                var run = TakeRun(out var runTaken, out var runParts, total, counted: false)!;
+                runs.Add((run, runTaken));
+                total += run.Changes.Count;
+                if (runParts is not null)
+                {
+                    parts?.AddRange(runParts);
+                }
             }
 
-            return new ChangeBatch(first.Table, changes, through) { Stream = first.Stream };
+            if (runs.Count > 1)
+            {
+                streams = runs;
+                taken = runs.Sum(r => r.Taken);
+            }
+
+            return first;
         }
+    }
+
+    /// <summary>
+    /// The next queued batch merged with those after it of the same stream, up to <see cref="MaxBatchChanges"/>
+    /// changes in all with <paramref name="already"/>; <paramref name="counted"/>: the caller already took the
+    /// first batch's count off <c>_work</c>.
+    /// </summary>
+    private ChangeBatch? TakeRun(out int taken, out List<ChangeBatch>? parts, int already, bool counted)
+    {
+        taken = 0;
+        parts = null;
+        if (!_queue.TryDequeue(out var first))
+        {
+            return null;
+        }
+
+        if (!counted)
+        {
+            _work.Wait(0);
+        }
+
+        parts = SentinelTracing.Source.HasListeners() ? [first] : null;
+        taken = Weight(first);
+        if (!IsMergeable(first))
+        {
+            return first;
+        }
+
+        var changes = new List<RowChange>(first.Changes);
+        var through = first.Through;
+        // Batches of different streams count positions differently (see ChangeBatch.Stream): never merged into one.
+        while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream == first.Stream && already + changes.Count + next.Changes.Count <= MaxBatchChanges)
+        {
+            _queue.Dequeue();
+            _work.Wait(0);
+            changes.AddRange(next.Changes);
+            parts?.Add(next);
+            through = next.Through;
+            taken += Weight(next);
+        }
+
+        return new ChangeBatch(first.Table, changes, through) { Stream = first.Stream };
     }
 
     /// <summary>

@@ -204,4 +204,39 @@ public sealed class EnvelopeDecoderTests
         change.ShouldBe(change with { Table = new TableName("inventory", "orders"), Kind = ChangeKind.Truncate });
         change.After.ShouldBeEmpty();
     }
+
+    /// <summary>A Debezium value with its schema block: one column <c>v</c> of Connect type <paramref name="type"/>.</summary>
+    private static byte[] ValueWithSchema(string type, string value) => System.Text.Encoding.UTF8.GetBytes($$$"""
+        {"schema":{"type":"struct","fields":[
+          {"type":"struct","optional":true,"field":"after","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"{{{type}}}","optional":true,"field":"v"}]},
+          {"type":"string","optional":false,"field":"op"}]},
+         "payload":{"after":{"id":1,"v":{{{value}}}},"source":{"schema":"public","table":"t"},"op":"c"}}
+        """);
+
+    [Fact]
+    public void One_decoder_follows_a_changed_schema_block_of_the_same_table()
+    {
+        var decoder = new EnvelopeDecoder(scylla: false);
+
+        var first = decoder.Decode(new KafkaMessage("db.public.t", 0, 0, null, ValueWithSchema("int32", "5"))).Change!;
+        var again = decoder.Decode(new KafkaMessage("db.public.t", 0, 1, null, ValueWithSchema("int32", "6"))).Change!;
+        var changed = decoder.Decode(new KafkaMessage("db.public.t", 0, 2, null, ValueWithSchema("string", "\"seven\""))).Change!;
+
+        first.ObservedColumns.Single(c => c.Name == "v").TypeName.ShouldBe("integer");
+        Row(again.After)["v"].ShouldBe(ColumnValue.Of("6"));
+        changed.ObservedColumns.Single(c => c.Name == "v").TypeName.ShouldBe("text");
+        Row(changed.After)["v"].ShouldBe(ColumnValue.Of("seven"));
+    }
+
+    [Fact]
+    public void An_unknown_type_in_a_cached_schema_block_is_refused_every_time()
+    {
+        var decoder = new EnvelopeDecoder(scylla: false);
+
+        for (var offset = 0; offset < 2; offset++)
+        {
+            var message = new KafkaMessage("db.public.t", 0, offset, null, ValueWithSchema("no-such-type", "1"));
+            Should.Throw<PoisonMessageException>(() => decoder.Decode(message)).Message.ShouldContain("no-such-type");
+        }
+    }
 }

@@ -18,6 +18,13 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<(TableName Table, int Version), TableShape> _shapes = new();
 
+    /// <summary>
+    /// Each thread's buffer and writer, reused for every message: a message (its schema block repeated in each) is
+    /// written once into a buffer already large enough and copied out once, rather than grown from scratch.
+    /// </summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_scratch;
+
     /// <summary>The events of one change, in order (see <see cref="DebeziumEventPlan"/>).</summary>
     public IEnumerable<DebeziumEvent> Of(RowChange change)
     {
@@ -40,62 +47,72 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (buffer, writer) = Scratch();
+        if (withSchemas)
         {
-            if (withSchemas)
-            {
-                writer.WriteStartObject();
-                writer.WritePropertyName(DebeziumEnvelope.Schema);
-                writer.WriteRawValue(shape.KeySchema, skipInputValidation: true);
-                writer.WritePropertyName(DebeziumEnvelope.Payload);
-            }
-
             writer.WriteStartObject();
-            foreach (var i in shape.KeyIndexes)
-            {
-                writer.WritePropertyName(shape.Columns[i].Name);
-                DebeziumValues.Write(writer, shape.Types[i], row[i]);
-            }
-
-            writer.WriteEndObject();
-            if (withSchemas)
-            {
-                writer.WriteEndObject();
-            }
+            writer.WritePropertyName(DebeziumEnvelope.Schema);
+            writer.WriteRawValue(shape.KeySchema, skipInputValidation: true);
+            writer.WritePropertyName(DebeziumEnvelope.Payload);
         }
 
+        writer.WriteStartObject();
+        foreach (var i in shape.KeyIndexes)
+        {
+            writer.WritePropertyName(shape.Columns[i].Name);
+            DebeziumValues.Write(writer, shape.Types[i], row[i]);
+        }
+
+        writer.WriteEndObject();
+        if (withSchemas)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
     private byte[] Value(TableShape shape, RowChange change, string op, ColumnValue[]? before, ColumnValue[]? after)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (buffer, writer) = Scratch();
+        if (withSchemas)
         {
-            if (withSchemas)
-            {
-                writer.WriteStartObject();
-                writer.WritePropertyName(DebeziumEnvelope.Schema);
-                writer.WriteRawValue(shape.ValueSchema, skipInputValidation: true);
-                writer.WritePropertyName(DebeziumEnvelope.Payload);
-            }
-
             writer.WriteStartObject();
-            WriteRow(writer, DebeziumEnvelope.Before, shape, before);
-            WriteRow(writer, DebeziumEnvelope.After, shape, after);
-            WriteSource(writer, change);
-            writer.WriteString(DebeziumEnvelope.Op, op);
-            writer.WriteNumber(DebeziumEnvelope.TsMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
-            writer.WriteNull("transaction");
-            writer.WriteEndObject();
-            if (withSchemas)
-            {
-                writer.WriteEndObject();
-            }
+            writer.WritePropertyName(DebeziumEnvelope.Schema);
+            writer.WriteRawValue(shape.ValueSchema, skipInputValidation: true);
+            writer.WritePropertyName(DebeziumEnvelope.Payload);
         }
 
+        writer.WriteStartObject();
+        WriteRow(writer, DebeziumEnvelope.Before, shape, before);
+        WriteRow(writer, DebeziumEnvelope.After, shape, after);
+        WriteSource(writer, change);
+        writer.WriteString(DebeziumEnvelope.Op, op);
+        writer.WriteNumber(DebeziumEnvelope.TsMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        writer.WriteNull("transaction");
+        writer.WriteEndObject();
+        if (withSchemas)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>This thread's buffer and writer, emptied.</summary>
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Scratch()
+    {
+        if (t_scratch is not { } scratch)
+        {
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            t_scratch = scratch = (buffer, new Utf8JsonWriter(buffer));
+        }
+
+        scratch.Buffer.ResetWrittenCount();
+        scratch.Writer.Reset(scratch.Buffer);
+        return scratch;
     }
 
     private static void WriteRow(Utf8JsonWriter writer, string name, TableShape shape, ColumnValue[]? row)

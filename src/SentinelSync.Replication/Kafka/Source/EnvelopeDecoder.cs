@@ -13,6 +13,9 @@ namespace SentinelSync.Replication.Kafka.Source;
 public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 {
     private static readonly HashSet<string> s_envelopeFields = new(StringComparer.Ordinal) { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" };
+    private static readonly IReadOnlyDictionary<string, ConnectSchema> s_noFields = new Dictionary<string, ConnectSchema>();
+
+    private readonly ConnectSchemaCache _schemas = new();
 
     public ValueTask<DecodedMessage> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken) => ValueTask.FromResult(Decode(message));
 
@@ -100,9 +103,9 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     }
 
     /// <summary>The payload and its schema when the converter embedded one (<c>{"schema": ..., "payload": ...}</c>).</summary>
-    private static (JsonElement Payload, JsonElement? Schema) Unwrap(JsonElement root) =>
+    private (JsonElement Payload, ConnectSchema? Schema) Unwrap(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("payload", out var payload) && root.TryGetProperty("schema", out var schema)
-            ? (payload, schema.ValueKind == JsonValueKind.Object ? schema : null)
+            ? (payload, schema.ValueKind == JsonValueKind.Object ? _schemas.Of(schema) : null)
             : (root, null);
 
     private static TableName TableOf(JsonElement source, string topic)
@@ -121,9 +124,9 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
         return parts.Length >= 2 ? new TableName(parts[^2], parts[^1]) : new TableName("kafka", topic);
     }
 
-    private static Dictionary<string, (JsonElement Value, JsonElement? Schema)> KeyFields(JsonElement payload, JsonElement? schema)
+    private static Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> KeyFields(JsonElement payload, ConnectSchema? schema)
     {
-        var fields = new Dictionary<string, (JsonElement, JsonElement?)>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, (JsonElement, ConnectSchema?)>(StringComparer.Ordinal);
         if (payload.ValueKind != JsonValueKind.Object)
         {
             return fields;
@@ -132,16 +135,16 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
         var schemas = FieldSchemas(schema);
         foreach (var property in payload.EnumerateObject())
         {
-            fields[property.Name] = (property.Value, schemas.TryGetValue(property.Name, out var fieldSchema) ? fieldSchema : null);
+            fields[property.Name] = (property.Value, schemas.GetValueOrDefault(property.Name));
         }
 
         return fields;
     }
 
-    private static List<FieldValue> KeyRow(Dictionary<string, (JsonElement Value, JsonElement? Schema)> keyFields) =>
+    private static List<FieldValue> KeyRow(Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> keyFields) =>
         [.. keyFields.Select(k => Field(k.Key, k.Value.Value, k.Value.Schema, isKey: true))];
 
-    private static List<FieldValue>? Row(JsonElement payload, JsonElement? envelopeSchema, string part, Dictionary<string, (JsonElement Value, JsonElement? Schema)> keyFields, CellStyle style, bool written)
+    private static List<FieldValue>? Row(JsonElement payload, ConnectSchema? envelopeSchema, string part, Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> keyFields, CellStyle style, bool written)
     {
         if (!payload.TryGetProperty(part, out var row) || row.ValueKind == JsonValueKind.Null)
         {
@@ -153,12 +156,11 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             throw new PoisonMessageException($"'{part}' is JSON {row.ValueKind}, not a row");
         }
 
-        var rowSchema = FieldSchemas(envelopeSchema).TryGetValue(part, out var r) ? r : (JsonElement?)null;
-        var schemas = FieldSchemas(rowSchema);
+        var schemas = FieldSchemas(FieldSchemas(envelopeSchema).GetValueOrDefault(part));
         var fields = new List<FieldValue>();
         foreach (var property in row.EnumerateObject())
         {
-            var fieldSchema = schemas.TryGetValue(property.Name, out var fs) ? fs : (JsonElement?)null;
+            var fieldSchema = schemas.GetValueOrDefault(property.Name);
             var isKey = keyFields.ContainsKey(property.Name);
             fields.Add(style == CellStyle.Plain || (style == CellStyle.Scylla && isKey)
                 ? Field(property.Name, property.Value, fieldSchema, isKey)
@@ -168,24 +170,24 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
         return fields;
     }
 
-    private static FieldValue Field(string name, JsonElement value, JsonElement? schema, bool isKey)
+    private static FieldValue Field(string name, JsonElement value, ConnectSchema? schema, bool isKey)
     {
-        var type = schema is { } s ? ConnectValues.TypeOf(s) : ConnectValues.Infer(value);
-        return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema));
+        var type = schema is not null ? schema.Type : ConnectValues.Infer(value);
+        return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema?.Element));
     }
 
     /// <summary>
     /// A wrapped cell. One the operation did not write is NULL in an insert (a new row has nothing else) and
     /// unchanged in an update (the destination keeps its value).
     /// </summary>
-    private static FieldValue Cell(string name, JsonElement cell, JsonElement? cellSchema, bool isKey, CellStyle style, bool written)
+    private static FieldValue Cell(string name, JsonElement cell, ConnectSchema? cellSchema, bool isKey, CellStyle style, bool written)
     {
-        var valueSchema = FieldSchemas(cellSchema).TryGetValue("value", out var vs) ? vs : (JsonElement?)null;
+        var valueSchema = FieldSchemas(cellSchema).GetValueOrDefault("value");
         var notWritten = cell.ValueKind == JsonValueKind.Null
             || (style == CellStyle.Cassandra && cell.ValueKind == JsonValueKind.Object && cell.TryGetProperty("set", out var set) && set.ValueKind == JsonValueKind.False);
         if (notWritten)
         {
-            var type = valueSchema is { } s ? ConnectValues.TypeOf(s) : null;
+            var type = valueSchema?.Type;
             return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), written ? ColumnValue.Null : ColumnValue.Unchanged);
         }
 
@@ -198,20 +200,5 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     }
 
     /// <summary>The fields of a struct schema by name (empty without a schema).</summary>
-    private static Dictionary<string, JsonElement> FieldSchemas(JsonElement? structSchema)
-    {
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (structSchema is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty("fields", out var list) && list.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var field in list.EnumerateArray())
-            {
-                if (field.TryGetProperty("field", out var name) && name.ValueKind == JsonValueKind.String)
-                {
-                    fields[name.GetString()!] = field;
-                }
-            }
-        }
-
-        return fields;
-    }
+    private static IReadOnlyDictionary<string, ConnectSchema> FieldSchemas(ConnectSchema? structSchema) => structSchema?.Fields ?? s_noFields;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,14 @@ internal sealed partial class KafkaPartitionReader(
     /// <summary>Changes queued at a sink above which reading pauses.</summary>
     internal const int MaxQueuedChanges = 100_000;
 
+    /// <summary>
+    /// How often the sinks are asked what they applied while reading goes on. Asking after every chunk cost each
+    /// partition a grain call per table and sink every few milliseconds while draining a backlog, a large part of
+    /// the silo's CPU; what is learnt only moves the consumer group's committed offset (read by lag tooling, not by
+    /// the resume, which reads the destinations) and the read-ahead limit, neither of which needs it sooner.
+    /// </summary>
+    internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly string _stream = KafkaGrainKeys.Stream(topic, partition);
     private readonly TableName _deadLetterTable = new("kafka", $"{topic}/{partition}");
     private readonly IKafkaMessageDecoder _decoder = options.CreateDecoder();
@@ -48,6 +57,7 @@ internal sealed partial class KafkaPartitionReader(
     private HashSet<string> _poisonedKeys = [];
     private volatile bool _stopping;
     private int _queued;
+    private long _settledAt;
 
     public string Phase { get; private set; } = "starting";
 
@@ -91,7 +101,11 @@ internal sealed partial class KafkaPartitionReader(
                 await PushAsync(chunk, abort);
             }
 
-            await SettleAsync(consumer, abort);
+            if (Stopwatch.GetElapsedTime(_settledAt) >= SettleInterval)
+            {
+                await SettleAsync(consumer, abort);
+            }
+
             while (_queued > MaxQueuedChanges && !_stopping && !abort.IsCancellationRequested)
             {
                 await Task.Delay(50, abort);
@@ -100,6 +114,7 @@ internal sealed partial class KafkaPartitionReader(
         }
 
         // Graceful stop: what was pushed is applied by the sinks (they drain on deactivation too); commit it.
+        await SettleAsync(consumer, abort);
         while (_pending.Count > 0 && !abort.IsCancellationRequested)
         {
             await Task.Delay(50, abort);
@@ -331,6 +346,7 @@ internal sealed partial class KafkaPartitionReader(
     /// </summary>
     private async Task SettleAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
     {
+        _settledAt = Stopwatch.GetTimestamp();
         if (_pending.Count == 0)
         {
             return;

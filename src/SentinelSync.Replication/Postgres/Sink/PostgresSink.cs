@@ -24,7 +24,7 @@ namespace SentinelSync.Replication.Postgres;
 /// Tables without a primary key are replicated insert-only: updates and deletes to them fail with
 /// <see cref="KeylessTableChangeException"/>, and a resnapshot of such a table duplicates its rows.
 /// </summary>
-public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopySink
+public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopySink, IMultiStreamSink
 {
     private readonly NpgsqlDataSource _dataSource;
     private static readonly IReadOnlyDictionary<string, string> s_noColumnTypes = new Dictionary<string, string>();
@@ -97,26 +97,48 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
     /// type: nothing in the change stream says so. Then the labels are brought in line, in a transaction of their
     /// own (a label cannot be used in the transaction that adds it), and the batch is applied once more.
     /// </summary>
-    private async Task<Position> ApplyWithEnumLabelsAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    private async Task<Position> ApplyWithEnumLabelsAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken) =>
+        (await ApplyWithEnumLabelsAsync([batch], sinkName, epoch, replay, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Applies batches of one table from different streams (<see cref="ChangeBatch.Stream"/>: Kafka partitions) in
+    /// one transaction, as <see cref="ApplyAsync"/> would one after the other: each stream's changes at or below its
+    /// own stored position are skipped, the rest are reduced together in the order given, and each stream's new
+    /// position is written with them. One transaction instead of one per partition is what keeps a table fed by
+    /// many partitions as fast as one fed by a single stream.
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns one of the offset rows; nothing was written.</exception>
+    public async Task<IReadOnlyList<Position>> ApplyStreamsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        if (batches.Select(b => b.OffsetKey).Distinct(StringComparer.Ordinal).Count() != batches.Count || batches.Any(b => b.Table != batches[0].Table))
+        {
+            throw new ArgumentException("The batches must be of one table and each of its own stream.", nameof(batches));
+        }
+
+        return await ApplyWithEnumLabelsAsync(batches, sinkName, epoch, replay: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Position>> ApplyWithEnumLabelsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
         try
         {
-            return await ApplyCoreAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+            return await ApplyCoreAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidTextRepresentation && _types is not null)
         {
-            if (await AddMissingEnumLabelsAsync(batch, cancellationToken).ConfigureAwait(false) == 0)
+            if (await AddMissingEnumLabelsAsync(batches.SelectMany(b => b.Changes), cancellationToken).ConfigureAwait(false) == 0)
             {
                 throw;
             }
         }
 
-        return await ApplyCoreAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+        return await ApplyCoreAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> AddMissingEnumLabelsAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    private async Task<int> AddMissingEnumLabelsAsync(IEnumerable<RowChange> changes, CancellationToken cancellationToken)
     {
-        var typeOids = batch.Changes.SelectMany(c => c.Schema.Columns).Select(c => c.TypeOid).Where(o => o >= PostgresTypeSql.FirstUserOid).Distinct().ToList();
+        var typeOids = changes.SelectMany(c => c.Schema.Columns).Select(c => c.TypeOid).Where(o => o >= PostgresTypeSql.FirstUserOid).Distinct().ToList();
         if (typeOids.Count == 0)
         {
             return 0;
@@ -129,66 +151,94 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         return added;
     }
 
-    private async Task<Position> ApplyCoreAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Position>> ApplyCoreAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(batches);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!replay && await TryApplyAtKnownOffsetAsync(batch, sinkName, epoch, cancellationToken).ConfigureAwait(false) is { } done)
+            if (!replay && batches.Count == 1 && await TryApplyAtKnownOffsetAsync(batches[0], sinkName, epoch, cancellationToken).ConfigureAwait(false) is { } done)
             {
-                return done;
+                return [done];
             }
 
-            ForgetOffset(sinkName, batch);
-            return await ApplyReadingOffsetAsync(batch, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+            ForgetOffsets(sinkName, batches);
+            return await ApplyReadingOffsetsAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
         }
         catch (TableBlockedException)
         {
-            ForgetOffset(sinkName, batch);
-            PipelineInstruments.Blocked(sinkName, batch.Table, blocked: true);
+            ForgetOffsets(sinkName, batches);
+            PipelineInstruments.Blocked(sinkName, batches[0].Table, blocked: true);
             _schemas.Forget();
             throw;
         }
         catch
         {
-            // The destination may have been changed under us: check the schemas (and the offset row) again next time.
-            ForgetOffset(sinkName, batch);
+            // The destination may have been changed under us: check the schemas (and the offset rows) again next time.
+            ForgetOffsets(sinkName, batches);
             _schemas.Forget();
             _keys.Forget();
             throw;
         }
     }
 
-    /// <summary>The full path: reads and locks the offset row first, then fences, skips and applies as the contract says.</summary>
-    private async Task<Position> ApplyReadingOffsetAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    private void ForgetOffsets(string sinkName, IReadOnlyList<ChangeBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            ForgetOffset(sinkName, batch);
+        }
+    }
+
+    /// <summary>
+    /// The full path: reads and locks each stream's offset row first (in one order whatever the batches' order, so
+    /// that two activations cannot deadlock), then fences, skips and applies as the contract says, in one transaction.
+    /// </summary>
+    private async Task<IReadOnlyList<Position>> ApplyReadingOffsetsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
-        if (batch.EndsSnapshot && batch.Through > stored.Position)
+        var begun = new (ChangeBatch Batch, SinkOffset Stored, List<RowChange> Pending)[batches.Count];
+        foreach (var i in Enumerable.Range(0, batches.Count).OrderBy(i => batches[i].OffsetKey, StringComparer.Ordinal))
         {
-            await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, PostgresSinkSql.ForgetCopies, cancellationToken, sinkName, batch.Table.ToString()).ConfigureAwait(false);
+            var batch = batches[i];
+            var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+            if (batch.EndsSnapshot && batch.Through > stored.Position)
+            {
+                await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, PostgresSinkSql.ForgetCopies, cancellationToken, sinkName, batch.Table.ToString()).ConfigureAwait(false);
+            }
+
+            begun[i] = (batch, stored, pending);
         }
 
-        var segments = ChangeReducer.Reduce(pending);
+        var segments = ChangeReducer.Reduce(begun.SelectMany(b => b.Pending));
         await ApplySegmentsAsync(connection, segments, cancellationToken).ConfigureAwait(false);
-        var applied = await s_offsets.EndBatchAsync(connection, sinkName, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+        var applied = new Position[begun.Length];
+        for (var i = 0; i < begun.Length; i++)
+        {
+            applied[i] = await s_offsets.EndBatchAsync(connection, sinkName, begun[i].Batch, begun[i].Stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var segment in segments)
         {
             _schemas.Committed(segment.Schema);
         }
 
-        if (!replay)
+        for (var i = 0; i < begun.Length; i++)
         {
-            RememberOffset(sinkName, batch, applied, epoch);
+            var (batch, _, pending) = begun[i];
+            if (!replay)
+            {
+                RememberOffset(sinkName, batch, applied[i], epoch);
+            }
+
+            LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied[i]);
         }
 
-        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
-        PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
+        PipelineInstruments.Blocked(sinkName, batches[0].Table, blocked: false);
         return applied;
     }
 
