@@ -27,7 +27,7 @@ public interface ISinkGrain : IGrainWithStringKey
     /// as the source names it; it passes this sink's transform (renamed key columns), is applied between two batches
     /// (never beside one, nor beside a dead-letter replay) and fenced like them, and this sink's dead letters that
     /// touch the key are deleted. Never throws for the destination's failure: the result says what happened. Its
-    /// own timeout: it may wait for a batch in flight (<see cref="SinkGrain.EraseGateWait"/>) and for ClickHouse's
+    /// own timeout: it may wait for a batch in flight (<see cref="SinkGrain.OperatorGateWait"/>) and for ClickHouse's
     /// delete mutation (<see cref="SinkGrain.EraseDestinationWait"/>).
     /// </summary>
     [ResponseTimeout("00:05:00")]

@@ -6,8 +6,11 @@ namespace SentinelSync.Replication.Grains;
 
 public sealed partial class SinkGrain
 {
-    /// <summary>How long an erasure waits for the batch in flight before it gives up (nothing erased).</summary>
-    public static readonly TimeSpan EraseGateWait = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long an operator's call (an erasure, a dead-letter replay) waits for the batch in flight before it gives up
+    /// having done nothing: inside a grain turn, an unbounded wait would hold the grain's other calls with it.
+    /// </summary>
+    public static readonly TimeSpan OperatorGateWait = TimeSpan.FromSeconds(60);
 
     /// <summary>How long an erasure gives the destination (ClickHouse's delete mutation) within the grain call's timeout.</summary>
     public static readonly TimeSpan EraseDestinationWait = TimeSpan.FromMinutes(3);
@@ -25,10 +28,10 @@ public sealed partial class SinkGrain
 
         // Bounded: a batch retrying against a destination that is down holds the gate, and so would this turn (and the
         // grain's other calls) with it. Nothing is erased then, at the destination nor in the dead-letter queue.
-        if (!await _applyGate.WaitAsync(EraseGateWait, _stop.Token))
+        if (!await _applyGate.WaitAsync(OperatorGateWait, _stop.Token))
         {
             return new SinkErasure(_sinkName, destination, null, 0,
-                $"the sink was still applying a batch after {EraseGateWait.TotalSeconds:0} s (its destination may be down or slow: see sentinel pipelines); nothing was erased here, run the erasure again");
+                $"the sink was still applying a batch after {OperatorGateWait.TotalSeconds:0} s (its destination may be down or slow: see sentinel pipelines); nothing was erased here, run the erasure again");
         }
 
         try

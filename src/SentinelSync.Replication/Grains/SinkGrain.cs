@@ -127,7 +127,11 @@ public sealed partial class SinkGrain(
 
     public async Task<int> ReplayDeadLettersAsync(long[] ids)
     {
-        await _applyGate.WaitAsync();
+        if (!await _applyGate.WaitAsync(OperatorGateWait, _stop.Token))
+        {
+            throw new TimeoutException($"Sink {_sinkName} was still applying a batch of {_table} after {OperatorGateWait.TotalSeconds:0} s (its destination may be down or slow: see sentinel pipelines); nothing was replayed, replay again.");
+        }
+
         try
         {
             var pending = await deadLetters.ListAsync(new DeadLetterFilter(_pipeline, _sinkName, _table.ToString(), "pending", int.MaxValue), CancellationToken.None);
