@@ -263,7 +263,21 @@ ensure_cluster() {
     say "postgres $PG_VERSION/$name ready on 127.0.0.1:$port (wal_level=logical)"
 }
 
+# Interrupted tests and benchmarks leave their logical slots behind, and an idle slot keeps every WAL segment from its
+# restart point on: on the shared development machine that once filled the disk (71 GB of pg_wal, the source cluster
+# down). These clusters are test servers, not anyone's data: idle slots holding more than 2 GB are dropped, by name.
+drop_idle_slots() {
+    local dropped
+    # The drop is in the subquery's output list: Postgres evaluates a volatile output even when nothing reads it.
+    dropped=$(pg_query "$1" "SELECT string_agg(slot_name || ' (' || pg_size_pretty(held) || ')', ', ') FROM (
+        SELECT slot_name, held, pg_drop_replication_slot(slot_name) FROM (
+            SELECT slot_name, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) AS held FROM pg_replication_slots
+            WHERE NOT active AND pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) > 2 * 1024.0 ^ 3) idle) dropped")
+    [[ -z $dropped ]] || say "dropped idle replication slots holding over 2 GB of WAL on port $1: $dropped"
+}
+
 ensure_cluster "$PG_SOURCE_CLUSTER" "$PG_SOURCE_PORT"
+drop_idle_slots "$PG_SOURCE_PORT"
 ensure_cluster "$PG_DEST_CLUSTER" "$PG_DEST_PORT"
 ensure_tls_certificates
 ensure_cluster "$PG_TLS_CLUSTER" "$PG_TLS_PORT" tls
