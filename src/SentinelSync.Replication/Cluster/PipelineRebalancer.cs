@@ -16,6 +16,9 @@ namespace SentinelSync.Replication.Cluster;
 /// <see cref="RecheckEvery"/>. Membership changes alone are not enough: a placement decided on a view that did
 /// not yet list a joining silo activates after that silo's membership change has been handled (it waits for
 /// the previous owner's lease), and would otherwise stay on the wrong silo until the next change.
+/// Orleans may also keep placing a grain here although its owner is active (its placement does not yet count that
+/// silo as compatible, e.g. while it exchanges manifests): a grain that comes back after being moved waits before the
+/// next try, 30 s doubling to 10 min, so that it runs (and a Kafka partition makes progress) instead of bouncing.
 /// </remarks>
 public sealed partial class PipelineRebalancer(
     IClusterMembershipService membership,
@@ -25,6 +28,12 @@ public sealed partial class PipelineRebalancer(
     ILogger<PipelineRebalancer> logger)
 {
     public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromMinutes(10);
+
+    /// <summary>Grains this silo moved away, when, and how many times in a row they came back.</summary>
+    private readonly Dictionary<GrainId, (DateTime MovedAt, int Moves)> _moved = [];
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -73,6 +82,12 @@ public sealed partial class PipelineRebalancer(
             return;
         }
 
+        var now = DateTime.UtcNow;
+        foreach (var (grain, moved) in _moved.Where(m => now - m.Value.MovedAt > s_maxBackoff * 2).ToList())
+        {
+            _moved.Remove(grain);
+        }
+
         foreach (var grain in sources.Grains)
         {
             var owner = RendezvousPlacement.Owner(grain.Type.ToString()!, grain.Key.ToString()!, active);
@@ -81,6 +96,20 @@ public sealed partial class PipelineRebalancer(
                 continue;
             }
 
+            var moves = 0;
+            if (_moved.TryGetValue(grain, out var last))
+            {
+                var wait = TimeSpan.FromTicks(Math.Min(s_firstBackoff.Ticks << Math.Min(last.Moves - 1, 10), s_maxBackoff.Ticks));
+                if (now - last.MovedAt < wait)
+                {
+                    continue;
+                }
+
+                LogPlacedHereAgain(logger, grain, owner, last.Moves);
+                moves = last.Moves;
+            }
+
+            _moved[grain] = (now, moves + 1);
             LogMoving(logger, grain, owner);
             try
             {
@@ -96,6 +125,9 @@ public sealed partial class PipelineRebalancer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Grain} belongs to silo {Silo}: draining it here so that it moves there")]
     private static partial void LogMoving(ILogger logger, GrainId grain, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} was placed here again after {Moves} move(s) to silo {Silo}, which Orleans' placement does not count as compatible yet; moving it again, later each time")]
+    private static partial void LogPlacedHereAgain(ILogger logger, GrainId grain, string silo, int moves);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not be moved; it keeps running here")]
     private static partial void LogMoveFailed(ILogger logger, GrainId grain, Exception error);
