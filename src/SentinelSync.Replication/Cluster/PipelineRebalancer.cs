@@ -83,7 +83,7 @@ public sealed partial class PipelineRebalancer(
         }
 
         var now = DateTime.UtcNow;
-        foreach (var (grain, moved) in _moved.Where(m => now - m.Value.MovedAt > s_maxBackoff * 2).ToList())
+        foreach (var grain in _moved.Where(m => now - m.Value.MovedAt > s_maxBackoff * 2).Select(m => m.Key).ToList())
         {
             _moved.Remove(grain);
         }

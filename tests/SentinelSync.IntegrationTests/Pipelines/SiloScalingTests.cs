@@ -110,7 +110,7 @@ public sealed class SiloScalingTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until every pipeline streams and the silos running them satisfy <paramref name="placed"/>.</summary>
-    private static async Task<Dictionary<string, string>> WaitForPipelinesAsync(SentinelProcess silo, Func<Dictionary<string, string>, bool> placed, string what, TimeSpan? within = null)
+    private static async Task<Dictionary<string, string>> WaitForPipelinesAsync(SentinelProcess silo, Func<Dictionary<string, string>, bool> placed, string what)
     {
         using var http = new HttpClient { BaseAddress = silo.Address };
         var silos = new Dictionary<string, string>();
@@ -126,7 +126,7 @@ public sealed class SiloScalingTests(ITestOutputHelper output)
                 silos = streaming.ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("silo").GetString()!);
                 return silos.Count == s_pipelines.Length && placed(silos);
             },
-            within ?? s_patience,
+            s_patience,
             () => $"{what}; last /api/pipelines: {last}");
         return silos;
     }
