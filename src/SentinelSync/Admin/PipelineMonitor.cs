@@ -41,6 +41,7 @@ internal sealed partial class PipelineMonitor(
     private readonly ConcurrentDictionary<string, PushHistory> _pushes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WalTimeline> _timelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _markRead = new(StringComparer.Ordinal);
     private volatile PipelinesReport? _latest;
 
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -236,7 +237,7 @@ internal sealed partial class PipelineMonitor(
     private async Task<double> PipelineLagAsync(string pipeline, bool runsHere, DateTimeOffset now, ulong walEnd, ulong applied, CancellationToken cancellationToken)
     {
         var timeline = _timelines.GetOrAdd(pipeline, _ => new WalTimeline());
-        if (timeline.IsEmpty)
+        if (!_markRead.ContainsKey(pipeline))
         {
             try
             {
@@ -247,9 +248,12 @@ internal sealed partial class PipelineMonitor(
                 {
                     timeline.Seed(mark.At, mark.WalEnd);
                 }
+
+                _markRead[pipeline] = true;
             }
-            catch (NpgsqlException e)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
+                // Read again next tick: until then the lag counts from this silo's first sample, a lower bound.
                 LogSampleFailed(logger, redactor.Redact(e.Message)!);
             }
         }

@@ -31,17 +31,6 @@ internal sealed class WalTimeline
         }
     }
 
-    public bool IsEmpty
-    {
-        get
-        {
-            lock (_samples)
-            {
-                return _samples.Count == 0;
-            }
-        }
-    }
-
     /// <summary>Records the WAL end read at <paramref name="at"/>.</summary>
     public void Observe(DateTimeOffset at, ulong walEnd)
     {

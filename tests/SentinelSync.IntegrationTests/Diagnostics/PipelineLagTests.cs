@@ -82,7 +82,11 @@ public sealed class PipelineLagTests(ITestOutputHelper output)
             {
                 var (api, _) = await ReadLagAsync(http, metricRequired: true);
                 output.WriteLine($"after the restart: lag {api:0.0} s, {committed.Elapsed.TotalSeconds:0.0} s since the commit");
-                api.ShouldBeInRange(committed.Elapsed.TotalSeconds - Tolerance, committed.Elapsed.TotalSeconds + Tolerance, "a restarted silo counts from the mark, not from its start");
+                var report = await http.GetStringAsync("api/pipelines");
+                api.ShouldBeInRange(
+                    committed.Elapsed.TotalSeconds - Tolerance,
+                    committed.Elapsed.TotalSeconds + Tolerance,
+                    $"a restarted silo counts from the mark, not from its start; /api/pipelines: {report}; silo log: {sentinel.Log}");
 
                 (await http.PostAsync("api/pipelines/p/resume", content: null)).EnsureSuccessStatusCode();
                 await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), (Table, "id"));

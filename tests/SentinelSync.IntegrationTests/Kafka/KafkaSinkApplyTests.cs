@@ -131,7 +131,7 @@ public sealed class KafkaSinkApplyTests(KafkaTestCluster kafka) : IClassFixture<
         events.Select(e => e.Op).ShouldBe(["c", "c", "u"]);
     }
 
-    [KafkaBrokerFact]
+    [EnvironmentFact(KafkaTestCluster.BrokerVariable, "Kafka broker")]
     public async Task On_a_real_broker_the_sink_creates_the_topic_with_the_configured_partitions()
     {
         await using var target = await KafkaSinkTarget.CreateAsync(kafka, o => o.PartitionsPerTopic = 5);

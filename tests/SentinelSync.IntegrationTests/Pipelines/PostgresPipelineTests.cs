@@ -47,10 +47,11 @@ public sealed class PostgresPipelineTests(ITestOutputHelper output)
         {
             await using var sentinel = await scenario.StartSentinelAsync();
             var commits = workload.Commits;
-            await Eventually.WaitAsync(
-                async () => workload.Commits > commits + 100 && await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE tablename = 'items'") == 1,
-                TimeSpan.FromSeconds(30),
-                () => $"100 commits and the destination table before kill {kill}");
+
+            // Streaming, not only the destination table there: locking the table while the snapshot still copies
+            // into it would hold the pipeline before it opens the stream, and nothing would be received to check.
+            await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(60));
+            await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => $"100 commits before kill {kill}");
 
             // Block the destination table: what arrives now stays queued in the silo, unapplied.
             await using var blocker = await scenario.Destination.OpenConnectionAsync();

@@ -11,7 +11,7 @@ namespace SentinelSync.Testing.Kafka;
 /// </summary>
 public sealed class KafkaTestCluster : IDisposable
 {
-    /// <summary>bootstrap.servers of a real Kafka cluster; tests marked <see cref="KafkaBrokerFactAttribute"/> need it.</summary>
+    /// <summary>bootstrap.servers of a real Kafka cluster; tests marked <c>[EnvironmentFact(BrokerVariable, ...)]</c> need it.</summary>
     public const string BrokerVariable = "SENTINEL_TEST_KAFKA";
 
     private readonly MockKafkaCluster? _mock;

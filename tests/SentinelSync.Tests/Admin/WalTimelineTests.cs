@@ -59,6 +59,14 @@ public sealed class WalTimelineTests
         restarted.Observe(s_start.AddSeconds(100), 500);
         restarted.LagSeconds(s_start.AddSeconds(105), applied: 200).ShouldBe(65);
         restarted.Anchor(200).ShouldBe((s_start.AddSeconds(40), 200UL));
+
+        // The mark could not be read at the first sample (the control database did not answer): seeded a tick later.
+        var late = new WalTimeline();
+        late.Observe(s_start.AddSeconds(100), 500);
+        late.LagSeconds(s_start.AddSeconds(100), applied: 200).ShouldBe(0, "from its own first sample only");
+        late.Seed(s_start.AddSeconds(40), 200);
+        late.Observe(s_start.AddSeconds(101), 500);
+        late.LagSeconds(s_start.AddSeconds(105), applied: 200).ShouldBe(65);
     }
 
     [Fact]
