@@ -244,10 +244,13 @@ internal sealed partial class PipelineMonitor(
                 // Not compared with the slot's confirmed position: the silo that wrote the mark had applied up to it,
                 // but its last slot feedback may not have reached the server before it stopped. A mark beyond the WAL
                 // end is from another server (a reconfigured source) and means nothing here.
-                if (await walMarks.ReadAsync(pipeline, cancellationToken) is { } mark && mark.WalEnd <= walEnd)
+                var mark = await walMarks.ReadAsync(pipeline, cancellationToken);
+                if (mark is { } known && known.WalEnd <= walEnd)
                 {
-                    timeline.Seed(mark.At, mark.WalEnd);
+                    timeline.Seed(known.At, known.WalEnd);
                 }
+
+                LogMarkRead(logger, pipeline, mark?.At, mark is { } m ? Lsn.Format(m.WalEnd) : null, Lsn.Format(walEnd));
 
                 _markRead[pipeline] = true;
             }
@@ -260,7 +263,7 @@ internal sealed partial class PipelineMonitor(
 
         timeline.Observe(now, walEnd);
         var lag = timeline.LagSeconds(now, applied);
-        // Every few seconds while caught up; at once when the pipeline falls behind, so the mark is its last caught-up moment.
+        // Every few seconds while caught up; at once when the pipeline falls behind, so the mark is the moment its lag counts from.
         if (runsHere
             && timeline.Anchor(applied) is { } anchor
             && (!_marked.TryGetValue(pipeline, out var last) || (anchor.At != last && (lag > 0 || anchor.At - last >= s_markInterval))))
@@ -325,6 +328,9 @@ internal sealed partial class PipelineMonitor(
         await reader.ReadAsync(cancellationToken);
         return ((ulong)reader.GetDecimal(0), reader.IsDBNull(1) ? null : (ulong)reader.GetDecimal(1));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: lag counted from the mark left by the previous silo ({MarkAt}, WAL end {MarkWalEnd}; now at {WalEnd}; a mark beyond it is ignored)")]
+    private static partial void LogMarkRead(ILogger logger, string pipeline, DateTimeOffset? markAt, string? markWalEnd, string walEnd);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline sampling failed: {Error}")]
     private static partial void LogSampleFailed(ILogger logger, string error);

@@ -3,9 +3,10 @@ using Npgsql;
 namespace SentinelSync.Admin;
 
 /// <summary>
-/// <c>sentinel.pipeline_wal_mark</c> in the control database: per pipeline, the latest moment its applied position
-/// was known to have reached the source's WAL end, so that the lag of a pipeline that is behind when a silo
-/// starts counts from then (<see cref="WalTimeline.Seed"/>). A mark only moves forward in time.
+/// <c>sentinel.pipeline_wal_mark</c> in the control database: per pipeline, the moment its lag counts from
+/// (<see cref="WalTimeline.Anchor"/>: the latest moment its applied position was known to have reached the source's
+/// WAL end, or the oldest one its silo saw), so that the lag of a pipeline that is behind when a silo starts carries
+/// on from there (<see cref="WalTimeline.Seed"/>). A mark only moves forward in time.
 /// </summary>
 internal sealed class WalMarks(NpgsqlDataSource controlDb)
 {

@@ -82,13 +82,18 @@ internal sealed class WalTimeline
         }
     }
 
-    /// <summary>The latest moment known to have had its WAL end at or below <paramref name="applied"/>, if any: what a restarted silo seeds from.</summary>
+    /// <summary>
+    /// The sample <see cref="LagSeconds"/> counts from, what a restarted silo seeds from: the latest moment known to
+    /// have had its WAL end at or below <paramref name="applied"/>, or else the oldest sample (the lower bound). The
+    /// second case is not rare: the slot's confirmed position can stay a few bytes below the WAL end of an idle
+    /// source, so a pipeline that is caught up may never pass a sample; its restarted silo must still carry on.
+    /// Null before the first sample.
+    /// </summary>
     public (DateTimeOffset At, ulong WalEnd)? Anchor(ulong applied)
     {
         lock (_samples)
         {
-            var index = _samples.FindLastIndex(s => s.WalEnd <= applied);
-            return index < 0 ? null : _samples[index];
+            return _samples.Count == 0 ? null : _samples[Math.Max(0, _samples.FindLastIndex(s => s.WalEnd <= applied))];
         }
     }
 }

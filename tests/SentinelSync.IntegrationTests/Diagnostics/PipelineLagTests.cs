@@ -77,6 +77,7 @@ public sealed class PipelineLagTests(ITestOutputHelper output)
             // A restarted silo has no samples of its own from before: the lag carries on from the control database's mark.
             (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
             await sentinel.DisposeAsync();
+            var mark = await scenario.Control.ScalarAsync<string?>("SELECT seen_at::text || ' at ' || wal_end::text FROM sentinel.pipeline_wal_mark");
             sentinel = await scenario.StartSentinelAsync();
             using (var http = new HttpClient { BaseAddress = sentinel.Address })
             {
@@ -86,7 +87,7 @@ public sealed class PipelineLagTests(ITestOutputHelper output)
                 api.ShouldBeInRange(
                     committed.Elapsed.TotalSeconds - Tolerance,
                     committed.Elapsed.TotalSeconds + Tolerance,
-                    $"a restarted silo counts from the mark, not from its start; /api/pipelines: {report}; silo log: {sentinel.Log}");
+                    $"a restarted silo counts from the mark, not from its start; the mark the stopped silo left: {mark ?? "none"}; /api/pipelines: {report}; silo log: {sentinel.Log}");
 
                 (await http.PostAsync("api/pipelines/p/resume", content: null)).EnsureSuccessStatusCode();
                 await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), (Table, "id"));

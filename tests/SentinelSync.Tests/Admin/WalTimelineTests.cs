@@ -60,6 +60,10 @@ public sealed class WalTimelineTests
         restarted.LagSeconds(s_start.AddSeconds(105), applied: 200).ShouldBe(65);
         restarted.Anchor(200).ShouldBe((s_start.AddSeconds(40), 200UL));
 
+        // No sample at or below the applied position: the mark is the oldest sample, which the lag counts from.
+        timeline.Anchor(200).ShouldBe((s_start.AddSeconds(100), 500UL));
+        new WalTimeline().Anchor(200).ShouldBeNull();
+
         // The mark could not be read at the first sample (the control database did not answer): seeded a tick later.
         var late = new WalTimeline();
         late.Observe(s_start.AddSeconds(100), 500);
@@ -81,6 +85,6 @@ public sealed class WalTimelineTests
         // Thinning keeps the oldest sample, so a pipeline stuck since the start still counts from there.
         timeline.LagSeconds(s_start.AddSeconds(WalTimeline.MaxSamples + 500), applied: 100).ShouldBe(WalTimeline.MaxSamples + 500);
         timeline.LagSeconds(s_start.AddSeconds(WalTimeline.MaxSamples + 500), applied: 100 + WalTimeline.MaxSamples + 499).ShouldBe(0);
-        timeline.Anchor(100).ShouldBeNull("caught up: only the latest sample is kept");
+        timeline.Anchor(100).ShouldBe((s_start.AddSeconds(WalTimeline.MaxSamples + 499), 100UL + WalTimeline.MaxSamples + 499), "caught up: only the latest sample is kept");
     }
 }
