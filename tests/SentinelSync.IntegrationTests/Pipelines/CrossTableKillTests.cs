@@ -42,6 +42,9 @@ public sealed class CrossTableKillTests(ITestOutputHelper output)
         for (var kill = 1; kill <= 2; kill++)
         {
             await using var sentinel = await scenario.StartSentinelAsync();
+
+            // Killed mid-stream, not during the snapshot (whose copies the lock would hold up just as well).
+            await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
             var before = Interlocked.Read(ref commits);
             await Eventually.WaitAsync(
                 async () => Interlocked.Read(ref commits) > before + 50 && await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE tablename = 'lines'") == 1,

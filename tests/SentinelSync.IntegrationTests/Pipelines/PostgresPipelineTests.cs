@@ -46,6 +46,10 @@ public sealed class PostgresPipelineTests(ITestOutputHelper output)
         for (var kill = 1; kill <= 3; kill++)
         {
             await using var sentinel = await scenario.StartSentinelAsync();
+
+            // Locked during the snapshot (the copy creates the table before the snapshot ends), the table would hold
+            // the pipeline in its snapshot and nothing would stream: the kill must come mid-stream.
+            await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
             var commits = workload.Commits;
             await Eventually.WaitAsync(
                 async () => workload.Commits > commits + 100 && await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE tablename = 'items'") == 1,
