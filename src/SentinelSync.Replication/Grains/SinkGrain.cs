@@ -49,6 +49,7 @@ public sealed partial class SinkGrain(
     private string _sinkName = "";
     private TableName _table = null!;
     private ISink _sink = null!;
+    private SinkApplyGroup? _group;
     private TableTransform? _transform;
     private HashSet<string> _poisonedKeys = [];
     private Task _worker = Task.CompletedTask;
@@ -66,6 +67,7 @@ public sealed partial class SinkGrain(
     {
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
+        _group = pipelines.ApplyGroup(_pipeline, _sinkName);
         _transform = pipelines.Transform(_pipeline, _sinkName, _table);
         _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
         _activation = TaskScheduler.Current;
@@ -268,7 +270,11 @@ public sealed partial class SinkGrain(
         var spans = SinkBatchSpans.Start(_pipeline, _sinkName, parts, batch.Count);
         try
         {
-            await ApplyAsync(batch, spans, stop);
+            if (!await TryApplyInGroupAsync(batch, stop))
+            {
+                await ApplyAsync(batch, spans, stop);
+            }
+
             spans?.Committed();
             PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Count, started);
         }
@@ -293,6 +299,30 @@ public sealed partial class SinkGrain(
         }
 
         Account(batch, taken);
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a streamed batch in one destination transaction with the batches other tables of the pipeline have
+    /// ready for this destination (<see cref="SinkApplyGroup"/>). Only a batch that needs none of this grain's own
+    /// handling joins: none of its keys waits behind a dead letter, the last attempt did not fail, and it is neither
+    /// copied snapshot rows, the end of a snapshot, nor of a stream of its own (Kafka). False when it did not join or
+    /// its round failed (then nothing of it was written): it is applied alone, with retries, narrowing, dead letters
+    /// and fencing. The caller holds <c>_applyGate</c> meanwhile, so a replay or erasure of this table never runs beside it.
+    /// </summary>
+    private async Task<bool> TryApplyInGroupAsync(ChangeBatch batch, CancellationToken stop)
+    {
+        if (_group is null || batch.Stream is not null || !IsMergeable(batch) || _poisonedKeys.Count > 0 || Retrying())
+        {
+            return false;
+        }
+
+        if (!await _group.TryApplyAsync(batch, Epoch, stop))
+        {
+            return false;
+        }
+
+        SetRetrying(0, null);
         return true;
     }
 

@@ -22,6 +22,7 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     private readonly Dictionary<string, PipelineConfig> _pipelines = pipelines.ToDictionary(p => p.Name!, StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Pipeline, string Sink), Lazy<ISink>> _sinks = new();
     private readonly ConcurrentDictionary<(string Pipeline, string Sink), SinkTransforms> _transforms = new();
+    private readonly ConcurrentDictionary<(string Pipeline, string Sink), Lazy<SinkApplyGroup?>> _groups = new();
     private readonly MaskingOptions _masking = masking ?? new MaskingOptions();
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
 
@@ -41,6 +42,15 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     /// <summary>The connector of one sink of one pipeline, shared by all its tables.</summary>
     public ISink Sink(string pipeline, string sink) =>
         _sinks.GetOrAdd((pipeline, sink), key => new Lazy<ISink>(() => Create(Get(key.Pipeline), GetSink(key.Pipeline, key.Sink)))).Value;
+
+    /// <summary>
+    /// The group commit of one sink of one pipeline on this silo (<see cref="SinkApplyGroup"/>), shared by its tables'
+    /// sink grains; null when the sink cannot apply several tables in one transaction.
+    /// </summary>
+    internal SinkApplyGroup? ApplyGroup(string pipeline, string sink) =>
+        _groups.GetOrAdd((pipeline, sink), key => new Lazy<SinkApplyGroup?>(() => Sink(key.Pipeline, key.Sink) is IMultiStreamSink multi
+            ? new SinkApplyGroup(multi, key.Pipeline, key.Sink, _loggerFactory.CreateLogger<SinkApplyGroup>())
+            : null)).Value;
 
     /// <summary>The transform one sink applies to one table, or null when that sink takes the table as it is.</summary>
     public TableTransform? Transform(string pipeline, string sink, TableName table) =>

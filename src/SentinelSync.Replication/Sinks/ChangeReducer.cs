@@ -194,8 +194,10 @@ internal static class ChangeReducer
         return builder.ToString();
     }
 
+    // The table counts too: a transaction over several tables (IMultiStreamSink) reduces their changes in one pass, and
+    // two tables of the same shape must never share a segment.
     private static bool SameSchema(TableSchema left, TableSchema right) =>
-        ReferenceEquals(left, right) || left.Version == right.Version && left.Columns.SequenceEqual(right.Columns);
+        ReferenceEquals(left, right) || left.Table == right.Table && left.Version == right.Version && left.Columns.SequenceEqual(right.Columns);
 
     /// <summary>Per-key net state of the open segment, in first-touch order.</summary>
     private sealed class State(ApplySegment segment)

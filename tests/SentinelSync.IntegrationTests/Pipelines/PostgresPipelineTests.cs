@@ -46,6 +46,10 @@ public sealed class PostgresPipelineTests(ITestOutputHelper output)
         for (var kill = 1; kill <= 3; kill++)
         {
             await using var sentinel = await scenario.StartSentinelAsync();
+
+            // Locked during the snapshot (the copy creates the table before the snapshot ends), the table would hold
+            // the pipeline in its snapshot and nothing would stream: the kill must come mid-stream.
+            await scenario.WaitForStreamingAsync(TimeSpan.FromSeconds(90));
             var commits = workload.Commits;
 
             // Streaming, not only the destination table there: locking the table while the snapshot still copies

@@ -22,32 +22,55 @@ public sealed partial class PostgresSink
     private void ForgetOffset(string sinkName, ChangeBatch batch) => _knownOffsets.TryRemove((sinkName, batch.OffsetKey), out _);
 
     /// <summary>
-    /// Applies a streamed batch on the assumption that the offset row is still what this sink committed last with this
-    /// epoch, which saves reading and locking it in a round trip of its own: the transaction's first statement
-    /// (<see cref="PostgresSinkSql.AdvanceKnownOffset"/>) moves the row from that exact state to the new position, which
-    /// locks it like <c>FOR UPDATE</c> would, and fails the transaction when the row is in any other state (a newer
-    /// epoch took over, the row was changed or removed), before anything else commits; the caller then takes the full
-    /// path, which reads the row and fences or skips as always. When every segment is small, streamed and of a shape
-    /// already set up, the whole transaction is one batch of statements in one round trip (Postgres runs a batch
-    /// without an explicit transaction as one implicit transaction: all of it commits or none). Returns the position
-    /// applied, or null when the assumption did not hold (nothing was written).
+    /// Applies streamed batches on the assumption that each one's offset row is still what this sink committed last
+    /// with that batch's epoch, which saves reading and locking the rows in round trips of their own: the transaction's
+    /// first statements (<see cref="PostgresSinkSql.AdvanceKnownOffset"/>, one per batch, in offset-key order like the
+    /// full path's locks) move each row from that exact state to its new position, which locks it like <c>FOR UPDATE</c>
+    /// would, and fail the transaction when a row is in any other state (a newer epoch took over, the row was changed
+    /// or removed), before anything else commits; the caller then takes the full path, which reads the rows and fences
+    /// or skips as always. When every segment is small, streamed and of a shape already set up, the whole transaction
+    /// is one batch of statements in one round trip (Postgres runs a batch without an explicit transaction as one
+    /// implicit transaction: all of it commits or none). Returns the positions applied, or null when the assumption
+    /// did not hold for some batch (nothing was written).
     /// </summary>
-    private async Task<Position?> TryApplyAtKnownOffsetAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Position>?> TryApplyAtKnownOffsetsAsync(IReadOnlyList<ChangeBatch> batches, IReadOnlyList<long> epochs, string sinkName, CancellationToken cancellationToken)
     {
-        if (batch.EndsSnapshot || !_knownOffsets.TryGetValue((sinkName, batch.OffsetKey), out var known) || known.Epoch != epoch)
+        var known = new SinkOffset[batches.Count];
+        for (var i = 0; i < batches.Count; i++)
         {
-            return null;
+            if (batches[i].EndsSnapshot || !_knownOffsets.TryGetValue((sinkName, batches[i].OffsetKey), out var offset) || offset.Epoch != epochs[i])
+            {
+                return null;
+            }
+
+            known[i] = offset;
         }
 
-        var pending = batch.Changes.Where(c => c.Position > known.Position).ToList();
-        var applied = batch.Through > known.Position ? batch.Through : known.Position;
-        var segments = ChangeReducer.Reduce(pending);
-        var advance = AdvanceKnownOffset(sinkName, batch.OffsetKey, known, applied, epoch);
+        var pending = new List<RowChange>[batches.Count];
+        var applied = new Position[batches.Count];
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var stored = known[i].Position;
+            pending[i] = batches[i].Changes.Where(c => c.Position > stored).ToList();
+            applied[i] = batches[i].Through > stored ? batches[i].Through : stored;
+        }
+
+        // Reduced in the order given (one table's streams keep their order); the rows locked in offset-key order.
+        var segments = ChangeReducer.Reduce(pending.SelectMany(p => p));
+        var advances = Enumerable.Range(0, batches.Count)
+            .OrderBy(i => batches[i].OffsetKey, StringComparer.Ordinal)
+            .Select(i => AdvanceKnownOffset(sinkName, batches[i].OffsetKey, known[i], applied[i], epochs[i]))
+            .ToList();
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         if (FoldableTargets(segments) is { } targets)
         {
-            await using var statements = new NpgsqlBatch(connection) { BatchCommands = { advance } };
+            await using var statements = new NpgsqlBatch(connection);
+            foreach (var advance in advances)
+            {
+                statements.BatchCommands.Add(advance);
+            }
+
             for (var i = 0; i < segments.Count; i++)
             {
                 PostgresTableWriter.AddDirect(statements, targets[i].Target, segments[i], targets[i].ColumnTypes);
@@ -65,8 +88,13 @@ public sealed partial class PostgresSink
         else
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-            await using (var first = new NpgsqlBatch(connection, transaction) { BatchCommands = { advance } })
+            await using (var first = new NpgsqlBatch(connection, transaction))
             {
+                foreach (var advance in advances)
+                {
+                    first.BatchCommands.Add(advance);
+                }
+
                 try
                 {
                     await first.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -86,9 +114,13 @@ public sealed partial class PostgresSink
             _schemas.Committed(segment.Schema);
         }
 
-        RememberOffset(sinkName, batch, applied, epoch);
-        LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied);
-        PipelineInstruments.Blocked(sinkName, batch.Table, blocked: false);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            RememberOffset(sinkName, batches[i], applied[i], epochs[i]);
+            LogBatchApplied(_logger, sinkName, batches[i].Table, pending[i].Count, batches[i].Changes.Count - pending[i].Count, applied[i]);
+            PipelineInstruments.Blocked(sinkName, batches[i].Table, blocked: false);
+        }
+
         return applied;
     }
 

@@ -98,7 +98,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
     /// own (a label cannot be used in the transaction that adds it), and the batch is applied once more.
     /// </summary>
     private async Task<Position> ApplyWithEnumLabelsAsync(ChangeBatch batch, string sinkName, long epoch, bool replay, CancellationToken cancellationToken) =>
-        (await ApplyWithEnumLabelsAsync([batch], sinkName, epoch, replay, cancellationToken).ConfigureAwait(false))[0];
+        (await ApplyWithEnumLabelsAsync([batch], [epoch], sinkName, replay, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
     /// Applies batches of one table from different streams (<see cref="ChangeBatch.Stream"/>: Kafka partitions) in
@@ -111,19 +111,44 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
     public async Task<IReadOnlyList<Position>> ApplyStreamsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        if (batches.Select(b => b.OffsetKey).Distinct(StringComparer.Ordinal).Count() != batches.Count || batches.Any(b => b.Table != batches[0].Table))
+        if (batches.Any(b => b.Table != batches[0].Table))
         {
             throw new ArgumentException("The batches must be of one table and each of its own stream.", nameof(batches));
         }
 
-        return await ApplyWithEnumLabelsAsync(batches, sinkName, epoch, replay: false, cancellationToken).ConfigureAwait(false);
+        return await ApplyStreamsAsync(batches, [.. batches.Select(_ => epoch)], sinkName, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<Position>> ApplyWithEnumLabelsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies one batch of each of several tables (or streams) in one transaction, each fenced by its own sink
+    /// activation's epoch: the pipeline's tables flushed together cost one commit instead of one per table, and a
+    /// crash can never leave one table's rows committed without its offset, nor without the other tables' (see
+    /// <see cref="SinkApplyGroup"/>). The offset rows are locked in <see cref="ChangeBatch.OffsetKey"/> order
+    /// whatever the order given, so two transactions over overlapping tables cannot deadlock on them.
+    /// </summary>
+    /// <exception cref="SinkFencedException">A newer epoch owns one of the offset rows; nothing was written for any batch.</exception>
+    public async Task<IReadOnlyList<Position>> ApplyStreamsAsync(IReadOnlyList<ChangeBatch> batches, IReadOnlyList<long> epochs, string sinkName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(epochs);
+        if (batches.Count == 0 || epochs.Count != batches.Count)
+        {
+            throw new ArgumentException($"Expected one epoch per batch and at least one batch; got {batches.Count} batches and {epochs.Count} epochs.", nameof(epochs));
+        }
+
+        if (batches.Select(b => b.OffsetKey).Distinct(StringComparer.Ordinal).Count() != batches.Count)
+        {
+            throw new ArgumentException("Each batch must be of its own table or stream (offset key): " + string.Join(", ", batches.Select(b => b.OffsetKey)), nameof(batches));
+        }
+
+        return await ApplyWithEnumLabelsAsync(batches, epochs, sinkName, replay: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Position>> ApplyWithEnumLabelsAsync(IReadOnlyList<ChangeBatch> batches, IReadOnlyList<long> epochs, string sinkName, bool replay, CancellationToken cancellationToken)
     {
         try
         {
-            return await ApplyCoreAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+            return await ApplyCoreAsync(batches, epochs, sinkName, replay, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidTextRepresentation && _types is not null)
         {
@@ -133,7 +158,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
             }
         }
 
-        return await ApplyCoreAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+        return await ApplyCoreAsync(batches, epochs, sinkName, replay, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> AddMissingEnumLabelsAsync(IEnumerable<RowChange> changes, CancellationToken cancellationToken)
@@ -151,25 +176,25 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         return added;
     }
 
-    private async Task<IReadOnlyList<Position>> ApplyCoreAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Position>> ApplyCoreAsync(IReadOnlyList<ChangeBatch> batches, IReadOnlyList<long> epochs, string sinkName, bool replay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentException.ThrowIfNullOrEmpty(sinkName);
         await EnsureControlTablesAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!replay && batches.Count == 1 && await TryApplyAtKnownOffsetAsync(batches[0], sinkName, epoch, cancellationToken).ConfigureAwait(false) is { } done)
+            if (!replay && await TryApplyAtKnownOffsetsAsync(batches, epochs, sinkName, cancellationToken).ConfigureAwait(false) is { } done)
             {
-                return [done];
+                return done;
             }
 
             ForgetOffsets(sinkName, batches);
-            return await ApplyReadingOffsetsAsync(batches, sinkName, epoch, replay, cancellationToken).ConfigureAwait(false);
+            return await ApplyReadingOffsetsAsync(batches, epochs, sinkName, replay, cancellationToken).ConfigureAwait(false);
         }
-        catch (TableBlockedException)
+        catch (TableBlockedException e)
         {
             ForgetOffsets(sinkName, batches);
-            PipelineInstruments.Blocked(sinkName, batches[0].Table, blocked: true);
+            PipelineInstruments.Blocked(sinkName, e.Table, blocked: true);
             _schemas.Forget();
             throw;
         }
@@ -195,7 +220,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
     /// The full path: reads and locks each stream's offset row first (in one order whatever the batches' order, so
     /// that two activations cannot deadlock), then fences, skips and applies as the contract says, in one transaction.
     /// </summary>
-    private async Task<IReadOnlyList<Position>> ApplyReadingOffsetsAsync(IReadOnlyList<ChangeBatch> batches, string sinkName, long epoch, bool replay, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Position>> ApplyReadingOffsetsAsync(IReadOnlyList<ChangeBatch> batches, IReadOnlyList<long> epochs, string sinkName, bool replay, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
@@ -203,7 +228,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         foreach (var i in Enumerable.Range(0, batches.Count).OrderBy(i => batches[i].OffsetKey, StringComparer.Ordinal))
         {
             var batch = batches[i];
-            var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epoch, replay, cancellationToken).ConfigureAwait(false);
+            var (stored, pending) = await s_offsets.BeginBatchAsync(connection, sinkName, batch, epochs[i], replay, cancellationToken).ConfigureAwait(false);
             if (batch.EndsSnapshot && batch.Through > stored.Position)
             {
                 await _keys.BuildIfPendingAsync(connection, _options.TargetOf(batch.Table), cancellationToken).ConfigureAwait(false);
@@ -218,7 +243,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         var applied = new Position[begun.Length];
         for (var i = 0; i < begun.Length; i++)
         {
-            applied[i] = await s_offsets.EndBatchAsync(connection, sinkName, begun[i].Batch, begun[i].Stored, epoch, replay, cancellationToken).ConfigureAwait(false);
+            applied[i] = await s_offsets.EndBatchAsync(connection, sinkName, begun[i].Batch, begun[i].Stored, epochs[i], replay, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -232,13 +257,17 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
             var (batch, _, pending) = begun[i];
             if (!replay)
             {
-                RememberOffset(sinkName, batch, applied[i], epoch);
+                RememberOffset(sinkName, batch, applied[i], epochs[i]);
             }
 
             LogBatchApplied(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, applied[i]);
         }
 
-        PipelineInstruments.Blocked(sinkName, batches[0].Table, blocked: false);
+        foreach (var table in batches.Select(b => b.Table).Distinct())
+        {
+            PipelineInstruments.Blocked(sinkName, table, blocked: false);
+        }
+
         return applied;
     }
 

@@ -14,6 +14,20 @@ public sealed class ChangeReducerTests
     private static string Show(ColumnValue[] row) => string.Join("|", row.Select(v => v.ToString()));
 
     [Fact]
+    public void Two_tables_of_the_same_shape_reduced_together_keep_a_segment_each()
+    {
+        // One transaction over several tables (SinkApplyGroup) reduces their changes in one pass.
+        var other = s_items with { Table = new TableName("public", "other") };
+        var changes = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Changes
+            .Concat(new ChangeBatchBuilder(other, 0x2000).Insert("1", "b", "y").Changes);
+
+        var segments = ChangeReducer.Reduce(changes);
+
+        segments.Select(s => s.Schema.Table.Name).ShouldBe(["items", "other"]);
+        segments.Select(s => Show(s.Upserts.ShouldHaveSingleItem())).ShouldBe(["1|a|x", "1|b|y"]);
+    }
+
+    [Fact]
     public void The_last_change_of_a_key_wins_and_keys_keep_first_touch_order()
     {
         var changes = new ChangeBatchBuilder(s_items).Insert("1", "a", "x").Insert("2", "b", "y").Update("1", "a2", "x2").Changes;

@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+
+namespace SentinelSync.Replication.Pipelines;
+
+/// <summary>
+/// Group commit for the sink grains of one pipeline and destination on this silo: batches that several tables have
+/// ready at the same time are applied in one destination transaction (<see cref="IMultiStreamSink"/>), each table's
+/// offset row written in it and fenced by that table's own sink activation's epoch. One commit per round instead of
+/// one per table is what a source transaction touching several tables costs natively; a crash or a failure can
+/// never commit one table's rows without the others' of the round, nor any rows without their offsets.
+/// </summary>
+/// <remarks>
+/// No batch waits for company: the first one to arrive is applied at once; those arriving while a round is in
+/// flight wait for it to end and then go together, in the next round. So the busier the destination, the more
+/// tables share a transaction, and an idle pipeline pays no latency. Only one round runs at a time, so the rounds of
+/// one silo never contend for the same rows; a round locks its offset rows in one order (the sink's), so it cannot
+/// deadlock with a table applied on its own, nor with another silo's round. A round that fails for any reason
+/// (fencing, a row the destination refuses, the destination gone) fails every batch in it: each sink grain then
+/// applies its batch alone, with its own retries, narrowing, dead letters and fencing, as if there were no group.
+/// </remarks>
+internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipeline, string sinkName, ILogger logger)
+{
+    /// <summary>Changes applied in one round at most (a round always takes at least one batch).</summary>
+    internal const int MaxRoundChanges = 40_000;
+
+    private readonly Lock _lock = new();
+    private readonly List<Member> _waiting = [];
+    private bool _leading;
+
+    /// <summary>
+    /// Applies <paramref name="batch"/> (streamed changes of one table, by the sink activation of
+    /// <paramref name="epoch"/>) in one transaction with the other tables' batches waiting. True once it committed;
+    /// false when its round failed and nothing of it was written: the caller then applies it alone.
+    /// <paramref name="stop"/> cancels the round this caller leads (its other batches then fail too and are applied
+    /// alone), and a wait for a round not yet begun (then nothing of the batch is written).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled while the batch waited.</exception>
+    public async Task<bool> TryApplyAsync(ChangeBatch batch, long epoch, CancellationToken stop)
+    {
+        var member = new Member(batch, epoch);
+        bool lead;
+        lock (_lock)
+        {
+            _waiting.Add(member);
+            lead = !_leading;
+            _leading = true;
+        }
+
+        if (!lead)
+        {
+            // A round in flight: when it ends, its leader hands the lead to the oldest batch waiting, which takes the
+            // others along. A caller stopping meanwhile withdraws its batch, unless it was handed the lead: the
+            // others wait for it, so it leads (a round without its batch) all the same.
+            using (stop.Register(() => Withdraw(member)))
+            {
+                await Task.WhenAny(member.Done.Task, member.Lead.Task).ConfigureAwait(false);
+            }
+
+            if (!member.Lead.Task.IsCompleted)
+            {
+                return await member.Done.Task.ConfigureAwait(false);
+            }
+        }
+
+        await LeadRoundAsync(stop).ConfigureAwait(false);
+        return await member.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Applies the waiting batches (the leader's own first), then hands the lead to the oldest batch still waiting.</summary>
+    private async Task LeadRoundAsync(CancellationToken stop)
+    {
+        List<Member> round;
+        lock (_lock)
+        {
+            round = TakeRound();
+        }
+
+        try
+        {
+            if (round.Count == 0)
+            {
+                return;
+            }
+
+            await sink.ApplyStreamsAsync(round.ConvertAll(m => m.Batch), round.ConvertAll(m => m.Epoch), sinkName, stop).ConfigureAwait(false);
+            round.ForEach(m => m.Done.TrySetResult(true));
+        }
+        catch (Exception e)
+        {
+            // Not lost: every sink grain of the round applies its batch alone next, and meets the error there.
+            LogRoundFailed(logger, pipeline, sinkName, round.Count, e.Message);
+            round.ForEach(m => m.Done.TrySetResult(false));
+        }
+        finally
+        {
+            Member? next = null;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _leading = false;
+                }
+                else
+                {
+                    next = _waiting[0];
+                }
+            }
+
+            next?.Lead.TrySetResult();
+        }
+    }
+
+    private void Withdraw(Member member)
+    {
+        lock (_lock)
+        {
+            if (_waiting.Remove(member))
+            {
+                member.Done.TrySetCanceled();
+            }
+        }
+    }
+
+    /// <summary>Under the lock: the oldest waiting batches, one per offset key, up to <see cref="MaxRoundChanges"/>.</summary>
+    private List<Member> TakeRound()
+    {
+        var round = new List<Member>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var changes = 0;
+        foreach (var member in _waiting)
+        {
+            if (round.Count > 0 && changes + member.Batch.Changes.Count > MaxRoundChanges)
+            {
+                break;
+            }
+
+            if (keys.Add(member.Batch.OffsetKey))
+            {
+                round.Add(member);
+                changes += member.Batch.Changes.Count;
+            }
+        }
+
+        _waiting.RemoveAll(round.Contains);
+        return round;
+    }
+
+    private sealed class Member(ChangeBatch batch, long epoch)
+    {
+        public ChangeBatch Batch { get; } = batch;
+
+        public long Epoch { get; } = epoch;
+
+        /// <summary>The round that held this batch ended: true when it committed.</summary>
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>This batch's caller leads the next round.</summary>
+        public TaskCompletionSource Lead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,169 @@
+using SentinelSync.Replication;
+using SentinelSync.Replication.Pipelines;
+using SentinelSync.Replication.Postgres;
+using SentinelSync.Replication.Sinks;
+using SentinelSync.Testing;
+using static SentinelSync.Testing.ChangeBatchBuilder;
+
+namespace SentinelSync.IntegrationTests.Postgres.Sink;
+
+/// <summary>
+/// Several tables in one destination transaction (<see cref="IMultiStreamSink"/> with an epoch per table, driven by
+/// <see cref="SinkApplyGroup"/>): all tables' rows and offset rows commit together or not at all, each table is
+/// fenced by its own epoch, and tables of the same shape never mix. "One transaction" is read from the rows' xmin.
+/// </summary>
+public sealed class PostgresSinkCrossTableTests
+{
+    // Same shape on purpose: a reducer that merged them into one segment would write b's rows into a.
+    private static readonly TableSchema s_a = Table("a", 1, Key("id", "integer"), Column("name", "text"));
+    private static readonly TableSchema s_b = Table("b", 1, Key("id", "integer"), Column("name", "text"));
+    private static readonly TableSchema s_c = Table("c", 1, Key("id", "integer"), Column("name", "text"));
+
+    [Fact]
+    public async Task Two_tables_of_one_shape_commit_in_one_transaction_each_with_its_own_rows_and_offset()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var a = new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Insert("2", "a2");
+        var b = new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1");
+
+        // The first round reads the offset rows; the second goes the short way (offsets known): both must be one transaction.
+        var first = await target.Sink.ApplyStreamsAsync([a.Build(), b.Build()], [1, 1], SinkTarget.SinkName);
+        first.ShouldBe([a.Changes[^1].Position, b.Changes[^1].Position]);
+        (await XminsAsync(target)).Count.ShouldBe(1, "rows and offsets of both tables in one transaction");
+
+        var a2 = new ChangeBatchBuilder(s_a, 0x2000).Update("1", "a1 again");
+        var b2 = new ChangeBatchBuilder(s_b, 0x2001).Insert("2", "b2").Delete("1");
+        await target.Sink.ApplyStreamsAsync([b2.Build(), a2.Build()], [1, 1], SinkTarget.SinkName);
+
+        (await target.RowsAsync("SELECT id, name FROM public.a ORDER BY id")).ShouldBe(["1|a1 again", "2|a2"]);
+        (await target.RowsAsync("SELECT id, name FROM public.b ORDER BY id")).ShouldBe(["2|b2"]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_a.Table))!.Position.ShouldBe(a2.Changes[^1].Position);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_b.Table))!.Position.ShouldBe(b2.Changes[^1].Position);
+        var second = await target.RowsAsync("""
+            SELECT DISTINCT xmin::text FROM (SELECT xmin FROM public.a WHERE id = 1 UNION ALL SELECT xmin FROM public.b
+            UNION ALL SELECT xmin FROM "_sentinel".offsets) t
+            """);
+        second.Count.ShouldBe(1, "the second round's rows and both offsets in one transaction");
+    }
+
+    [Fact]
+    public async Task A_stale_epoch_of_one_table_writes_nothing_for_any_table()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        await using var successor = new PostgresSink(new PostgresSinkOptions { Connection = target.Database.ConnectionString });
+        var a = new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1");
+        var b = new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1");
+        await target.Sink.ApplyStreamsAsync([a.Build(), b.Build()], [1, 1], SinkTarget.SinkName);
+        var aOffset = (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_a.Table))!;
+
+        // Table b's sink grain moved on (epoch 2) while this sink still believes it owns b with epoch 1.
+        await successor.ApplyAsync(new ChangeBatchBuilder(s_b, 0x3000).Update("1", "b1 by the successor").Build(), SinkTarget.SinkName, epoch: 2);
+
+        var staleA = new ChangeBatchBuilder(s_a, 0x4000).Insert("2", "a2").Update("1", "zombie");
+        var staleB = new ChangeBatchBuilder(s_b, 0x4001).Insert("2", "zombie");
+        var error = await Should.ThrowAsync<SinkFencedException>(() => target.Sink.ApplyStreamsAsync([staleA.Build(), staleB.Build()], [1, 1], SinkTarget.SinkName));
+
+        error.Table.ShouldBe(s_b.Table);
+        (await target.RowsAsync("SELECT id, name FROM public.a ORDER BY id")).ShouldBe(["1|a1"], "table a's epoch is current, yet nothing of it may commit");
+        (await target.RowsAsync("SELECT id, name FROM public.b ORDER BY id")).ShouldBe(["1|b1 by the successor"]);
+        var aAfter = (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_a.Table))!;
+        (aAfter.Position, aAfter.Epoch).ShouldBe((aOffset.Position, aOffset.Epoch));
+    }
+
+    [Fact]
+    public async Task A_change_one_table_refuses_rolls_back_every_table_and_each_applies_alone_afterwards()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var a = new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1");
+        var b = new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1");
+        var applied = await target.Sink.ApplyStreamsAsync([a.Build(), b.Build()], [1, 1], SinkTarget.SinkName);
+
+        var goodA = new ChangeBatchBuilder(s_a, 0x2000).Insert("2", "a2");
+        var badB = new ChangeBatchBuilder(s_b, 0x2001).Insert("not a number", "b2");
+        await Should.ThrowAsync<Npgsql.PostgresException>(() => target.Sink.ApplyStreamsAsync([goodA.Build(), badB.Build()], [1, 1], SinkTarget.SinkName));
+
+        (await target.RowsAsync("SELECT id, name FROM public.a ORDER BY id")).ShouldBe(["1|a1"]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_a.Table))!.Position.ShouldBe(applied[0]);
+        (await target.Sink.ReadOffsetAsync(SinkTarget.SinkName, s_b.Table))!.Position.ShouldBe(applied[1]);
+
+        // A replay of the same batch after the failure is applied once, and the earlier round is skipped.
+        await target.Sink.ApplyAsync(goodA.Build(), SinkTarget.SinkName, epoch: 1);
+        await target.Sink.ApplyStreamsAsync([goodA.Build(), b.Build()], [1, 1], SinkTarget.SinkName);
+        (await target.RowsAsync("SELECT id, name FROM public.a ORDER BY id")).ShouldBe(["1|a1", "2|a2"]);
+        (await target.RowsAsync("SELECT id, name FROM public.b ORDER BY id")).ShouldBe(["1|b1"]);
+    }
+
+    [Fact]
+    public async Task Batches_arriving_while_a_round_is_in_flight_go_together_in_the_next_round()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var group = new SinkApplyGroup(target.Sink, "p", SinkTarget.SinkName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        foreach (var schema in new[] { s_a, s_b, s_c })
+        {
+            await target.Sink.EnsureTableAsync(schema);
+        }
+
+        await using var blocker = await target.Database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockA = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockA.ExecuteNonQueryAsync();
+        }
+
+        // The first batch leads a round at once and waits on the lock; b and c queue behind it (TryApplyAsync has
+        // queued a batch by the time it returns its task).
+        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
+        await Eventually.WaitAsync(
+            async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1,
+            TimeSpan.FromSeconds(60),
+            () => "the first round to wait on table a's lock");
+        var b = group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1").Build(), 1, CancellationToken.None);
+        var c = group.TryApplyAsync(new ChangeBatchBuilder(s_c, 0x1002).Insert("1", "c1").Build(), 1, CancellationToken.None);
+        b.IsCompleted.ShouldBeFalse("b waits for the round in flight");
+        await transaction.RollbackAsync();
+
+        (await Task.WhenAll(first, b, c)).ShouldBe([true, true, true]);
+        var xmin = await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT xmin::text FROM public.b), (SELECT xmin::text FROM public.c)");
+        var (xa, xb, xc) = (xmin[0].Split('|')[0], xmin[0].Split('|')[1], xmin[0].Split('|')[2]);
+        xb.ShouldBe(xc, "b and c, both waiting, share the next round's transaction");
+        xa.ShouldNotBe(xb, "a's round was in flight when they arrived");
+    }
+
+    [Fact]
+    public async Task A_failed_round_fails_every_batch_in_it_and_writes_none()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var group = new SinkApplyGroup(target.Sink, "p", SinkTarget.SinkName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await target.Sink.EnsureTableAsync(s_a);
+        await target.Sink.EnsureTableAsync(s_b);
+        await target.Sink.ApplyStreamsAsync([new ChangeBatchBuilder(s_a, 0x10).Insert("9", "seed").Build()], [1], SinkTarget.SinkName);
+
+        await using var blocker = await target.Database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockA = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockA.ExecuteNonQueryAsync();
+        }
+
+        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
+        await Eventually.WaitAsync(
+            async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1,
+            TimeSpan.FromSeconds(60),
+            () => "the first round to wait on table a's lock");
+        var goodA = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x2000).Insert("2", "a2").Build(), 1, CancellationToken.None);
+        var badB = group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x2001).Insert("not a number", "b").Build(), 1, CancellationToken.None);
+        await transaction.RollbackAsync();
+
+        (await first).ShouldBeTrue();
+        (await goodA).ShouldBeFalse("a's batch shared the round with b's refused change");
+        (await badB).ShouldBeFalse();
+        (await target.RowsAsync("SELECT id FROM public.a ORDER BY id")).ShouldBe(["1", "9"]);
+        (await target.RowsAsync("SELECT id FROM public.b")).ShouldBeEmpty();
+    }
+
+    private static async Task<List<string>> XminsAsync(SinkTarget target) =>
+        await target.RowsAsync("""
+            SELECT DISTINCT xmin::text FROM (SELECT xmin FROM public.a UNION ALL SELECT xmin FROM public.b
+            UNION ALL SELECT xmin FROM "_sentinel".offsets) t
+            """);
+}
