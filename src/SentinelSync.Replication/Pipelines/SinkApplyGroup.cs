@@ -93,7 +93,7 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
         }
         finally
         {
-            Member? next = null;
+            // Handed over under the lock, so that a caller cannot withdraw between being chosen and being told.
             lock (_lock)
             {
                 if (_waiting.Count == 0)
@@ -102,11 +102,9 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
                 }
                 else
                 {
-                    next = _waiting[0];
+                    _waiting[0].Lead.TrySetResult();
                 }
             }
-
-            next?.Lead.TrySetResult();
         }
     }
 
@@ -114,7 +112,8 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
     {
         lock (_lock)
         {
-            if (_waiting.Remove(member))
+            // A caller handed the lead stays: the others wait for the round it leads.
+            if (!member.Lead.Task.IsCompleted && _waiting.Remove(member))
             {
                 member.Done.TrySetCanceled();
             }
