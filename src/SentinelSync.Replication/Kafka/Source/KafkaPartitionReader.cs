@@ -40,8 +40,12 @@ internal sealed partial class KafkaPartitionReader(
     /// <summary>Payload librdkafka keeps prefetched for this partition's consumer, KiB (<c>queued.max.messages.kbytes</c>).</summary>
     internal const int PrefetchKilobytes = 4 * 1024;
 
-    /// <summary>Changes queued at a sink above which reading pauses.</summary>
-    internal const int MaxQueuedChanges = 100_000;
+    /// <summary>
+    /// Changes queued at a sink above which reading pauses. A sink merges at most 10,000 into one transaction, and a
+    /// table fed by several partitions gets a chunk from each before they look again, so this is a few transactions'
+    /// worth (with 100,000, the managed heap of a silo reading a snapshot through 28 partitions reached about 500 MiB).
+    /// </summary>
+    internal const int MaxQueuedChanges = 20_000;
 
     /// <summary>
     /// How often the sinks are asked what they applied while reading goes on. Asking after every chunk cost each
@@ -98,7 +102,7 @@ internal sealed partial class KafkaPartitionReader(
             FetchWaitMaxMs = 100,
             // librdkafka prefetches into each consumer's queue up to 100,000 messages or 64 MiB of (decompressed)
             // payload by default, per partition. Every partition grain has its own consumer, so a silo reading 28
-            // partitions of a backlog held several hundred MiB there. A few chunks' worth keeps reading fed.
+            // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
             QueuedMinMessages = PrefetchMessages,
             QueuedMaxMessagesKbytes = PrefetchKilobytes,
         }).Build();
