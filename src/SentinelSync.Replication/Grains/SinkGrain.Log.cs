@@ -26,9 +26,6 @@ public sealed partial class SinkGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: erasure of one row: {Removed} removed at the destination (-1: none), {DeadLetters} dead letter(s) deleted: {Result}")]
     private static partial void LogErased(ILogger logger, string grainId, long removed, int deadLetters, string result);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: {Batches} batches sent together were not all acknowledged; applying them one by one instead: {Error}")]
-    private static partial void LogSendsFailed(ILogger logger, string grainId, int batches, string error);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {GrainId}: {Streams} streams applied in one transaction failed; applying them one by one instead: {Error}")]
     private static partial void LogStreamsFailed(ILogger logger, string grainId, int streams, string error);
 }

@@ -198,32 +198,6 @@ public sealed partial class SinkGrain(
     {
         while (true)
         {
-            // Sends in flight likewise: when the window is full, when the next batch cannot join them, or when
-            // nothing else is to be done.
-            if (_sends.Count > 0)
-            {
-                if (_sends.Count >= MaxSendsInFlight || (NextQueued() != QueuedKind.None && !NextIsSendable()))
-                {
-                    if (!await CompleteOldestSendAsync(stop))
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                if (NextQueued() == QueuedKind.None)
-                {
-                    await WorkOrOldestSendAsync(stop);
-                    if (_sends.Peek().Acknowledged.IsCompleted && !await CompleteOldestSendAsync(stop))
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-            }
-
             // Snapshot copies in flight are accounted for in queue order: when the window is full, when the next
             // batch must wait for them, or when nothing else is to be done.
             if (_copies.Count > 0)
@@ -267,21 +241,6 @@ public sealed partial class SinkGrain(
             if (_transform is not null)
             {
                 batch = await TransformAsync(batch.Expanded(), stop);
-            }
-
-            if (CanSend(batch))
-            {
-                await StartSendAsync((IPipelinedSink)_sink, batch.Expanded(), taken, parts, stop);
-                continue;
-            }
-
-            while (_sends.Count > 0)
-            {
-                // Taken but not sendable after all (a dead letter arrived meanwhile): the batches in flight go first.
-                if (!await CompleteOldestSendAsync(stop))
-                {
-                    return;
-                }
             }
 
             if (batch.Copy is not null && batch.Changes.Count == 0 && _sink is ISnapshotCopySink copier && _poisonedKeys.Count == 0)

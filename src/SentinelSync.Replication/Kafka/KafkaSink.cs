@@ -29,7 +29,7 @@ namespace SentinelSync.Replication.Kafka;
 /// the <see cref="DebeziumEnvelope.PositionHeader"/> header (or source.lsn plus order), which only grows per table.
 /// </para>
 /// </summary>
-public sealed partial class KafkaSink : ISink, IPipelinedSink
+public sealed partial class KafkaSink : ISink
 {
     private static readonly OffsetRows s_offsets = new(KafkaSinkSql.SelectOffsetForUpdate, KafkaSinkSql.SelectOffset, KafkaSinkSql.InsertOffsetIfMissing, KafkaSinkSql.UpdateOffset);
     private static readonly TimeSpan s_transactionTimeout = TimeSpan.FromSeconds(60);
@@ -148,7 +148,6 @@ public sealed partial class KafkaSink : ISink, IPipelinedSink
 
         var applied = await s_offsets.EndBatchAsync(connection, key, batch, stored, epoch, replay, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        ForgetWindow(sinkName, batch.Table);
         LogBatchSent(_logger, sinkName, batch.Table, pending.Count, batch.Changes.Count - pending.Count, sent, applied);
         return applied;
     }
@@ -187,13 +186,6 @@ public sealed partial class KafkaSink : ISink, IPipelinedSink
     /// <summary>Produces every message and returns once the brokers acknowledged all of them; throws the first delivery error.</summary>
     private async Task SendAsync(IProducer<byte[]?, byte[]?> producer, List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> messages, CancellationToken cancellationToken)
     {
-        var delivery = await ProduceAllAsync(producer, messages, cancellationToken).ConfigureAwait(false);
-        await DeliveredAsync(producer, delivery, messages.Count, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Hands every message to librdkafka, in order (waiting while its queue is full); the counter learns their delivery reports.</summary>
-    private static async Task<DeliveryCounter> ProduceAllAsync(IProducer<byte[]?, byte[]?> producer, List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> messages, CancellationToken cancellationToken)
-    {
         var delivery = new DeliveryCounter(messages.Count);
         foreach (var (partition, message) in messages)
         {
@@ -212,19 +204,13 @@ public sealed partial class KafkaSink : ISink, IPipelinedSink
             }
         }
 
-        return delivery;
-    }
-
-    /// <summary>Returns once every produced message got its delivery report; throws the first delivery error.</summary>
-    private async Task DeliveredAsync(IProducer<byte[]?, byte[]?> producer, DeliveryCounter delivery, int count, CancellationToken cancellationToken)
-    {
         try
         {
             await delivery.Completed.WaitAsync(_options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Kafka did not acknowledge {delivery.Outstanding} of {count} messages within {_options.DeliveryTimeout}; the batch is sent again.");
+            throw new TimeoutException($"Kafka did not acknowledge {delivery.Outstanding} of {messages.Count} messages within {_options.DeliveryTimeout}; the batch is sent again.");
         }
 
         if (delivery.FirstError is { } error)
