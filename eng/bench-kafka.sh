@@ -4,6 +4,7 @@
 # the test run.
 #   bash eng/bench-kafka.sh            # the full run (about 10 minutes on 2 cores)
 #   bash eng/bench-kafka.sh --quick    # a smoke run of a few minutes
+#   bash eng/bench-kafka.sh --quick --backlog 30 --runs 3   # longer drains, three alternating pairs
 # Results: artifacts/bench/kafka-<date>.json and .md (the markdown is also printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,6 +15,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick]|backlog [--quick] [--live] [native|sentinelsync]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick] [--backlog SECONDS] [--runs N]|backlog [--quick] [--live] [native|sentinelsync]");
     return 2;
 }

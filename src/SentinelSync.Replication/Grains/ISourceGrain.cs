@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Kafka.Source;
 
 namespace SentinelSync.Replication.Grains;
 
@@ -16,6 +17,14 @@ public interface ISourceGrain : IMovableGrain
     [ReadOnly]
     [Idempotent]
     Task<SourceStatus> GetStatusAsync();
+
+    /// <summary>
+    /// A Kafka pipeline's partitions: offsets, lag and the silo each partition grain runs on, by topic and partition.
+    /// Empty for a Postgres pipeline, and while paused or not streaming (asking a stopped partition grain would start it).
+    /// </summary>
+    [ReadOnly]
+    [Idempotent]
+    Task<KafkaPartitionStatus[]> GetKafkaPartitionsAsync();
 
     /// <summary>Progress of the pipeline's tables (empty while paused or before setup found them).</summary>
     [ReadOnly]

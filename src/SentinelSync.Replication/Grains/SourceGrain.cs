@@ -200,6 +200,9 @@ public sealed partial class SourceGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<KafkaPartitionStatus[]> GetKafkaPartitionsAsync() =>
+        _kafka is { Phase: "streaming" } kafka && !_state.State.Paused && !_run.IsCompleted ? await kafka.StatusesAsync() : [];
+
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(new SourceStatus(
         Key,
         silo.Name,

@@ -309,6 +309,8 @@ public sealed partial class KafkaSink : ISink
             EnableIdempotence = _options.Acks == "all",
             LingerMs = 5,
             MessageTimeoutMs = (int)_options.DeliveryTimeout.TotalMilliseconds,
+            // The delivery handler reads only the error: no headers, keys or values copied back per message.
+            DeliveryReportFields = "status",
         };
         return config;
     }

@@ -7,6 +7,7 @@ using SentinelSync.Replication;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
+using SentinelSync.Replication.Kafka.Source;
 using SentinelSync.Replication.Pipelines;
 
 namespace SentinelSync.Admin;
@@ -102,15 +103,19 @@ internal sealed partial class PipelineMonitor(
 
     /// <summary>
     /// A Kafka pipeline: no slot and no WAL lag; <see cref="PipelineReport.Source"/> names the brokers and
-    /// <see cref="PipelineReport.Slot"/> the consumer group, the tables are the partitions the source reads.
+    /// <see cref="PipelineReport.Slot"/> the consumer group; <see cref="PipelineReport.Partitions"/> lists the
+    /// partitions the source reads, each with its offsets, lag and silo.
     /// </summary>
     private async Task<PipelineReport> SampleKafkaPipelineAsync(string name, Replication.Kafka.Source.KafkaSourceOptions options, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         SourceStatus? status = null;
+        KafkaPartitionStatus[] partitions = [];
         try
         {
-            status = await grains.GetGrain<ISourceGrain>(name).GetStatusAsync().WaitAsync(s_callTimeout, cancellationToken);
+            var source = grains.GetGrain<ISourceGrain>(name);
+            status = await source.GetStatusAsync().WaitAsync(s_callTimeout, cancellationToken);
+            partitions = await source.GetKafkaPartitionsAsync().WaitAsync(s_callTimeout, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -137,7 +142,9 @@ internal sealed partial class PipelineMonitor(
             0,
             0,
             [],
-            errors.Count == 0 ? null : redactor.Redact(string.Join("; ", errors)));
+            errors.Count == 0 ? null : redactor.Redact(string.Join("; ", errors)),
+            [.. partitions.Select(p => new KafkaPartitionReport(
+                p.Topic, p.Partition, p.Silo, p.Phase, p.NextOffset, p.CommittedOffset, p.EndOffset, p.Lag, p.Tables, p.Messages, p.DeadLettered, redactor.Redact(p.LastError)))]);
     }
 
     private async Task<PipelineReport> SamplePipelineAsync(PipelineConfig config, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ namespace SentinelSync.Admin;
 /// One pipeline in <c>GET /api/pipelines</c>. <see cref="LagBytes"/> is <c>pg_current_wal_lsn()</c> at the source
 /// minus the slot's <c>confirmed_flush_lsn</c>; the source connection is shown with its password masked.
 /// <see cref="Error"/> says why a part could not be read (the source unreachable, the grain not answering).
+/// <see cref="Partitions"/>: a Kafka pipeline's partitions (null for a Postgres pipeline).
 /// </summary>
 internal sealed record PipelineReport(
     string Name,
@@ -20,4 +21,5 @@ internal sealed record PipelineReport(
     double LagSeconds,
     double RowsPerSecond,
     IReadOnlyList<TableReport> Tables,
-    string? Error);
+    string? Error,
+    IReadOnlyList<KafkaPartitionReport>? Partitions = null);

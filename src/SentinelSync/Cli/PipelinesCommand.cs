@@ -71,5 +71,39 @@ internal static class PipelinesCommand
         }
 
         AnsiConsole.Write(tables);
+        PrintPartitions(report);
+    }
+
+    /// <summary>Kafka pipelines' partitions, when there are any: where each runs, its offsets and lag.</summary>
+    private static void PrintPartitions(JsonElement report)
+    {
+        var partitions = new Table().Title("Kafka partitions").AddColumns("pipeline", "topic/partition", "silo", "phase", "committed", "end", "lag", "messages", "dead letters", "last error");
+        foreach (var pipeline in report.GetProperty("pipelines").EnumerateArray())
+        {
+            if (!pipeline.TryGetProperty("partitions", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var partition in list.EnumerateArray())
+            {
+                partitions.AddRow(
+                    pipeline.Text("name"),
+                    Markup.Escape($"{partition.GetProperty("topic").GetString()}/{partition.GetProperty("partition").GetInt32()}"),
+                    partition.Text("silo"),
+                    JsonText.State(partition.GetProperty("phase").GetString()!),
+                    partition.Number("committedOffset"),
+                    partition.Number("endOffset"),
+                    partition.Number("lag"),
+                    partition.Number("messages"),
+                    partition.Number("deadLettered"),
+                    partition.Text("lastError"));
+            }
+        }
+
+        if (partitions.Rows.Count > 0)
+        {
+            AnsiConsole.Write(partitions);
+        }
     }
 }

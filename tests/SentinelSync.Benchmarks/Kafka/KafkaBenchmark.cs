@@ -20,40 +20,72 @@ internal static class KafkaBenchmark
 
     private static readonly BenchDatabases s_databases = new("kbench_src", "kbench_dst", "kbench_ctl", "kbench");
 
+    /// <summary>
+    /// <c>kafka [--quick] [--backlog SECONDS] [--runs N]</c>: <c>--backlog</c> sets how long the load writes while the
+    /// pipelines are paused (a longer backlog makes a longer drain, which start-up and a neighbour's burst distort
+    /// less); <c>--runs</c> repeats the direct / via-Kafka pair, alternately, and ends with every pair's ratio.
+    /// </summary>
     public static async Task<int> RunAsync(string[] arguments)
     {
         var sizes = arguments.Contains("--quick") ? Quick : Full;
+        if (Option(arguments, "--backlog") is { } backlog)
+        {
+            sizes = sizes with { Mode = $"{sizes.Mode}, backlog {backlog} s", BacklogLoad = TimeSpan.FromSeconds(backlog) };
+        }
+
+        var runs = Option(arguments, "--runs") ?? 1;
         await TestServers.EnsurePostgresAsync();
         await TestServers.EnsurePostgresDestinationAsync();
-        var machine = await MachineFacts.ReadAsync();
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"kafka benchmark, {sizes.Mode} run, {machine.Cores} cores, {machine.Postgres}, load average {machine.LoadAverage}");
-
-        StreamingResult direct, viaKafka;
-        try
+        var reports = new List<(string Stem, KafkaReport Report)>();
+        for (var run = 1; run <= runs; run++)
         {
-            direct = await StreamingBenchmark.RunAsync("sentinelsync", sizes, s_databases);
-            viaKafka = await StreamingBenchmark.RunAsync("via-kafka", sizes, s_databases);
-        }
-        finally
-        {
-            // A slot left behind would hold WAL on the shared source cluster until the next run.
-            await BenchPostgres.DropAsync(TestServers.PostgresDestination, s_databases.Destination);
-            await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Source);
-            await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Control);
+            var machine = await MachineFacts.ReadAsync();
+            Console.WriteLine($"kafka benchmark, {sizes.Mode} run {run} of {runs}, {machine.Cores} cores, {machine.Postgres}, load average {machine.LoadAverage}");
+            StreamingResult direct, viaKafka;
+            try
+            {
+                direct = await StreamingBenchmark.RunAsync("sentinelsync", sizes, s_databases);
+                viaKafka = await StreamingBenchmark.RunAsync("via-kafka", sizes, s_databases);
+            }
+            finally
+            {
+                // A slot left behind would hold WAL on the shared source cluster until the next run.
+                await BenchPostgres.DropAsync(TestServers.PostgresDestination, s_databases.Destination);
+                await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Source);
+                await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Control);
+            }
+
+            var report = new KafkaReport(machine, MachineFacts.ReadLoadAverage(), sizes, direct, viaKafka);
+            var markdown = report.ToMarkdown();
+            var directory = Path.Combine(RepositoryRoot(), "artifacts", "bench");
+            Directory.CreateDirectory(directory);
+            var stem = Path.Combine(directory, $"kafka-{DateTime.UtcNow:yyyyMMdd-HHmm}{(sizes.Mode.StartsWith("kafka quick", StringComparison.Ordinal) ? "-quick" : "")}");
+            await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            await File.WriteAllTextAsync(stem + ".md", markdown);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            reports.Add((stem, report));
         }
 
-        var report = new KafkaReport(machine, MachineFacts.ReadLoadAverage(), sizes, direct, viaKafka);
-        var markdown = report.ToMarkdown();
-        var directory = Path.Combine(RepositoryRoot(), "artifacts", "bench");
-        Directory.CreateDirectory(directory);
-        var stem = Path.Combine(directory, $"kafka-{DateTime.UtcNow:yyyyMMdd-HHmm}{(sizes == Quick ? "-quick" : "")}");
-        await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        await File.WriteAllTextAsync(stem + ".md", markdown);
-        Console.WriteLine();
-        Console.WriteLine(markdown);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {stem}.json and .md in {total.Elapsed.TotalMinutes:N1} min"));
-        return report.Converged ? 0 : 1;
+        Console.WriteLine("| run | load average, start → end | backlog changes direct / via Kafka | drain s direct / via Kafka | backlog changes/s direct / via Kafka | ratio | peak RSS MiB direct / via Kafka |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var (stem, r) in reports)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Path.GetFileName(stem)} | {r.Machine.LoadAverage} → {r.LoadAverageAtEnd} | {r.Direct.Backlog.Changes:N0} / {r.ViaKafka.Backlog.Changes:N0} | {r.Direct.Backlog.DrainSeconds:N1} / {r.ViaKafka.Backlog.DrainSeconds:N1} | {r.Direct.Backlog.AppliedChangesPerSecond:N0} / {r.ViaKafka.Backlog.AppliedChangesPerSecond:N0} | **{r.BacklogRatio:N2}×** | {r.Direct.PeakRssMiB:N0} / {r.ViaKafka.PeakRssMiB:N0} |"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{runs} run(s) in {total.Elapsed.TotalMinutes:N1} min; reports in artifacts/bench"));
+        return reports.TrueForAll(r => r.Report.Converged) ? 0 : 1;
+    }
+
+    private static int? Option(string[] arguments, string name)
+    {
+        var at = Array.IndexOf(arguments, name);
+        return at >= 0 && at + 1 < arguments.Length
+            ? int.Parse(arguments[at + 1], CultureInfo.InvariantCulture)
+            : null;
     }
 
     /// <summary>

@@ -173,6 +173,32 @@ public sealed class DebeziumJsonEventsTests
         Json(Events(decimals: "string").Of(change).Single().Value).GetProperty("after").GetProperty("v").GetString().ShouldBe("NaN");
     }
 
+    [Theory]
+    [InlineData("numeric", "precise")]
+    [InlineData("numeric(200,2)", "precise")]
+    [InlineData("numeric", "double")]
+    public void An_unchanged_toast_value_in_a_numeric_column_is_refused_rather_than_nulled(string type, string decimals)
+    {
+        var schema = new TableSchema(new TableName("public", "t"), 1, [new ColumnSchema("id", "integer", 23, true, 1), new ColumnSchema("huge", type, 1700, false, 2)]);
+        var change = Change(ChangeKind.Update, [ColumnValue.Of("1"), ColumnValue.Unchanged], schema: schema);
+
+        // Null would tell every consumer to erase the value; a Decimal's bytes holding the placeholder would read as a number.
+        var error = Should.Throw<KafkaValueException>(() => Events(decimals: decimals).Of(change).ToList());
+
+        error.Message.ShouldContain("column huge of public.t");
+        error.Message.ShouldContain("REPLICA IDENTITY FULL");
+    }
+
+    [Fact]
+    public void Under_decimal_handling_string_an_unchanged_numeric_carries_the_placeholder()
+    {
+        var schema = new TableSchema(new TableName("public", "t"), 1, [new ColumnSchema("id", "integer", 23, true, 1), new ColumnSchema("huge", "numeric", 1700, false, 2)]);
+
+        var value = Json(Events(decimals: "string").Of(Change(ChangeKind.Update, [ColumnValue.Of("1"), ColumnValue.Unchanged], schema: schema)).Single().Value);
+
+        value.GetProperty("after").GetProperty("huge").GetString().ShouldBe(DebeziumEnvelope.UnavailableValuePlaceholder);
+    }
+
     [Fact]
     public void Logical_types_are_named_in_the_schema_block()
     {

@@ -135,11 +135,10 @@ public sealed class DebeziumAvroEvents : IDebeziumEventWriter
     private static object? Value(AvroTableShape shape, int i, ColumnValue value, RecordSchema record)
     {
         var type = shape.Types[i];
-        if (value.IsUnchanged && !(type.TakesPlaceholder && type.Kind != DebeziumValueKind.FixedDecimal))
+        if (value.IsUnchanged && !type.TakesPlaceholder)
         {
             // Avro's decimal and numeric types cannot hold Debezium's string placeholder, and null would erase the value.
-            throw new KafkaValueException(
-                $"column {shape.Columns[i].Name} of {shape.Table}: an unchanged TOAST value of type {shape.Columns[i].TypeName} has no Avro form (only string and bytes fields carry Debezium's placeholder); use REPLICA IDENTITY FULL on the table");
+            throw DebeziumValues.UnavailableRefused(shape.Table, shape.Columns[i]);
         }
 
         var connect = DebeziumValues.ToConnect(type, value);

@@ -7,6 +7,9 @@ namespace SentinelSync.Replication.Kafka.Debezium;
 /// </summary>
 public sealed record DebeziumColumnType(string Type, string? Name, DebeziumValueKind Kind, IReadOnlyList<KeyValuePair<string, string>>? Parameters = null)
 {
-    /// <summary>Whether Debezium's unavailable-value placeholder can stand in this column (string and bytes columns only).</summary>
-    public bool TakesPlaceholder => Type is "string" or "bytes";
+    /// <summary>
+    /// Whether Debezium's unavailable-value placeholder can stand in this column: string and bytes columns, but not a
+    /// Connect Decimal, whose bytes a consumer would read as a number rather than as the placeholder.
+    /// </summary>
+    public bool TakesPlaceholder => Type is "string" or "bytes" && Kind != DebeziumValueKind.FixedDecimal;
 }

@@ -85,8 +85,8 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         }
 
         writer.WriteStartObject();
-        WriteRow(writer, DebeziumEnvelope.Before, shape, before);
-        WriteRow(writer, DebeziumEnvelope.After, shape, after);
+        WriteRow(writer, DebeziumEnvelope.Before, change.Schema.Table, shape, before);
+        WriteRow(writer, DebeziumEnvelope.After, change.Schema.Table, shape, after);
         WriteSource(writer, change);
         writer.WriteString(DebeziumEnvelope.Op, op);
         writer.WriteNumber(DebeziumEnvelope.TsMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -115,7 +115,7 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         return scratch;
     }
 
-    private static void WriteRow(Utf8JsonWriter writer, string name, TableShape shape, ColumnValue[]? row)
+    private static void WriteRow(Utf8JsonWriter writer, string name, TableName table, TableShape shape, ColumnValue[]? row)
     {
         if (row is null || row.Length == 0)
         {
@@ -126,6 +126,11 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         writer.WriteStartObject(name);
         for (var i = 0; i < shape.Columns.Count && i < row.Length; i++)
         {
+            if (row[i].IsUnchanged && !shape.Types[i].TakesPlaceholder)
+            {
+                throw DebeziumValues.UnavailableRefused(table, shape.Columns[i]);
+            }
+
             writer.WritePropertyName(shape.Columns[i].Name);
             DebeziumValues.Write(writer, shape.Types[i], row[i]);
         }

@@ -11,9 +11,10 @@ public static class DebeziumValues
     /// <summary>
     /// Writes <paramref name="value"/> as Kafka Connect's JsonConverter does: null as JSON null; an unchanged TOAST value
     /// as Debezium's placeholder (<see cref="DebeziumEnvelope.UnavailableValuePlaceholder"/>, as base64 bytes in a bytes
-    /// column) where the column can hold it, as null otherwise; text converted per <paramref name="type"/>.
+    /// column); text converted per <paramref name="type"/>.
     /// </summary>
-    /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling precise).</exception>
+    /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling
+    /// precise; an unchanged TOAST value where the type cannot carry the placeholder, see <see cref="UnavailableRefused"/>).</exception>
     public static void Write(Utf8JsonWriter writer, DebeziumColumnType type, ColumnValue value)
     {
         switch (ToConnect(type, value))
@@ -58,9 +59,10 @@ public static class DebeziumValues
     /// <paramref name="value"/> as the Kafka Connect value of <paramref name="type"/>: null, <see cref="bool"/>,
     /// <see cref="int"/> (Date, Time), <see cref="long"/>, <see cref="double"/> (NaN and infinities included),
     /// <see cref="string"/>, <see cref="byte"/>[] (bytes, and a Decimal's unscaled value) or <see cref="VariableScaleDecimal"/>.
-    /// An unchanged TOAST value is the placeholder (string or UTF-8 bytes) where the column can hold it, null otherwise.
+    /// An unchanged TOAST value is the placeholder (string or UTF-8 bytes) where the column can hold it.
     /// </summary>
-    /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling precise).</exception>
+    /// <exception cref="KafkaValueException">The value has no representation in this type (numeric NaN under decimalHandling
+    /// precise; an unchanged TOAST value where the type cannot carry the placeholder).</exception>
     public static object? ToConnect(DebeziumColumnType type, ColumnValue value)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -116,12 +118,21 @@ public static class DebeziumValues
         }
     }
 
-    private static object? Placeholder(DebeziumColumnType type) => type.Type switch
+    /// <summary>
+    /// The refusal of an unchanged TOAST value in <paramref name="column"/> of <paramref name="table"/>, whose type cannot
+    /// carry Debezium's placeholder: null would make every consumer erase the value it holds, so the change goes to the
+    /// dead-letter queue instead (the same refusal for debezium-json and debezium-avro).
+    /// </summary>
+    public static KafkaValueException UnavailableRefused(TableName table, ColumnSchema column) => new(
+        $"column {column.Name} of {table}: an unchanged TOAST value of type {column.TypeName} has no Debezium form (only string and bytes fields carry the unavailable-value placeholder; null would erase the value); use REPLICA IDENTITY FULL on the table");
+
+    private static object Placeholder(DebeziumColumnType type) => type switch
     {
-        "string" => DebeziumEnvelope.UnavailableValuePlaceholder,
-        "bytes" => Encoding.UTF8.GetBytes(DebeziumEnvelope.UnavailableValuePlaceholder),
-        // Only varlena types are TOASTed; those mapped to numbers or structs (numeric) cannot hold the marker.
-        _ => null,
+        { TakesPlaceholder: false } => throw new KafkaValueException(
+            $"an unchanged TOAST value has no Debezium form in a {type.Name ?? type.Type} field (only string and bytes fields carry the unavailable-value placeholder); use REPLICA IDENTITY FULL on the table"),
+        { Type: "bytes" } => Encoding.UTF8.GetBytes(DebeziumEnvelope.UnavailableValuePlaceholder),
+        // Only varlena types are TOASTed; of those, numeric maps to numbers or structs, which cannot hold the marker.
+        _ => DebeziumEnvelope.UnavailableValuePlaceholder,
     };
 
     private static long? Infinite(string text) => text switch

@@ -88,7 +88,8 @@ public sealed partial class KafkaPartitionGrain(
         _reader?.Tables ?? [],
         _reader?.Messages ?? 0,
         _reader?.DeadLettered ?? 0,
-        _lastError));
+        _lastError,
+        _reader?.EndOffset));
 
     public Task StopAsync()
     {

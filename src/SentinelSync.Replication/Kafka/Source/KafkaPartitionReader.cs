@@ -34,8 +34,18 @@ internal sealed partial class KafkaPartitionReader(
     /// <summary>Messages read into one chunk at most.</summary>
     internal const int MaxChunkMessages = 5_000;
 
-    /// <summary>Changes queued at a sink above which reading pauses.</summary>
-    internal const int MaxQueuedChanges = 100_000;
+    /// <summary>Messages librdkafka keeps prefetched for this partition's consumer (<c>queued.min.messages</c>).</summary>
+    internal const int PrefetchMessages = 2 * MaxChunkMessages;
+
+    /// <summary>Payload librdkafka keeps prefetched for this partition's consumer, KiB (<c>queued.max.messages.kbytes</c>).</summary>
+    internal const int PrefetchKilobytes = 4 * 1024;
+
+    /// <summary>
+    /// Changes queued at a sink above which reading pauses. A sink merges at most 10,000 into one transaction, and a
+    /// table fed by several partitions gets a chunk from each before they look again, so this is a few transactions'
+    /// worth (with 100,000, the managed heap of a silo reading a snapshot through 28 partitions reached about 500 MiB).
+    /// </summary>
+    internal const int MaxQueuedChanges = 20_000;
 
     /// <summary>
     /// How often the sinks are asked what they applied while reading goes on. Asking after every chunk cost each
@@ -67,6 +77,9 @@ internal sealed partial class KafkaPartitionReader(
 
     public long Messages { get; private set; }
 
+    /// <summary>The partition's high watermark as of the last fetch (null before one); what lag is measured against.</summary>
+    public long? EndOffset { get; private set; }
+
     public long DeadLettered { get; private set; }
 
     public IReadOnlyList<string> Tables => [.. state.State.Tables.Keys];
@@ -87,6 +100,11 @@ internal sealed partial class KafkaPartitionReader(
             // so this only paces idle polling; librdkafka's mock cluster holds an empty fetch for the whole wait, new
             // data or not, which added up to 500 ms (the default) to every change that found its partition idle.
             FetchWaitMaxMs = 100,
+            // librdkafka prefetches into each consumer's queue up to 100,000 messages or 64 MiB of (decompressed)
+            // payload by default, per partition. Every partition grain has its own consumer, so a silo reading 28
+            // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
+            QueuedMinMessages = PrefetchMessages,
+            QueuedMaxMessagesKbytes = PrefetchKilobytes,
         }).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
         NextOffset = CommittedOffset = resume;
@@ -96,6 +114,13 @@ internal sealed partial class KafkaPartitionReader(
         while (!_stopping && !abort.IsCancellationRequested)
         {
             var chunk = Read(consumer, abort);
+            // Cached from the fetch responses: no request to the brokers.
+            var end = consumer.GetWatermarkOffsets(new TopicPartition(topic, partition)).High;
+            if (end != Offset.Unset)
+            {
+                EndOffset = end.Value;
+            }
+
             if (chunk.Count > 0)
             {
                 await PushAsync(chunk, abort);

@@ -60,8 +60,9 @@ internal sealed partial class KafkaSourceCoordinator(string pipeline, KafkaSourc
         Phase = "stopped";
     }
 
+    /// <summary>Every known partition's status, by topic and partition. Asking a partition grain activates it: call only while streaming.</summary>
     public async Task<KafkaPartitionStatus[]> StatusesAsync() =>
-        await Task.WhenAll(_known.Keys.Select(k => Grain(k.Topic, k.Partition).GetStatusAsync()));
+        await Task.WhenAll(_known.Keys.OrderBy(k => k.Topic, StringComparer.Ordinal).ThenBy(k => k.Partition).Select(k => Grain(k.Topic, k.Partition).GetStatusAsync()));
 
     private IKafkaPartitionGrain Grain(string topic, int partition) =>
         grains.GetGrain<IKafkaPartitionGrain>(KafkaGrainKeys.Partition(pipeline, topic, partition));
