@@ -29,13 +29,6 @@ internal sealed partial class SourceRunner(
     /// <summary>Tables copied at once during a snapshot (each in up to <see cref="SnapshotCopy.MaxRangesPerTable"/> ranges).</summary>
     private const int MaxTablesInParallel = 4;
 
-    /// <summary>
-    /// Longest a streamed change waits in the source for its push while the stream keeps handing out more: a busy
-    /// source otherwise pushes only every <see cref="SinkGrain.MaxBatchChanges"/> changes, which a change of a quiet
-    /// table then waits behind (hundreds of milliseconds under a steady load).
-    /// </summary>
-    internal static readonly TimeSpan MaxUnpushedAge = TimeSpan.FromMilliseconds(20);
-
     private static readonly TimeSpan s_confirmInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
 
@@ -54,7 +47,6 @@ internal sealed partial class SourceRunner(
     private readonly SemaphoreSlim _pushGate = new(1, 1);
     private int _unpushedChanges;
     private long _unpushedFrom;
-    private long _unpushedSince;
     private HashSet<TableName> _tables = [];
     private StoppedTables? _stopped;
     private PostgresChangeStream? _stream;
@@ -523,17 +515,13 @@ internal sealed partial class SourceRunner(
         await WaitForRoomAsync(pushed, cancellationToken);
     }
 
-    /// <summary>
-    /// Queues a streamed batch for the next flush; flushes once a destination transaction's worth is queued or the
-    /// first queued batch waited <see cref="MaxUnpushedAge"/>.
-    /// </summary>
+    /// <summary>Queues a streamed batch for the next flush; flushes once a destination transaction's worth is queued.</summary>
     private async Task QueueAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         if (_unpushed.Count == 0)
         {
             // Until it is pushed and tracked, the slot must not be confirmed past this batch (ConfirmAsync).
             Volatile.Write(ref _unpushedFrom, (long)batch.First.Lsn);
-            _unpushedSince = Stopwatch.GetTimestamp();
         }
 
         if (!_unpushed.TryGetValue(batch.Table, out var queued))
@@ -544,7 +532,7 @@ internal sealed partial class SourceRunner(
 
         queued.Add(batch);
         _unpushedChanges += batch.Changes.Count;
-        if (_unpushedChanges >= SinkGrain.MaxBatchChanges || Stopwatch.GetElapsedTime(_unpushedSince) >= MaxUnpushedAge)
+        if (_unpushedChanges >= SinkGrain.MaxBatchChanges)
         {
             await FlushAsync(cancellationToken);
         }
