@@ -11,6 +11,7 @@ namespace SentinelSync.Replication.ClickHouse;
 /// </summary>
 public sealed partial class ClickHouseSink
 {
+    private static readonly System.Text.UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly ConcurrentDictionary<(string Sink, TableName Table), long> _claimed = [];
 
     /// <inheritdoc/>
@@ -28,7 +29,8 @@ public sealed partial class ClickHouseSink
     /// acknowledged the insert: fenced like <see cref="ApplyAsync"/> (refused before anything reaches ClickHouse
     /// when a newer epoch owns the row; a takeover waits for copies in flight). The offset does not move; the batch
     /// that ends the snapshot moves it. A copy applied again (a retry after an answer that was lost) inserts the same
-    /// rows with the same version, which collapse; a copy at or below the stored position is skipped. Keyless
+    /// rows with the same version, which collapse; a copy at or below the stored position is skipped. The body is
+    /// converted in full before it is sent, so a value that cannot be converted fails the copy with nothing inserted. Keyless
     /// tables keep what the ordinary path gives them: a retried insert duplicates their rows.
     /// </summary>
     /// <exception cref="Sinks.SinkFencedException">A newer epoch owns the offset row; nothing was sent to ClickHouse.</exception>
@@ -52,16 +54,25 @@ public sealed partial class ClickHouseSink
         var table = await _schemas.EnsureAsync(connection, copy.Schema, cancellationToken).ConfigureAwait(false);
         var writer = new ClickHouseCopyWriter(table, ClickHouseVersion.Encode(copy.Last));
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
-        using (var content = new ClickHouseRowsContent(w => writer.Write(w, copy), _options.CompressInserts))
+
+        // Converted in full before anything is sent: ClickHouse keeps the rows of a body that ends early (an insert
+        // abandoned at a value that cannot be converted inserted the rows before it), so a copy that fails must fail here.
+        using var rows = new MemoryStream(copy.Text.Length + (copy.Text.Length / 2));
+        using (var text = new StreamWriter(rows, s_utf8, 1 << 16, leaveOpen: true))
         {
             try
             {
-                await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);
+                writer.Write(text, copy);
             }
-            catch (HttpRequestException ex) when (FindValueException(ex) is { } value)
+            catch (ClickHouseValueException value)
             {
                 throw new ClickHouseValueException($"Table {table.Schema.Table}: {value.Message}");
             }
+        }
+
+        using (var content = new ClickHouseRowsContent(rows.GetBuffer().AsMemory(0, (int)rows.Length), _options.CompressInserts))
+        {
+            await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -115,8 +115,8 @@ public sealed class ClickHouseSinkCopyTests
         await using var target = await ClickHouseSinkTarget.CreateAsync();
         var schema = Table("priced", 1, Key("price", "numeric(10,2)", 1), Column("label", "text", 2));
 
-        // More than the 64 KiB the insert body is written through precedes the bad row: ClickHouse has rows of it
-        // when the request is abandoned.
+        // 100 kB of good rows precede the bad one: ClickHouse 18.16 keeps the rows of a streamed body abandoned there
+        // (seen with an earlier version of the sink), so the copy must fail before anything is sent.
         var text = string.Concat(Enumerable.Range(1, 5000).Select(i => $"{i}.25\tlabel number {i}\n")) + "NaN\tbad\n" + "9.99\tafter\n";
         var error = await Should.ThrowAsync<ClickHouseValueException>(() => target.Sink.ApplyCopyAsync(Copy(schema, 1, text), ClickHouseSinkTarget.SinkName, epoch: 1));
         error.Message.ShouldContain("public.priced");
