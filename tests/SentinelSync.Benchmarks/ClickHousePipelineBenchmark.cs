@@ -31,16 +31,18 @@ internal static class ClickHousePipelineBenchmark
         Console.WriteLine("| Postgres → ClickHouse through `sentinel run` (2 cores, loopback, ClickHouse 18.16, defaults) | rows/s |");
         Console.WriteLine("| --- | --- |");
         Console.WriteLine(Row($"snapshot, {result.SnapshotRows:N0}-row table, process start to last row ({result.SnapshotSeconds:N1} s)", result.SnapshotRowsPerSecond));
+        Console.WriteLine(Row($"the same from silo ready (after {result.ReadySeconds:N1} s) to last row; sentinel CPU since start {result.SnapshotCpuSeconds:N1} s", result.SnapshotRows / (result.SnapshotSeconds - result.ReadySeconds)));
         Console.WriteLine(Row($"streaming a backlog of {result.ChangesPerPhase:N0} changes from the slot ({result.BacklogSeconds:N1} s, start-up included)", result.BacklogChangesPerSecond));
         Console.WriteLine(Row($"steady streaming, {result.ChangesPerPhase:N0} changes in {RowsPerTransaction:N0}-row transactions written in {result.SteadyWriteSeconds:N1} s, all applied after {result.SteadySeconds:N1} s", result.SteadyChangesPerSecond));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| latency while streaming, p50 / p99 ({result.Latency.Samples} heartbeats) | {result.Latency.P50Ms:N0} / {result.Latency.P99Ms:N0} ms |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| sentinel CPU while streaming steadily | {result.SteadyCpuSeconds:N1} s |"));
         return 0;
     }
 
     /// <summary>The three phases with <paramref name="snapshotRows"/> rows and <paramref name="changesPerPhase"/> changes per streaming phase.</summary>
     public static async Task<ClickHouseResult> MeasureAsync(int snapshotRows, int changesPerPhase)
     {
-        await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.ClickHouse, name: "bench_clickhouse", callerFile: nameof(ClickHousePipelineBenchmark));
+        await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.ClickHouse, name: "bench_clickhouse");
         var clickHouse = scenario.ClickHouse!;
         await scenario.Source.ExecuteAsync(Schema);
         await scenario.Source.ExecuteAsync($"INSERT INTO bench (id, name, amount) SELECT i, 'row ' || i, (i % 100000) / 100.0 FROM generate_series(1, {snapshotRows}) i");
@@ -48,11 +50,13 @@ internal static class ClickHousePipelineBenchmark
         // Snapshot: from process start until every row is in ClickHouse (start-up included, about a second).
         var watch = Stopwatch.StartNew();
         var sentinel = await scenario.StartSentinelAsync();
+        var ready = watch.Elapsed;
         await Eventually.WaitAsync(
             async () => await RowsAsync(clickHouse) >= snapshotRows,
             TimeSpan.FromMinutes(20),
             () => $"{snapshotRows} snapshot rows in ClickHouse");
         var snapshot = watch.Elapsed;
+        var snapshotCpu = CpuSeconds(sentinel);
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
 
         // Backlog: written while sentinel is stopped, then streamed from the slot as fast as it goes.
@@ -69,20 +73,30 @@ internal static class ClickHousePipelineBenchmark
         // Heartbeats run meanwhile: latency while the sink is busy.
         using var stopHeartbeats = new CancellationTokenSource();
         var probe = new LatencyProbe().RunAsync(scenario.Source.ConnectionString, () => MaxHeartbeatAsync(clickHouse), "heartbeat", stopHeartbeats.Token);
+        var steadyCpuStart = CpuSeconds(sentinel);
         watch.Restart();
         await WriteChangesAsync(scenario.Source, snapshotRows + (changesPerPhase * 2 / 3), changesPerPhase, marker: -2);
         var written = watch.Elapsed;
         stopHeartbeats.Cancel();
         await WaitForMarkerAsync(clickHouse, -2);
         var steady = watch.Elapsed;
+        var steadyCpu = CpuSeconds(sentinel) - steadyCpuStart;
         var latency = await probe;
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
         rss = Math.Max(rss, sentinel.PeakResidentBytes());
         await StopAsync(sentinel);
         return new ClickHouseResult(
             snapshotRows, snapshot.TotalSeconds, snapshotRows / snapshot.TotalSeconds, changesPerPhase, backlog.TotalSeconds, changesPerPhase / backlog.TotalSeconds,
-            written.TotalSeconds, steady.TotalSeconds, changesPerPhase / steady.TotalSeconds, latency, Math.Round(rss / 1048576.0, 1), Converged: true);
+            written.TotalSeconds, steady.TotalSeconds, changesPerPhase / steady.TotalSeconds, latency, Math.Round(rss / 1048576.0, 1), Converged: true)
+        {
+            ReadySeconds = ready.TotalSeconds,
+            SnapshotCpuSeconds = snapshotCpu,
+            SteadyCpuSeconds = steadyCpu,
+        };
     }
+
+    /// <summary>CPU seconds the sentinel process used since it started (user + system).</summary>
+    private static double CpuSeconds(SentinelProcess sentinel) => (ResourceSampler.Ticks(sentinel.ProcessId) ?? 0) / 100.0;
 
     private static async Task<long> MaxHeartbeatAsync(ClickHouseDatabase clickHouse)
     {
@@ -141,4 +155,14 @@ internal static class ClickHousePipelineBenchmark
 /// <summary>What <see cref="ClickHousePipelineBenchmark.MeasureAsync"/> measured; <paramref name="Converged"/>: every phase ended equal to the source (checked through FINAL).</summary>
 internal sealed record ClickHouseResult(
     int SnapshotRows, double SnapshotSeconds, double SnapshotRowsPerSecond, int ChangesPerPhase, double BacklogSeconds, double BacklogChangesPerSecond,
-    double SteadyWriteSeconds, double SteadySeconds, double SteadyChangesPerSecond, LatencySummary Latency, double PeakRssMiB, bool Converged);
+    double SteadyWriteSeconds, double SteadySeconds, double SteadyChangesPerSecond, LatencySummary Latency, double PeakRssMiB, bool Converged)
+{
+    /// <summary>Process start to the silo answering ready: the part of <see cref="SnapshotSeconds"/> that is start-up.</summary>
+    public double ReadySeconds { get; init; }
+
+    /// <summary>CPU seconds of the sentinel process from its start to the snapshot's last row.</summary>
+    public double SnapshotCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds of the sentinel process during the steady streaming phase.</summary>
+    public double SteadyCpuSeconds { get; init; }
+}

@@ -58,7 +58,6 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
 
     public void Write(TextWriter writer, IEnumerable<(ColumnValue[] Values, bool Deleted)> rows)
     {
-        var keyed = table.Schema.HasKey;
         foreach (var (values, deleted) in rows)
         {
             string[]? last = null;
@@ -73,56 +72,75 @@ internal sealed class ClickHouseRowWriter(ClickHouseTable table, ulong version, 
             }
 
             var field = 0;
-            var first = true;
             for (var i = 0; i < table.Mappings.Count; i++)
             {
-                var value = values[i];
-                var parts = table.Mappings[i].Parts;
-                var fallback = value.Kind == ColumnValueKind.Text && parts.Any(p => p.IsFallback) && !Representable(parts, value.Text!);
-                if (fallback)
+                if (i > 0)
                 {
-                    CollectionsMarshal.GetValueRefOrAddDefault(Fallbacks, table.Mappings[i].Source.Name, out _)++;
+                    writer.Write('\t');
                 }
 
-                foreach (var part in parts)
-                {
-                    if (!first)
-                    {
-                        writer.Write('\t');
-                    }
-
-                    first = false;
-                    if (fallback)
-                    {
-                        // The row stays; the value the type cannot hold is kept, exactly, in the fallback part.
-                        WriteFallback(writer, part, value.Text!);
-                    }
-                    else if (part.IsFallback && value.Kind == ColumnValueKind.Text)
-                    {
-                        writer.Write(ClickHouseEscaping.TsvNull);
-                    }
-                    else
-                    {
-                        WriteField(writer, part, value, last, field);
-                    }
-
-                    field++;
-                }
+                field += WriteColumn(writer, i, values[i], last, field);
             }
 
-            if (keyed)
+            EndRow(writer, deleted);
+        }
+    }
+
+    /// <summary>
+    /// Writes every part of column <paramref name="column"/> for <paramref name="value"/>, tab-separated (no tab before
+    /// the first); <paramref name="last"/> and <paramref name="field"/>: the key's last row and this column's first
+    /// field in it, for an unchanged TOAST value. Returns the number of parts written.
+    /// </summary>
+    public int WriteColumn(TextWriter writer, int column, ColumnValue value, string[]? last, int field)
+    {
+        var parts = table.Mappings[column].Parts;
+        var fallback = value.Kind == ColumnValueKind.Text && parts.Any(p => p.IsFallback) && !Representable(parts, value.Text!);
+        if (fallback)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(Fallbacks, table.Mappings[column].Source.Name, out _)++;
+        }
+
+        for (var p = 0; p < parts.Count; p++)
+        {
+            if (p > 0)
             {
                 writer.Write('\t');
-                writer.Write(_version);
-                writer.Write(deleted ? "\t1\n" : "\t0\n");
+            }
+
+            var part = parts[p];
+            if (fallback)
+            {
+                // The row stays; the value the type cannot hold is kept, exactly, in the fallback part.
+                WriteFallback(writer, part, value.Text!);
+            }
+            else if (part.IsFallback && value.Kind == ColumnValueKind.Text)
+            {
+                writer.Write(ClickHouseEscaping.TsvNull);
             }
             else
             {
-                writer.Write('\n');
+                WriteField(writer, part, value, last, field + p);
             }
-
-            Written++;
         }
+
+        return parts.Count;
+    }
+
+    /// <summary>Ends a row: <c>_version</c> and <c>_deleted</c> for keyed tables, then the newline.</summary>
+    public void EndRow(TextWriter writer, bool deleted)
+    {
+        if (table.Schema.HasKey)
+        {
+            writer.Write('\t');
+            writer.Write(_version);
+            writer.Write(deleted ? "\t1\n" : "\t0\n");
+        }
+        else
+        {
+            writer.Write('\n');
+        }
+
+        Written++;
     }
 
     private static bool Representable(IReadOnlyList<ClickHouseColumnPart> parts, string text)

@@ -12,12 +12,25 @@ namespace SentinelSync.Replication.ClickHouse;
 internal sealed class ClickHouseRowsContent : HttpContent
 {
     private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
-    private readonly Action<TextWriter> _writeRows;
+    private readonly Action<TextWriter>? _writeRows;
+    private readonly ReadOnlyMemory<byte> _written;
     private readonly bool _gzip;
 
     public ClickHouseRowsContent(Action<TextWriter> writeRows, bool gzip)
+        : this(gzip)
     {
         _writeRows = writeRows;
+    }
+
+    /// <summary>A body written beforehand (UTF-8 rows), sent as it is or gzipped.</summary>
+    public ClickHouseRowsContent(ReadOnlyMemory<byte> written, bool gzip)
+        : this(gzip)
+    {
+        _written = written;
+    }
+
+    private ClickHouseRowsContent(bool gzip)
+    {
         _gzip = gzip;
         Headers.ContentType = new("text/tab-separated-values") { CharSet = "utf-8" };
         if (gzip)
@@ -34,6 +47,12 @@ internal sealed class ClickHouseRowsContent : HttpContent
         var target = _gzip ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : stream;
         try
         {
+            if (_writeRows is null)
+            {
+                await target.WriteAsync(_written, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             var writer = new StreamWriter(target, s_utf8, 1 << 16, leaveOpen: true);
             await using (writer.ConfigureAwait(false))
             {
@@ -52,7 +71,7 @@ internal sealed class ClickHouseRowsContent : HttpContent
 
     protected override bool TryComputeLength(out long length)
     {
-        length = 0;
-        return false;
+        length = _written.Length;
+        return _writeRows is null && !_gzip;
     }
 }

@@ -30,14 +30,14 @@ namespace SentinelSync.Replication.ClickHouse;
 /// (updates and deletes throw <see cref="KeylessTableChangeException"/>); a replay after a failed commit
 /// duplicates their rows.
 /// </summary>
-public sealed partial class ClickHouseSink : ISink, IStoredOffsets
+public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCopySink
 {
     private const int KeysPerLookup = 1000;
     private readonly ClickHouseSinkOptions _options;
     private readonly NpgsqlDataSource _control;
     private readonly ClickHouseHttp _http;
     private readonly ClickHouseTableSchemas _schemas;
-    private static readonly OffsetRows s_offsets = new(ClickHouseSinkSql.SelectOffsetForUpdate, ClickHouseSinkSql.SelectOffset, ClickHouseSinkSql.InsertOffsetIfMissing, ClickHouseSinkSql.UpdateOffset);
+    private static readonly OffsetRows s_offsets = new(ClickHouseSinkSql.SelectOffsetForUpdate, ClickHouseSinkSql.SelectOffset, ClickHouseSinkSql.InsertOffsetIfMissing, ClickHouseSinkSql.UpdateOffset, ClickHouseSinkSql.SelectOffsetForShare);
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
 
@@ -179,7 +179,14 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets
             LogUnchangedWithoutRow(_logger, table.Schema.Table, skipped);
         }
 
-        foreach (var (column, values) in writer.Fallbacks)
+        ReportFallbacks(sinkName, table, writer.Fallbacks);
+        return writer.Written;
+    }
+
+    /// <summary>Counts the values kept in fallback parts, and warns once per process, table and column.</summary>
+    private void ReportFallbacks(string sinkName, ClickHouseTable table, Dictionary<string, int> fallbacks)
+    {
+        foreach (var (column, values) in fallbacks)
         {
             PipelineInstruments.FallbackValues(sinkName, table.Schema.Table, column, values);
             if (_warnedFallbacks.TryAdd((table.Name, column), true))
@@ -187,8 +194,6 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets
                 LogFallback(_logger, table.Schema.Table, column, column + ClickHouseTypeMapping.TextSuffix);
             }
         }
-
-        return writer.Written;
     }
 
     /// <summary>

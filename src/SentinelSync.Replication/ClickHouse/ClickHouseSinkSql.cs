@@ -33,6 +33,13 @@ internal static class ClickHouseSinkSql
         FOR UPDATE
         """;
 
+    /// <summary>Snapshot copies of one table run concurrently: each holds the offset row shared, a takeover waits for them.</summary>
+    public const string SelectOffsetForShare = """
+        SELECT lsn, ordinal, epoch, updated_at FROM sentinel.clickhouse_offsets
+        WHERE sink = $1 AND source_table = $2
+        FOR SHARE
+        """;
+
     public const string SelectOffset = """
         SELECT lsn, ordinal, epoch, updated_at FROM sentinel.clickhouse_offsets
         WHERE sink = $1 AND source_table = $2

@@ -26,6 +26,42 @@ public sealed partial class SinkGrain
         Other,
     }
 
+    /// <summary>
+    /// Under <c>_lock</c>, after <paramref name="first"/> was taken: merges the copies queued right behind it (adjacent
+    /// positions, the same schema) into one of up to the sink's <see cref="ISnapshotCopySink.MergeCopiesUpToChars"/>.
+    /// The merged copy holds the same rows at the same positions, so it is applied exactly as the parts would be.
+    /// </summary>
+    private ChangeBatch MergeQueuedCopies(ChangeBatch first, ref int taken, List<ChangeBatch>? parts)
+    {
+        if (_sink is not ISnapshotCopySink { MergeCopiesUpToChars: > 0 and var limit } || first.Copy is not { } copy || first.Changes.Count > 0)
+        {
+            return first;
+        }
+
+        List<CopyRows>? merged = null;
+        var chars = copy.Text.Length;
+        var last = first;
+        while (_queue.TryPeek(out var next) && next.Changes.Count == 0 && !next.EndsSnapshot && next.Stream == first.Stream && next.Copy is { } more
+            && SameSchema(more.Schema, copy.Schema) && more.First == new Position(last.Copy!.Last.Lsn, last.Copy.Last.Ordinal + 1)
+            && chars + more.Text.Length <= limit)
+        {
+            _queue.Dequeue();
+            _work.Wait(0);
+            (merged ??= [copy]).Add(more);
+            chars += more.Text.Length;
+            taken += Weight(next);
+            parts?.Add(next);
+            last = next;
+        }
+
+        return merged is null
+            ? first
+            : first with { Copy = new CopyRows(copy.Schema, string.Concat(merged.Select(m => m.Text)), merged.Sum(m => m.Count), copy.First), Through = last.Through };
+    }
+
+    private static bool SameSchema(TableSchema a, TableSchema b) =>
+        ReferenceEquals(a, b) || (a.Table == b.Table && a.Version == b.Version && a.Columns.SequenceEqual(b.Columns));
+
     private sealed record InFlightCopy(ChangeBatch Batch, int Taken, List<ChangeBatch>? Parts, long Started, Task<bool> Applied);
 
     private QueuedKind NextQueued()

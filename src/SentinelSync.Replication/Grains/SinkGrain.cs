@@ -451,7 +451,7 @@ public sealed partial class SinkGrain(
         taken = Weight(first);
         if (!IsMergeable(first))
         {
-            return first;
+            return MergeQueuedCopies(first, ref taken, parts);
         }
 
         var changes = new List<RowChange>(first.Changes);

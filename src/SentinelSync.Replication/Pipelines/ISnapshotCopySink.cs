@@ -19,4 +19,10 @@ namespace SentinelSync.Replication.Pipelines;
 public interface ISnapshotCopySink
 {
     Task ApplyCopyAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Characters of COPY text the sink prefers in one copy: consecutive queued copies of a table (adjacent positions,
+    /// one schema) are merged into one copy of up to this many. 0, the default: each copy as the source cut it.
+    /// </summary>
+    int MergeCopiesUpToChars => 0;
 }
