@@ -270,7 +270,7 @@ public sealed partial class SinkGrain(
         var spans = SinkBatchSpans.Start(_pipeline, _sinkName, parts, batch.Count);
         try
         {
-            if (!await TryApplyInGroupAsync(batch, stop))
+            if (!await TryApplyInGroupAsync(batch, spans, stop))
             {
                 await ApplyAsync(batch, spans, stop);
             }
@@ -310,15 +310,22 @@ public sealed partial class SinkGrain(
     /// its round failed (then nothing of it was written): it is applied alone, with retries, narrowing, dead letters
     /// and fencing. The caller holds <c>_applyGate</c> meanwhile, so a replay or erasure of this table never runs beside it.
     /// </summary>
-    private async Task<bool> TryApplyInGroupAsync(ChangeBatch batch, CancellationToken stop)
+    private async Task<bool> TryApplyInGroupAsync(ChangeBatch batch, SinkBatchSpans? spans, CancellationToken stop)
     {
         if (_group is null || batch.Stream is not null || !IsMergeable(batch) || _poisonedKeys.Count > 0 || Retrying())
         {
             return false;
         }
 
-        if (!await _group.TryApplyAsync(batch, Epoch, stop))
+        if (await _group.TryApplyAsync(batch, Epoch, stop) is { } failed)
         {
+            // The round was this batch's first attempt (the group logged it): traced like one, e.g. a lock waiter cut
+            // off or a refused row of another table of the round; then it is applied alone.
+            if (!stop.IsCancellationRequested)
+            {
+                spans?.Retried(1, failed, transient: _sink.IsTransient(failed));
+            }
+
             return false;
         }
 

@@ -29,13 +29,13 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
 
     /// <summary>
     /// Applies <paramref name="batch"/> (streamed changes of one table, by the sink activation of
-    /// <paramref name="epoch"/>) in one transaction with the other tables' batches waiting. True once it committed;
-    /// false when its round failed and nothing of it was written: the caller then applies it alone.
+    /// <paramref name="epoch"/>) in one transaction with the other tables' batches waiting. Null once it committed;
+    /// the round's error when it failed and nothing of it was written: the caller then applies it alone.
     /// <paramref name="stop"/> cancels the round this caller leads (its other batches then fail too and are applied
     /// alone), and a wait for a round not yet begun (then nothing of the batch is written).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled while the batch waited.</exception>
-    public async Task<bool> TryApplyAsync(ChangeBatch batch, long epoch, CancellationToken stop)
+    public async Task<Exception?> TryApplyAsync(ChangeBatch batch, long epoch, CancellationToken stop)
     {
         var member = new Member(batch, epoch);
         bool lead;
@@ -83,13 +83,13 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
             }
 
             await sink.ApplyStreamsAsync(round.ConvertAll(m => m.Batch), round.ConvertAll(m => m.Epoch), sinkName, stop).ConfigureAwait(false);
-            round.ForEach(m => m.Done.TrySetResult(true));
+            round.ForEach(m => m.Done.TrySetResult(null));
         }
         catch (Exception e)
         {
             // Not lost: every sink grain of the round applies its batch alone next, and meets the error there.
             LogRoundFailed(logger, pipeline, sinkName, round.Count, e.Message);
-            round.ForEach(m => m.Done.TrySetResult(false));
+            round.ForEach(m => m.Done.TrySetResult(e));
         }
         finally
         {
@@ -150,8 +150,8 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
 
         public long Epoch { get; } = epoch;
 
-        /// <summary>The round that held this batch ended: true when it committed.</summary>
-        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The round that held this batch ended: null when it committed, else its error.</summary>
+        public TaskCompletionSource<Exception?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>This batch's caller leads the next round.</summary>
         public TaskCompletionSource Lead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -49,13 +49,15 @@ public sealed class SentinelProcess : IAsyncDisposable
     /// <summary>Two consecutive free loopback ports (HTTP, then silo-to-silo).</summary>
     public static int FreePortPair()
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; attempt < 200; attempt++)
         {
-            using var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            var port = ((IPEndPoint)first.LocalEndpoint).Port;
+            // Below Linux's ephemeral range (32768-60999): a silo restarted on its ports after a kill would otherwise
+            // find one taken by any process's outgoing connection meanwhile ("port ... is not free").
+            var port = Random.Shared.Next(20_000, 32_700);
             try
             {
+                using var first = new TcpListener(IPAddress.Loopback, port);
+                first.Start();
                 using var second = new TcpListener(IPAddress.Loopback, port + 1);
                 second.Start();
                 return port;
@@ -66,7 +68,7 @@ public sealed class SentinelProcess : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("No two consecutive free loopback ports found.");
+        throw new InvalidOperationException("No two consecutive free loopback ports found between 20000 and 32700.");
     }
 
     /// <summary>
