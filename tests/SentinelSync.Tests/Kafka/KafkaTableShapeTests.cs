@@ -34,6 +34,18 @@ public sealed class KafkaTableShapeTests
     }
 
     [Fact]
+    public void A_numeric_column_is_never_narrowed_to_bigint_whatever_message_comes_next()
+    {
+        // Schemaless JSON: 12.50 suggests numeric, the next message's 7 bigint.
+        var first = KafkaTableShape.Merge(s_table, null, [new("id", "bigint", 20, true), new("price", "numeric", 1700, false)]);
+
+        KafkaTableShape.Merge(s_table, first, [new("price", "bigint", 20, false)]).ShouldBeSameAs(first);
+        KafkaTableShape.Covers(first, [new("price", "bigint", 20, false)]).ShouldBeTrue();
+        KafkaTableShape.Merge(s_table, KafkaTableShape.Merge(s_table, null, [new("price", "bigint", 20, false)]), [new("price", "numeric", 1700, false)])
+            .Columns[0].TypeName.ShouldBe("numeric", "widened the other way round");
+    }
+
+    [Fact]
     public void Columns_a_message_lacks_are_null_in_inserts_and_unchanged_in_updates()
     {
         var schema = KafkaTableShape.Merge(s_table, null, [new("id", "bigint", 20, true), new("a", "text", 25, false), new("b", "text", 25, false)]);

@@ -28,7 +28,7 @@ public static class KafkaTableShape
                 columns.Add(new ColumnSchema(column.Name, column.TypeName, column.TypeOid, column.IsKey, columns.Count + 1));
                 changed = true;
             }
-            else if (columns[index].TypeName != column.TypeName)
+            else if (columns[index].TypeName != column.TypeName && !Holds(columns[index].TypeName, column.TypeName))
             {
                 columns[index] = columns[index] with { TypeName = column.TypeName, TypeOid = column.TypeOid };
                 changed = true;
@@ -40,5 +40,13 @@ public static class KafkaTableShape
 
     /// <summary>Whether <paramref name="schema"/> already holds every observed column with its type.</summary>
     public static bool Covers(TableSchema? schema, IEnumerable<ObservedColumn> observed) =>
-        schema is not null && observed.All(o => schema.Columns.Any(c => c.Name == o.Name && c.TypeName == o.TypeName));
+        schema is not null && observed.All(o => schema.Columns.Any(c => c.Name == o.Name && (c.TypeName == o.TypeName || Holds(c.TypeName, o.TypeName))));
+
+    /// <summary>
+    /// A numeric column keeps every bigint value exactly: it is never narrowed to bigint. Schemaless JSON tells
+    /// 12.50 (numeric) from 7 (bigint) message by message; narrowing would make the table's type depend on which
+    /// message a sink happened to see first, and refuse 12.50 when it saw the later one.
+    /// </summary>
+    private static bool Holds(string current, string observed) =>
+        current == PostgresTypes.Numeric.Name && observed == PostgresTypes.Bigint.Name;
 }
