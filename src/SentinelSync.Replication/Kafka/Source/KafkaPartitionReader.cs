@@ -69,6 +69,9 @@ internal sealed partial class KafkaPartitionReader(
     private int _queued;
     private long _settledAt;
 
+    /// <summary>The offset the consumer group last accepted from this reader; -1 before the first commit.</summary>
+    private long _groupOffset = -1;
+
     public string Phase { get; private set; } = "starting";
 
     public long NextOffset { get; private set; }
@@ -374,6 +377,7 @@ internal sealed partial class KafkaPartitionReader(
         _settledAt = Stopwatch.GetTimestamp();
         if (_pending.Count == 0)
         {
+            CommitToGroup(consumer);
             return;
         }
 
@@ -409,18 +413,34 @@ internal sealed partial class KafkaPartitionReader(
         if (committed is { } through)
         {
             CommittedOffset = KafkaChanges.NextOffset(through);
-            try
-            {
-                consumer.Commit([new TopicPartitionOffset(topic, partition, new Offset(CommittedOffset))]);
-            }
-            catch (KafkaException e)
-            {
-                // Only lag tooling reads the group's offset; reading resumes from the destinations.
-                LogCommitFailed(logger, pipeline, topic, partition, e.Message);
-            }
         }
 
+        CommitToGroup(consumer);
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Mirrors the applied offset into the consumer group, for lag tooling. Retried on every settle until the group
+    /// has it: a commit that failed, or a partition resumed with nothing new to read, would otherwise leave the
+    /// group's offset behind for good.
+    /// </summary>
+    private void CommitToGroup(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (CommittedOffset == _groupOffset)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit([new TopicPartitionOffset(topic, partition, new Offset(CommittedOffset))]);
+            _groupOffset = CommittedOffset;
+        }
+        catch (KafkaException e)
+        {
+            // Only lag tooling reads the group's offset; reading resumes from the destinations.
+            LogCommitFailed(logger, pipeline, topic, partition, e.Message);
+        }
     }
 
     private void Warn(string warning)
