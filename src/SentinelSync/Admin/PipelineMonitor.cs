@@ -42,7 +42,6 @@ internal sealed partial class PipelineMonitor(
     private readonly ConcurrentDictionary<string, PushHistory> _pushes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WalTimeline> _timelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _markRead = new(StringComparer.Ordinal);
     private volatile PipelinesReport? _latest;
 
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -244,7 +243,7 @@ internal sealed partial class PipelineMonitor(
     private async Task<double> PipelineLagAsync(string pipeline, bool runsHere, DateTimeOffset now, ulong walEnd, ulong applied, CancellationToken cancellationToken)
     {
         var timeline = _timelines.GetOrAdd(pipeline, _ => new WalTimeline());
-        if (!_markRead.ContainsKey(pipeline))
+        if (!timeline.MarkRead)
         {
             try
             {
@@ -259,7 +258,7 @@ internal sealed partial class PipelineMonitor(
 
                 LogMarkRead(logger, pipeline, mark?.At, mark is { } m ? Lsn.Format(m.WalEnd) : null, Lsn.Format(walEnd));
 
-                _markRead[pipeline] = true;
+                timeline.MarkRead = true;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

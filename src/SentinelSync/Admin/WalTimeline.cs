@@ -16,6 +16,9 @@ internal sealed class WalTimeline
 
     private readonly List<(DateTimeOffset At, ulong WalEnd)> _samples = [];
 
+    /// <summary>Whether the mark a previous silo left has been read (and seeded, if any); until then it is read every tick.</summary>
+    public bool MarkRead { get; set; }
+
     /// <summary>
     /// A moment known from before this timeline (a silo restarted): at <paramref name="at"/> the WAL ended at
     /// <paramref name="walEnd"/>. Used only while no sample of this timeline reaches back that far.

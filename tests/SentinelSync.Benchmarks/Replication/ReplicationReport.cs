@@ -16,14 +16,19 @@ internal sealed record ReplicationReport(
         var backlogRatio = sentinel.Backlog.AppliedChangesPerSecond / native.Backlog.AppliedChangesPerSecond;
         var snapshotRatio = snapshot.Sentinel.RowsPerSecond / snapshot.Native.RowsPerSecond;
         var p99 = sentinel.Live.Latency!.P99Ms;
+        var cpuRatio = ReplicationCpu(sentinel.Live) / ReplicationCpu(native.Live);
+        var clickHouseP99 = clickHouse.Latency.P99Ms;
         var rss = new[] { sentinel.PeakRssMiB, snapshot.Sentinel.PeakRssMiB, clickHouse.PeakRssMiB }.Max() ?? double.NaN;
+        // The "must reach" column of issue #17 (both phases apply the same changes, so CPU s compare per change).
         List<TargetCheck> targets =
         [
+            new("snapshot ≥ 1.0× native copy_data rows/s (aim 1.5×)", $"{snapshotRatio:N2}×", snapshotRatio >= 1.0, $"{snapshotRatio:P0} of the target"),
             new("backlog catch-up ≥ 1.5× native changes/s (aim 2×)", $"{backlogRatio:N2}×", backlogRatio >= 1.5, $"{backlogRatio / 1.5:P0} of the target"),
-            new("p99 latency under load < 500 ms", $"{p99:N0} ms", p99 < 500, p99 < 500 ? $"{500 - p99:N0} ms to spare" : $"{p99 / 500:N1}× the limit"),
-            new("snapshot ≥ 1.5× native copy_data rows/s", $"{snapshotRatio:N2}×", snapshotRatio >= 1.5, $"{snapshotRatio / 1.5:P0} of the target"),
-            new("ClickHouse snapshot ≥ 200,000 rows/s", $"{clickHouse.SnapshotRowsPerSecond:N0} rows/s", clickHouse.SnapshotRowsPerSecond >= 200_000, $"{clickHouse.SnapshotRowsPerSecond / 200_000:P0} of the target"),
-            new("peak RSS < 512 MB (MiB here), every run", $"{rss:N0} MiB", rss < 512, rss < 512 ? $"{512 - rss:N0} MiB to spare" : $"{rss - 512:N0} MiB over"),
+            new("live p99 commit→visible ≤ 50 ms", $"{p99:N0} ms", p99 <= 50, p99 <= 50 ? $"{50 - p99:N0} ms to spare" : $"{p99 / 50:N1}× the limit"),
+            new("CPU per change, live phase ≤ 1.5× native", $"{cpuRatio:N2}×", cpuRatio <= 1.5, cpuRatio <= 1.5 ? "met" : $"{cpuRatio / 1.5:N1}× the limit"),
+            new("ClickHouse snapshot ≥ 300,000 rows/s", $"{clickHouse.SnapshotRowsPerSecond:N0} rows/s", clickHouse.SnapshotRowsPerSecond >= 300_000, $"{clickHouse.SnapshotRowsPerSecond / 300_000:P0} of the target"),
+            new("ClickHouse streaming p99 < 500 ms", $"{clickHouseP99:N0} ms", clickHouseP99 < 500, clickHouseP99 < 500 ? $"{500 - clickHouseP99:N0} ms to spare" : $"{clickHouseP99 / 500:N1}× the limit"),
+            new("peak RSS < 512 MiB, every run", $"{rss:N0} MiB", rss < 512, rss < 512 ? $"{512 - rss:N0} MiB to spare" : $"{rss - 512:N0} MiB over"),
         ];
         var converged = native.Convergence.All(c => c.Equal) && sentinel.Convergence.All(c => c.Equal)
             && snapshot.Native.Convergence.Equal && snapshot.Sentinel.Convergence.Equal && clickHouse.Converged;
@@ -72,7 +77,7 @@ internal sealed record ReplicationReport(
         m.AppendLine(Invariant($"| peak RSS | {c.PeakRssMiB:N0} MiB |"));
         m.AppendLine(Invariant($"| converged (live rows through FINAL) | {Yes(c.Converged)} |"));
         m.AppendLine();
-        m.AppendLine("| target (issue #9) | measured | met | by how much |");
+        m.AppendLine("| target (issue #17, must reach) | measured | met | by how much |");
         m.AppendLine("| --- | --- | --- | --- |");
         foreach (var t in Targets)
         {

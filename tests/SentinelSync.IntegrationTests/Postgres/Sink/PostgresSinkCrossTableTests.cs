@@ -103,26 +103,13 @@ public sealed class PostgresSinkCrossTableTests
             await target.Sink.EnsureTableAsync(schema);
         }
 
-        await using var blocker = await target.Database.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockA = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
-        {
-            await lockA.ExecuteNonQueryAsync();
-        }
+        var (first, queued) = await FirstRoundBehindALockAsync(target, group, () =>
+        [
+            group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1").Build(), 1, CancellationToken.None),
+            group.TryApplyAsync(new ChangeBatchBuilder(s_c, 0x1002).Insert("1", "c1").Build(), 1, CancellationToken.None),
+        ]);
 
-        // The first batch leads a round at once and waits on the lock; b and c queue behind it (TryApplyAsync has
-        // queued a batch by the time it returns its task).
-        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
-        await Eventually.WaitAsync(
-            async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1,
-            TimeSpan.FromSeconds(60),
-            () => "the first round to wait on table a's lock");
-        var b = group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1").Build(), 1, CancellationToken.None);
-        var c = group.TryApplyAsync(new ChangeBatchBuilder(s_c, 0x1002).Insert("1", "c1").Build(), 1, CancellationToken.None);
-        b.IsCompleted.ShouldBeFalse("b waits for the round in flight");
-        await transaction.RollbackAsync();
-
-        (await Task.WhenAll(first, b, c)).ShouldAllBe(error => error == null);
+        (await Task.WhenAll([first, .. queued])).ShouldAllBe(error => error == null);
         var xmin = await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT xmin::text FROM public.b), (SELECT xmin::text FROM public.c)");
         var (xa, xb, xc) = (xmin[0].Split('|')[0], xmin[0].Split('|')[1], xmin[0].Split('|')[2]);
         xb.ShouldBe(xc, "b and c, both waiting, share the next round's transaction");
@@ -138,6 +125,27 @@ public sealed class PostgresSinkCrossTableTests
         await target.Sink.EnsureTableAsync(s_b);
         await target.Sink.ApplyStreamsAsync([new ChangeBatchBuilder(s_a, 0x10).Insert("9", "seed").Build()], [1], SinkTarget.SinkName);
 
+        var (first, queued) = await FirstRoundBehindALockAsync(target, group, () =>
+        [
+            group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x2000).Insert("2", "a2").Build(), 1, CancellationToken.None),
+            group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x2001).Insert("not a number", "b").Build(), 1, CancellationToken.None),
+        ]);
+
+        (await first).ShouldBeNull();
+        (await queued[0]).ShouldNotBeNull("a's batch shared the round with b's refused change");
+        (await queued[1]).ShouldNotBeNull();
+        (await target.RowsAsync("SELECT id FROM public.a ORDER BY id")).ShouldBe(["1", "9"]);
+        (await target.RowsAsync("SELECT id FROM public.b")).ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// Holds table a locked while the group's first batch (a1) leads a round at once and waits on the lock, calls
+    /// <paramref name="queue"/> (TryApplyAsync has queued a batch by the time it returns its task), checks that those
+    /// batches wait for the round in flight, then releases the lock.
+    /// </summary>
+    private static async Task<(Task<Exception?> First, Task<Exception?>[] Queued)> FirstRoundBehindALockAsync(
+        SinkTarget target, SinkApplyGroup group, Func<Task<Exception?>[]> queue)
+    {
         await using var blocker = await target.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
         await using (var lockA = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
@@ -150,15 +158,10 @@ public sealed class PostgresSinkCrossTableTests
             async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1,
             TimeSpan.FromSeconds(60),
             () => "the first round to wait on table a's lock");
-        var goodA = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x2000).Insert("2", "a2").Build(), 1, CancellationToken.None);
-        var badB = group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x2001).Insert("not a number", "b").Build(), 1, CancellationToken.None);
+        var queued = queue();
+        queued.ShouldAllBe(batch => !batch.IsCompleted, "batches queued behind the round in flight wait for it");
         await transaction.RollbackAsync();
-
-        (await first).ShouldBeNull();
-        (await goodA).ShouldNotBeNull("a's batch shared the round with b's refused change");
-        (await badB).ShouldNotBeNull();
-        (await target.RowsAsync("SELECT id FROM public.a ORDER BY id")).ShouldBe(["1", "9"]);
-        (await target.RowsAsync("SELECT id FROM public.b")).ShouldBeEmpty();
+        return (first, queued);
     }
 
     private static async Task<List<string>> XminsAsync(SinkTarget target) =>
