@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SentinelSync.Replication.Cluster;
+using SentinelSync.Replication.Grains;
 using SentinelSync.Testing;
 using Xunit.Abstractions;
 
@@ -20,21 +22,29 @@ public sealed class ClusterReportTests(ITestOutputHelper output)
             await scenario.Source.ExecuteAsync($"CREATE TABLE t{t} (id bigint PRIMARY KEY, v text); INSERT INTO t{t} SELECT g, 'v' || g FROM generate_series(1, 100) g;");
         }
 
-        await using var first = await scenario.StartSentinelAsync();
-        await using var second = await scenario.StartAnotherSiloAsync("second-silo");
+        // A silo that owns pipeline p by rendezvous hashing starts first, so p and its table and sink grains run there
+        // from the start and stay when test-silo joins: the report has grains to compare whatever the timing. (Moving
+        // work to a joining silo is tested by the cluster and scaling tests.)
+        var name = Enumerable.Range(1, 100).Select(i => $"second-silo-{i}")
+            .First(n => RendezvousPlacement.Owner(SourceGrain.GrainType, PipelineScenario.Pipeline, ["test-silo", n]) == n);
+        await using var second = await scenario.StartAnotherSiloAsync(name);
         using var http = new HttpClient { BaseAddress = second.Address, Timeout = TimeSpan.FromSeconds(30) };
+        await Eventually.WaitAsync(
+            async () => (await http.GetStringAsync(new Uri("api/grains", UriKind.Relative))).Contains($"Source/{PipelineScenario.Pipeline}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60),
+            () => $"{name} to run pipeline p; log:\n{second.Log}");
+        await using var first = await scenario.StartSentinelAsync();
 
-        // With 8 tables (a table grain and a sink grain each) rendezvous placement gives both silos grains. Counts
-        // move while grains settle, so compare until the two answers, taken back to back, agree.
+        // Counts move while grains settle, so compare until the two answers, taken back to back, agree.
         var last = "";
         await Eventually.WaitAsync(
             async () =>
             {
-                var fromFirst = Silo(await secured.GetJsonAsync("api/cluster"), "second-silo");
+                var fromFirst = Silo(await secured.GetJsonAsync("api/cluster"), name);
                 var body = await http.GetStringAsync(new Uri("api/cluster", UriKind.Relative));
                 secured.Record(body);
-                var fromSecond = Silo(JsonDocument.Parse(body).RootElement, "second-silo");
-                last = $"test-silo says {fromFirst}; second-silo says {fromSecond}";
+                var fromSecond = Silo(JsonDocument.Parse(body).RootElement, name);
+                last = $"test-silo says {fromFirst}; {name} says {fromSecond}";
                 return fromSecond.GetProperty("self").GetBoolean()
                     && fromSecond.GetProperty("grains").ValueKind == JsonValueKind.Object
                     && fromSecond.GetProperty("grains").EnumerateObject().Sum(g => g.Value.GetInt32()) > 0
@@ -44,14 +54,14 @@ public sealed class ClusterReportTests(ITestOutputHelper output)
                     && fromFirst.GetProperty("grains").GetRawText() == fromSecond.GetProperty("grains").GetRawText();
             },
             TimeSpan.FromSeconds(60),
-            () => $"test-silo to report second-silo's grains as second-silo does; last: {last}");
+            () => $"test-silo to report {name}'s grains as {name} does; last: {last}");
         output.WriteLine(last);
 
         var status = await secured.VerbAsync(true, "status");
         status.ExitCode.ShouldBe(0, status.Output);
-        // The silos table comes first; the pipelines table below may name second-silo too (where p runs).
-        var row = status.Output.Split('\n').First(l => l.TrimStart('│', ' ').StartsWith("second-silo", StringComparison.Ordinal));
-        row.ShouldMatch(@"(Source|Table|Sink) \d+", "second-silo's row lists its activations by type");
+        // The silos table comes first; the pipelines table below names the second silo too (where p runs).
+        var row = status.Output.Split('\n').First(l => l.TrimStart('│', ' ').StartsWith(name, StringComparison.Ordinal));
+        row.ShouldMatch(@"(Source|Table|Sink) \d+", "the second silo's row lists its activations by type");
 
         // Gone without a goodbye: the first silo still answers at once, with the reason instead of the counts.
         await second.KillAsync();
@@ -63,11 +73,11 @@ public sealed class ClusterReportTests(ITestOutputHelper output)
                 var (code, body) = await secured.SendAsync(HttpMethod.Get, "api/cluster");
                 code.ShouldBe(200, body);
                 stopwatch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "a silo that does not answer costs at most the 2 s timeout");
-                gone = Silo(JsonDocument.Parse(body).RootElement, "second-silo");
+                gone = Silo(JsonDocument.Parse(body).RootElement, name);
                 return gone.GetProperty("grains").ValueKind == JsonValueKind.Null && gone.GetProperty("error").GetString() is { Length: > 0 };
             },
             TimeSpan.FromSeconds(30),
-            () => $"second-silo reported without grains and with an error after it was killed; last: {gone}");
+            () => $"{name} reported without grains and with an error after it was killed; last: {gone}");
         output.WriteLine(gone.ToString());
         Silo(await secured.GetJsonAsync("api/cluster"), "test-silo").GetProperty("grains").ValueKind.ShouldBe(JsonValueKind.Object);
     }
