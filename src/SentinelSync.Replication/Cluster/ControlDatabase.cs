@@ -10,7 +10,7 @@ namespace SentinelSync.Replication.Cluster;
 /// </summary>
 public static class ControlDatabase
 {
-    private const long MigrationLockKey = 0x53454E54494E454C; // "SENTINEL"
+    internal const long MigrationLockKey = 0x53454E54494E454C; // "SENTINEL"
 
     private const string Prepare = """
         SELECT pg_advisory_xact_lock(@lock);
@@ -31,6 +31,13 @@ public static class ControlDatabase
             .ToList();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if ((await AppliedAsync(connection, cancellationToken).ConfigureAwait(false)).IsSupersetOf(migrations.Select(m => m.Id)))
+        {
+            // Every restart but the first: nothing to apply, so no lock to wait for and no DDL. Safe without the lock,
+            // because an id is recorded in the transaction of its migration and migrations only ever add.
+            return;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var prepare = new NpgsqlCommand(Prepare, connection, transaction))
         {
@@ -38,16 +45,8 @@ public static class ControlDatabase
             await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        await using (var read = new NpgsqlCommand("SELECT id FROM sentinel.schema_migration", connection, transaction))
-        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                applied.Add(reader.GetString(0));
-            }
-        }
-
+        // Again under the lock: another silo may have migrated meanwhile.
+        var applied = await AppliedAsync(connection, cancellationToken).ConfigureAwait(false);
         foreach (var migration in migrations.Where(m => !applied.Contains(m.Id)))
         {
             await using var apply = new NpgsqlCommand(migration.Sql, connection, transaction);
@@ -58,6 +57,28 @@ public static class ControlDatabase
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ids recorded so far (none before the first migration); a command on the connection joins its transaction, if any.</summary>
+    private static async Task<HashSet<string>> AppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('sentinel.schema_migration') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return applied;
+            }
+        }
+
+        await using var read = new NpgsqlCommand("SELECT id FROM sentinel.schema_migration", connection);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            applied.Add(reader.GetString(0));
+        }
+
+        return applied;
     }
 
     private static IEnumerable<(string Id, string Sql)> Migrations(Assembly assembly)

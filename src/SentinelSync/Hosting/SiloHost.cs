@@ -68,6 +68,7 @@ internal static class SiloHost
         builder.Services.AddSentinelAdmin();
 
         var app = builder.Build();
+        ReadyLog.WhenStarted(app);
         app.UseRedactedApi(redactor);
         app.UseAdminAccess(config, redactor);
 

@@ -85,6 +85,10 @@ public sealed class ClickHousePipelineTests(ITestOutputHelper output)
         await using var sentinel = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), [(Items, "id")]);
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromSeconds(60), Items, "id", s_columns, s_sums);
+
+        // The copied rows can be in place before the snapshot's end (which builds the key and records the offset) is
+        // applied: read the offset once that end is, or it moves under the lock taken next.
+        await Eventually.WaitAsync(async () => await PostgresOffsetAsync(scenario) > 0, TimeSpan.FromSeconds(60), () => "the Postgres sink's offset to record the snapshot's end");
         var postgresBefore = await PostgresOffsetAsync(scenario);
 
         await using var blocker = await scenario.Destination.OpenConnectionAsync();
