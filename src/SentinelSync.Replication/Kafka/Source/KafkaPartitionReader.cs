@@ -55,6 +55,8 @@ internal sealed partial class KafkaPartitionReader(
     /// </summary>
     internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(250);
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(false, throwOnInvalidBytes: true);
+
     private readonly string _stream = KafkaGrainKeys.Stream(topic, partition);
     private readonly TableName _deadLetterTable = new("kafka", $"{topic}/{partition}");
     private readonly IKafkaMessageDecoder _decoder = options.CreateDecoder();
@@ -108,6 +110,8 @@ internal sealed partial class KafkaPartitionReader(
             // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
             QueuedMinMessages = PrefetchMessages,
             QueuedMaxMessagesKbytes = PrefetchKilobytes,
+            // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
+            ConsumeResultFields = "none",
         }).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
         NextOffset = CommittedOffset = resume;
@@ -287,8 +291,8 @@ internal sealed partial class KafkaPartitionReader(
     /// <summary>The change a message carries, or null: a tombstone, a connector's own message, or an undecodable one (dead-lettered).</summary>
     private async Task<DecodedChange?> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
-        var key = KeyText(message.Key);
-        if (key is not null && _poisonedKeys.Contains(key))
+        // The key's text only matters once a key is in the dead-letter queue: not worth a string per message before.
+        if (_poisonedKeys.Count > 0 && KeyText(message.Key) is { } key && _poisonedKeys.Contains(key))
         {
             await DeadLetterAsync(message, key, new PoisonMessageException("An earlier message of this key could not be decoded and is in the dead-letter queue; this one waits behind it."), cancellationToken);
             return null;
@@ -306,7 +310,7 @@ internal sealed partial class KafkaPartitionReader(
         }
         catch (PoisonMessageException e)
         {
-            await DeadLetterAsync(message, key, e, cancellationToken);
+            await DeadLetterAsync(message, KeyText(message.Key), e, cancellationToken);
             return null;
         }
     }
@@ -314,14 +318,13 @@ internal sealed partial class KafkaPartitionReader(
     private async Task<TableSchema?> SchemaAsync(DecodedChange change, CancellationToken cancellationToken)
     {
         _schemas.TryGetValue(change.Table, out var known);
-        var grain = grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, change.Table));
         if (change.Kind == ChangeKind.Truncate)
         {
-            known ??= await grain.GetSchemaAsync();
+            known ??= await TableGrain(change.Table).GetSchemaAsync();
         }
         else if (!KafkaTableShape.Covers(known, change.ObservedColumns))
         {
-            known = await grain.MergeAsync([.. change.ObservedColumns]);
+            known = await TableGrain(change.Table).MergeAsync([.. change.ObservedColumns]);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -332,6 +335,8 @@ internal sealed partial class KafkaPartitionReader(
 
         return known;
     }
+
+    private IKafkaTableGrain TableGrain(TableName table) => grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, table));
 
     /// <summary>
     /// An undecodable message goes to the dead-letter queue whole (topic, partition, offset, key, value), once even
@@ -458,7 +463,7 @@ internal sealed partial class KafkaPartitionReader(
     {
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return s_strictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
