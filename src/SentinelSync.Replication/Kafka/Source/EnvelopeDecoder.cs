@@ -12,7 +12,7 @@ namespace SentinelSync.Replication.Kafka.Source;
 /// </summary>
 public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 {
-    private static readonly HashSet<string> s_envelopeFields = new(StringComparer.Ordinal) { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" };
+    private static readonly byte[][] s_envelopeFields = [.. new[] { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" }.Select(System.Text.Encoding.UTF8.GetBytes)];
     private static readonly IReadOnlyDictionary<string, ConnectSchema> s_noFields = new Dictionary<string, ConnectSchema>();
 
     /// <summary>The payload alone sits one level below the message's root: the depth the whole message would allow it.</summary>
@@ -43,7 +43,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             throw new PoisonMessageException("the value has no 'op' field: not a Debezium change event (flattened by ExtractNewRecordState?)");
         }
 
-        var warnings = payload.EnumerateObject().Where(p => !s_envelopeFields.Contains(p.Name)).Select(p => $"unknown envelope field '{p.Name}' ignored").ToList();
+        var warnings = UnknownFieldWarnings(payload);
         var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
         var connector = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("connector", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         var style = scylla ? CellStyle.Scylla : connector == "cassandra" ? CellStyle.Cassandra : CellStyle.Plain;
@@ -91,6 +91,34 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
         }
 
         return new DecodedMessage(new DecodedChange(table, kind.Value, after, before), null, warnings);
+    }
+
+    /// <summary>A warning per envelope field this decoder does not know; names compared as bytes, no string per field and message.</summary>
+    private static IReadOnlyList<string> UnknownFieldWarnings(JsonElement payload)
+    {
+        List<string>? warnings = null;
+        foreach (var property in payload.EnumerateObject())
+        {
+            if (!IsEnvelopeField(property))
+            {
+                (warnings ??= []).Add($"unknown envelope field '{property.Name}' ignored");
+            }
+        }
+
+        return warnings ?? [];
+    }
+
+    private static bool IsEnvelopeField(JsonProperty property)
+    {
+        foreach (var known in s_envelopeFields)
+        {
+            if (property.NameEquals(known))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -197,9 +197,9 @@ internal sealed partial class KafkaPartitionReader(
         return resume;
     }
 
-    private List<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
+    private Queue<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
     {
-        var chunk = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var chunk = new Queue<ConsumeResult<byte[]?, byte[]?>>();
         var wait = TimeSpan.FromMilliseconds(100);
         while (chunk.Count < MaxChunkMessages && !abort.IsCancellationRequested)
         {
@@ -211,18 +211,21 @@ internal sealed partial class KafkaPartitionReader(
 
             if (!message.IsPartitionEOF)
             {
-                chunk.Add(message);
+                chunk.Enqueue(message);
             }
         }
 
         return chunk;
     }
 
-    private async Task PushAsync(List<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
+    private async Task PushAsync(Queue<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
     {
         var byTable = new Dictionary<TableName, List<RowChange>>();
         var newTables = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var record in chunk)
+        var count = chunk.Count;
+        var last = chunk.Last().Offset.Value;
+        // Taken out as decoded: a message's bytes need not outlive the chunk's grain calls (the garbage collector's cost).
+        while (chunk.TryDequeue(out var record))
         {
             var offset = record.Offset.Value;
             var message = new KafkaMessage(topic, partition, offset, record.Message.Key, record.Message.Value);
@@ -263,7 +266,7 @@ internal sealed partial class KafkaPartitionReader(
             await state.WriteStateAsync(cancellationToken);
         }
 
-        var through = KafkaChanges.PositionOf(chunk[^1].Offset.Value);
+        var through = KafkaChanges.PositionOf(last);
         var queued = 0;
         foreach (var (table, changes) in byTable)
         {
@@ -284,8 +287,8 @@ internal sealed partial class KafkaPartitionReader(
 
         _queued = queued;
         _pending.Enqueue((through, [.. byTable.Keys]));
-        NextOffset = chunk[^1].Offset.Value + 1;
-        Messages += chunk.Count;
+        NextOffset = last + 1;
+        Messages += count;
     }
 
     /// <summary>The change a message carries, or null: a tombstone, a connector's own message, or an undecodable one (dead-lettered).</summary>
