@@ -9,12 +9,13 @@ return args.FirstOrDefault() switch
     "replication" => await ReplicationBenchmark.RunAsync(args[1..]),
     "snapshot" => await SnapshotOnlyBenchmark.RunAsync(args[1..]),
     "kafka" => await KafkaBenchmark.RunAsync(args[1..]),
+    "kafka-codec" => KafkaCodecBenchmark.Run(args[1..]),
     "backlog" => await BacklogCpuBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick] [--backlog SECONDS] [--runs N]|backlog [--quick] [--live] [native|sentinelsync]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick] [--backlog SECONDS] [--runs N]|kafka-codec [--messages N]|backlog [--quick] [--live] [native|sentinelsync]");
     return 2;
 }

@@ -134,6 +134,8 @@ public sealed partial class KafkaSink : ISink
             var topic = _options.TopicOf(batch.Table);
             var partitions = await _topics.EnsureAsync(topic, cancellationToken).ConfigureAwait(false);
             var messages = Messages(topic, partitions, events);
+            // The messages hold the events' bytes from here on (and let go of each once librdkafka copied it).
+            events.Clear();
             if (_options.Transactional)
             {
                 await SendInTransactionAsync(sinkName, batch.Table, epoch, messages, cancellationToken).ConfigureAwait(false);
@@ -183,17 +185,25 @@ public sealed partial class KafkaSink : ISink
         return messages;
     }
 
-    /// <summary>Produces every message and returns once the brokers acknowledged all of them; throws the first delivery error.</summary>
+    /// <summary>
+    /// Produces every message and returns once the brokers acknowledged all of them; throws the first delivery error.
+    /// Each message is dropped from <paramref name="messages"/> once produced: librdkafka holds its own copy, and a
+    /// batch's serialized events kept alive until the acknowledgements (most of a second) outlived the young
+    /// generation and made the garbage collector copy and later sweep them, a large part of the silo's CPU.
+    /// </summary>
     private async Task SendAsync(IProducer<byte[]?, byte[]?> producer, List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> messages, CancellationToken cancellationToken)
     {
         var delivery = new DeliveryCounter(messages.Count);
-        foreach (var (partition, message) in messages)
+        Action<DeliveryReport<byte[]?, byte[]?>> report = delivery.Report;
+        for (var i = 0; i < messages.Count; i++)
         {
+            var (partition, message) = messages[i];
+            messages[i] = default;
             while (true)
             {
                 try
                 {
-                    producer.Produce(partition, message, delivery.Report);
+                    producer.Produce(partition, message, report);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)

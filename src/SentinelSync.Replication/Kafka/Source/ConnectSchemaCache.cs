@@ -14,10 +14,48 @@ internal sealed class ConnectSchemaCache
 {
     internal const int MaxEntries = 256;
 
+    /// <summary>Schemas tried by <see cref="TrySplit"/>, the most recently read last: a partition carries a table or a few.</summary>
+    internal const int RecentEntries = 8;
+
     private readonly Lock _gate = new();
 
     private readonly Dictionary<int, List<(byte[] Raw, ConnectSchema Schema)>> _entries = [];
+    private readonly List<(byte[] Raw, ConnectSchema Schema)> _recent = [];
     private int _count;
+
+    private static ReadOnlySpan<byte> SchemaOpening => "{\"schema\":"u8;
+
+    private static ReadOnlySpan<byte> PayloadOpening => ",\"payload\":"u8;
+
+    /// <summary>
+    /// For a message written as <c>{"schema":S,"payload":P}</c> without spaces (as Kafka Connect's JsonConverter
+    /// and the Kafka sink write it) whose S is, byte for byte, a schema read recently: that schema and where P
+    /// lies, so that only P needs parsing (S is most of the message). Null otherwise. Whether P is one JSON value,
+    /// i.e. whether the message is exactly that object, is for the caller to check by parsing it.
+    /// </summary>
+    public (ConnectSchema Schema, int PayloadStart, int PayloadLength)? TrySplit(ReadOnlySpan<byte> message)
+    {
+        if (!message.StartsWith(SchemaOpening) || message[^1] != (byte)'}')
+        {
+            return null;
+        }
+
+        var rest = message[SchemaOpening.Length..];
+        lock (_gate)
+        {
+            for (var i = _recent.Count - 1; i >= 0; i--)
+            {
+                var (raw, schema) = _recent[i];
+                if (rest.StartsWith(raw) && rest[raw.Length..].StartsWith(PayloadOpening))
+                {
+                    var start = SchemaOpening.Length + raw.Length + PayloadOpening.Length;
+                    return (schema, start, message.Length - 1 - start);
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The schema <paramref name="element"/> holds, read once per distinct schema.</summary>
     public ConnectSchema Of(JsonElement element)
@@ -36,11 +74,12 @@ internal sealed class ConnectSchemaCache
         var key = hash.ToHashCode();
         if (_entries.TryGetValue(key, out var same))
         {
-            foreach (var (bytes, schema) in same)
+            foreach (var entry in same)
             {
-                if (raw.SequenceEqual(bytes))
+                if (raw.SequenceEqual(entry.Raw))
                 {
-                    return schema;
+                    Remember(entry);
+                    return entry.Schema;
                 }
             }
         }
@@ -49,6 +88,7 @@ internal sealed class ConnectSchemaCache
             if (_count >= MaxEntries)
             {
                 _entries.Clear();
+                _recent.Clear();
                 _count = 0;
             }
 
@@ -56,10 +96,26 @@ internal sealed class ConnectSchemaCache
         }
 
         // Cloned: the message's document is disposed after decoding, the cached schema outlives it.
-        var read = new ConnectSchema(element.Clone());
-        same.Add((raw.ToArray(), read));
+        var read = (raw.ToArray(), new ConnectSchema(element.Clone()));
+        same.Add(read);
         _count++;
-        return read;
+        Remember(read);
+        return read.Item2;
+    }
+
+    private void Remember((byte[] Raw, ConnectSchema Schema) entry)
+    {
+        if (_recent.Exists(r => ReferenceEquals(r.Raw, entry.Raw)))
+        {
+            return;
+        }
+
+        if (_recent.Count == RecentEntries)
+        {
+            _recent.RemoveAt(0);
+        }
+
+        _recent.Add(entry);
     }
 }
 
@@ -68,11 +124,15 @@ internal sealed class ConnectSchema(JsonElement element)
 {
     private Dictionary<string, ConnectSchema>? _fields;
     private ObservedType? _type;
+    private FieldFacts? _facts;
 
     public JsonElement Element { get; } = element;
 
     /// <summary>The Postgres type (<see cref="ConnectValues.TypeOf"/>); an unknown type throws each time it is asked for, as before caching.</summary>
     public ObservedType Type => _type ??= ConnectValues.TypeOf(Element);
+
+    /// <summary>What converting a value of this field needs (<see cref="ConnectValues.Convert(JsonElement, ConnectSchema?)"/>).</summary>
+    public FieldFacts Facts => _facts ??= FieldFacts.Of(Element);
 
     /// <summary>A struct's fields by name (empty for anything else).</summary>
     public IReadOnlyDictionary<string, ConnectSchema> Fields => _fields ??= ReadFields(Element);

@@ -79,7 +79,17 @@ internal static class ConnectValues
     };
 
     /// <summary>The value in Postgres' text format for a column of <paramref name="schema"/> (null: schemaless).</summary>
-    public static ColumnValue Convert(JsonElement value, JsonElement? schema)
+    public static ColumnValue Convert(JsonElement value, JsonElement? schema) =>
+        Convert(value, schema, schema is { } s ? FieldFacts.Of(s) : null);
+
+    /// <summary>
+    /// <see cref="Convert(JsonElement, JsonElement?)"/> for a cached schema, whose name, type and scale are read
+    /// once rather than for every value.
+    /// </summary>
+    public static ColumnValue Convert(JsonElement value, ConnectSchema? schema) =>
+        Convert(value, schema?.Element, schema?.Facts);
+
+    private static ColumnValue Convert(JsonElement value, JsonElement? schema, FieldFacts? facts)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -98,7 +108,7 @@ internal static class ConnectValues
 
         try
         {
-            return ColumnValue.Of(WithSchema(value, s));
+            return ColumnValue.Of(WithSchema(value, s, facts!));
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or ArgumentOutOfRangeException)
         {
@@ -114,15 +124,15 @@ internal static class ConnectValues
         _ => false,
     };
 
-    private static string WithSchema(JsonElement value, JsonElement schema)
+    private static string WithSchema(JsonElement value, JsonElement schema, FieldFacts facts)
     {
-        switch (LogicalName(schema))
+        switch (facts.LogicalName)
         {
             case "org.apache.kafka.connect.data.Decimal":
                 // The JSON converter writes bytes as base64 (decimal.format=BASE64, the default) or a number (NUMERIC).
                 return value.ValueKind == JsonValueKind.Number
                     ? value.GetRawText()
-                    : Decimal(System.Convert.FromBase64String(value.GetString()!), int.Parse(Parameter(schema, "scale") ?? "0", CultureInfo.InvariantCulture));
+                    : Decimal(System.Convert.FromBase64String(value.GetString()!), int.Parse(facts.Scale ?? "0", CultureInfo.InvariantCulture));
             case "io.debezium.data.VariableScaleDecimal":
                 return Decimal(System.Convert.FromBase64String(value.GetProperty("value").GetString()!), value.GetProperty("scale").GetInt32());
             case "io.debezium.time.Date" or "org.apache.kafka.connect.data.Date":
@@ -143,7 +153,7 @@ internal static class ConnectValues
                 return string.Create(CultureInfo.InvariantCulture, $"{value.GetInt64()} microseconds");
         }
 
-        var type = schema.GetProperty("type").GetString();
+        var type = facts.Type ?? schema.GetProperty("type").GetString();
         return type switch
         {
             "bytes" => Bytea(System.Convert.FromBase64String(value.GetString()!)),
@@ -152,7 +162,7 @@ internal static class ConnectValues
             "float" or "double" or "float32" or "float64" => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(),
             "string" => value.GetString()!,
             "array" when schema.TryGetProperty("items", out var items) && PostgresTypes.ArrayOf(TypeOf(items)) is not null =>
-                ArrayLiteral(value, items),
+                ArrayLiteral(value, items, FieldFacts.Of(items)),
             _ => value.GetRawText(),
         };
     }
@@ -217,18 +227,18 @@ internal static class ConnectValues
 
     private static string Bytea(byte[] bytes) => @"\x" + System.Convert.ToHexStringLower(bytes);
 
-    private static string ArrayLiteral(JsonElement array, JsonElement items)
+    private static string ArrayLiteral(JsonElement array, JsonElement items, FieldFacts facts)
     {
         var elements = array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null
             ? "NULL"
-            : "\"" + WithSchema(e, items).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+            : "\"" + WithSchema(e, items, facts).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
         return "{" + string.Join(',', elements) + "}";
     }
 
-    private static string? LogicalName(JsonElement schema) =>
+    internal static string? LogicalName(JsonElement schema) =>
         schema.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
 
-    private static string? Parameter(JsonElement schema, string name) =>
+    internal static string? Parameter(JsonElement schema, string name) =>
         schema.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
             && parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()

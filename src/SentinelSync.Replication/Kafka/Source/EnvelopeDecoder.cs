@@ -12,8 +12,11 @@ namespace SentinelSync.Replication.Kafka.Source;
 /// </summary>
 public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 {
-    private static readonly HashSet<string> s_envelopeFields = new(StringComparer.Ordinal) { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" };
+    private static readonly byte[][] s_envelopeFields = [.. new[] { "before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction" }.Select(System.Text.Encoding.UTF8.GetBytes)];
     private static readonly IReadOnlyDictionary<string, ConnectSchema> s_noFields = new Dictionary<string, ConnectSchema>();
+
+    /// <summary>The payload alone sits one level below the message's root: the depth the whole message would allow it.</summary>
+    private static readonly JsonDocumentOptions s_payloadOptions = new() { MaxDepth = 63 };
 
     private readonly ConnectSchemaCache _schemas = new();
 
@@ -27,9 +30,9 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             return DecodedMessage.Tombstone;
         }
 
-        using var value = Parse(message.Value, "value");
-        using var key = message.Key is { Length: > 0 } ? Parse(message.Key, "key") : null;
-        var (payload, schema) = Unwrap(value.RootElement);
+        using var value = Open(message.Value, "value");
+        using var key = message.Key is { Length: > 0 } ? Open(message.Key, "key") : null;
+        var (payload, schema) = (value.Payload, value.Schema);
         if (payload.ValueKind != JsonValueKind.Object)
         {
             throw new PoisonMessageException($"the value is JSON {payload.ValueKind}, not a change-event envelope (an object with op, before, after, source)");
@@ -40,7 +43,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             throw new PoisonMessageException("the value has no 'op' field: not a Debezium change event (flattened by ExtractNewRecordState?)");
         }
 
-        var warnings = payload.EnumerateObject().Where(p => !s_envelopeFields.Contains(p.Name)).Select(p => $"unknown envelope field '{p.Name}' ignored").ToList();
+        var warnings = UnknownFieldWarnings(payload);
         var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
         var connector = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("connector", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         var style = scylla ? CellStyle.Scylla : connector == "cassandra" ? CellStyle.Cassandra : CellStyle.Plain;
@@ -66,7 +69,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             return new DecodedMessage(new DecodedChange(table, ChangeKind.Truncate, [], null), null, warnings);
         }
 
-        var keyRow = key is null ? default : Unwrap(key.RootElement);
+        var keyRow = key is null ? default : (key.Payload, key.Schema);
         var keyFields = KeyFields(keyRow.Payload, keyRow.Schema);
         var written = kind is ChangeKind.Insert or ChangeKind.Snapshot;
         var after = Row(payload, schema, "after", keyFields, style, written);
@@ -88,6 +91,59 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
         }
 
         return new DecodedMessage(new DecodedChange(table, kind.Value, after, before), null, warnings);
+    }
+
+    /// <summary>A warning per envelope field this decoder does not know; names compared as bytes, no string per field and message.</summary>
+    private static IReadOnlyList<string> UnknownFieldWarnings(JsonElement payload)
+    {
+        List<string>? warnings = null;
+        foreach (var property in payload.EnumerateObject())
+        {
+            if (!IsEnvelopeField(property))
+            {
+                (warnings ??= []).Add($"unknown envelope field '{property.Name}' ignored");
+            }
+        }
+
+        return warnings ?? [];
+    }
+
+    private static bool IsEnvelopeField(JsonProperty property)
+    {
+        foreach (var known in s_envelopeFields)
+        {
+            if (property.NameEquals(known))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The message's payload and schema. When it starts with a schema block already read (every message of a table
+    /// repeats the same one), only the payload is parsed; otherwise, or when the rest is not exactly the payload, the
+    /// whole message is, as it always was.
+    /// </summary>
+    private Envelope Open(byte[] bytes, string part)
+    {
+        if (_schemas.TrySplit(bytes) is { } known)
+        {
+            try
+            {
+                var payload = JsonDocument.Parse(bytes.AsMemory(known.PayloadStart, known.PayloadLength), s_payloadOptions);
+                return new Envelope(payload, payload.RootElement, known.Schema);
+            }
+            catch (JsonException)
+            {
+                // Something follows the payload (another field), or it is not JSON: the whole message says which.
+            }
+        }
+
+        var document = Parse(bytes, part);
+        var (root, schema) = Unwrap(document.RootElement);
+        return new Envelope(document, root, schema);
     }
 
     private static JsonDocument Parse(byte[] bytes, string part)
@@ -173,7 +229,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     private static FieldValue Field(string name, JsonElement value, ConnectSchema? schema, bool isKey)
     {
         var type = schema is not null ? schema.Type : ConnectValues.Infer(value);
-        return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema?.Element));
+        return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema));
     }
 
     /// <summary>
@@ -201,4 +257,14 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 
     /// <summary>The fields of a struct schema by name (empty without a schema).</summary>
     private static IReadOnlyDictionary<string, ConnectSchema> FieldSchemas(ConnectSchema? structSchema) => structSchema?.Fields ?? s_noFields;
+
+    /// <summary>A parsed message (or its payload alone) with the payload and the schema block read from it.</summary>
+    private sealed class Envelope(JsonDocument document, JsonElement payload, ConnectSchema? schema) : IDisposable
+    {
+        public JsonElement Payload { get; } = payload;
+
+        public ConnectSchema? Schema { get; } = schema;
+
+        public void Dispose() => document.Dispose();
+    }
 }

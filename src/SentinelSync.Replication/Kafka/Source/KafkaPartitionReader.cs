@@ -55,6 +55,8 @@ internal sealed partial class KafkaPartitionReader(
     /// </summary>
     internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(250);
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(false, throwOnInvalidBytes: true);
+
     private readonly string _stream = KafkaGrainKeys.Stream(topic, partition);
     private readonly TableName _deadLetterTable = new("kafka", $"{topic}/{partition}");
     private readonly IKafkaMessageDecoder _decoder = options.CreateDecoder();
@@ -108,6 +110,8 @@ internal sealed partial class KafkaPartitionReader(
             // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
             QueuedMinMessages = PrefetchMessages,
             QueuedMaxMessagesKbytes = PrefetchKilobytes,
+            // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
+            ConsumeResultFields = "none",
         }).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
         NextOffset = CommittedOffset = resume;
@@ -193,9 +197,9 @@ internal sealed partial class KafkaPartitionReader(
         return resume;
     }
 
-    private List<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
+    private Queue<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
     {
-        var chunk = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var chunk = new Queue<ConsumeResult<byte[]?, byte[]?>>();
         var wait = TimeSpan.FromMilliseconds(100);
         while (chunk.Count < MaxChunkMessages && !abort.IsCancellationRequested)
         {
@@ -207,18 +211,21 @@ internal sealed partial class KafkaPartitionReader(
 
             if (!message.IsPartitionEOF)
             {
-                chunk.Add(message);
+                chunk.Enqueue(message);
             }
         }
 
         return chunk;
     }
 
-    private async Task PushAsync(List<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
+    private async Task PushAsync(Queue<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
     {
         var byTable = new Dictionary<TableName, List<RowChange>>();
         var newTables = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var record in chunk)
+        var count = chunk.Count;
+        var last = chunk.Last().Offset.Value;
+        // Taken out as decoded: a message's bytes need not outlive the chunk's grain calls (the garbage collector's cost).
+        while (chunk.TryDequeue(out var record))
         {
             var offset = record.Offset.Value;
             var message = new KafkaMessage(topic, partition, offset, record.Message.Key, record.Message.Value);
@@ -259,7 +266,7 @@ internal sealed partial class KafkaPartitionReader(
             await state.WriteStateAsync(cancellationToken);
         }
 
-        var through = KafkaChanges.PositionOf(chunk[^1].Offset.Value);
+        var through = KafkaChanges.PositionOf(last);
         var queued = 0;
         foreach (var (table, changes) in byTable)
         {
@@ -280,15 +287,15 @@ internal sealed partial class KafkaPartitionReader(
 
         _queued = queued;
         _pending.Enqueue((through, [.. byTable.Keys]));
-        NextOffset = chunk[^1].Offset.Value + 1;
-        Messages += chunk.Count;
+        NextOffset = last + 1;
+        Messages += count;
     }
 
     /// <summary>The change a message carries, or null: a tombstone, a connector's own message, or an undecodable one (dead-lettered).</summary>
     private async Task<DecodedChange?> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
-        var key = KeyText(message.Key);
-        if (key is not null && _poisonedKeys.Contains(key))
+        // The key's text only matters once a key is in the dead-letter queue: not worth a string per message before.
+        if (_poisonedKeys.Count > 0 && KeyText(message.Key) is { } key && _poisonedKeys.Contains(key))
         {
             await DeadLetterAsync(message, key, new PoisonMessageException("An earlier message of this key could not be decoded and is in the dead-letter queue; this one waits behind it."), cancellationToken);
             return null;
@@ -306,7 +313,7 @@ internal sealed partial class KafkaPartitionReader(
         }
         catch (PoisonMessageException e)
         {
-            await DeadLetterAsync(message, key, e, cancellationToken);
+            await DeadLetterAsync(message, KeyText(message.Key), e, cancellationToken);
             return null;
         }
     }
@@ -314,14 +321,13 @@ internal sealed partial class KafkaPartitionReader(
     private async Task<TableSchema?> SchemaAsync(DecodedChange change, CancellationToken cancellationToken)
     {
         _schemas.TryGetValue(change.Table, out var known);
-        var grain = grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, change.Table));
         if (change.Kind == ChangeKind.Truncate)
         {
-            known ??= await grain.GetSchemaAsync();
+            known ??= await TableGrain(change.Table).GetSchemaAsync();
         }
         else if (!KafkaTableShape.Covers(known, change.ObservedColumns))
         {
-            known = await grain.MergeAsync([.. change.ObservedColumns]);
+            known = await TableGrain(change.Table).MergeAsync([.. change.ObservedColumns]);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -332,6 +338,8 @@ internal sealed partial class KafkaPartitionReader(
 
         return known;
     }
+
+    private IKafkaTableGrain TableGrain(TableName table) => grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, table));
 
     /// <summary>
     /// An undecodable message goes to the dead-letter queue whole (topic, partition, offset, key, value), once even
@@ -458,7 +466,7 @@ internal sealed partial class KafkaPartitionReader(
     {
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return s_strictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
