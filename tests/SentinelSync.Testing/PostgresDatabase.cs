@@ -95,6 +95,21 @@ public sealed class PostgresDatabase : IAsyncDisposable
         };
     }
 
+    /// <summary>The rows of <paramref name="sql"/> as text, one string per row, columns joined by '|' (NULL as "NULL").</summary>
+    public async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var connection = await OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
     /// <summary>Runs <paramref name="sql"/> on the server's <c>postgres</c> database (to alter this one from outside).</summary>
     public async Task ExecuteAsAdminAsync(string sql)
     {

@@ -109,7 +109,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         await using var sentinel = await SentinelProcess.StartAsync(file, port);
 
         await scenario.WaitForRowsAsync("SELECT id, name FROM inventory.items ORDER BY id", ["1|one", "3|three"], sentinel, s_within);
-        var letters = await RowsAsync(scenario.Control, """
+        var letters = await scenario.Control.RowsAsync("""
             SELECT sink, source_table, row_key, position_lsn - 1, change->'values'->0->>'text', change->'values'->2->>'text', error
             FROM sentinel.dead_letter ORDER BY id
             """);
@@ -122,7 +122,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         await using var again = await SentinelProcess.StartAsync(file, port);
         await Eventually.WaitAsync(() => Task.FromResult(again.Log.Contains("reads from offset", StringComparison.Ordinal)), s_within, () => again.Log);
         await Task.Delay(TimeSpan.FromSeconds(3));
-        (await RowsAsync(scenario.Control, "SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(["2"]);
+        (await scenario.Control.RowsAsync("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(["2"]);
     }
 
     [Fact]
@@ -231,17 +231,4 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<List<string>> RowsAsync(PostgresDatabase database, string sql)
-    {
-        await using var connection = await database.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
-    }
 }

@@ -117,19 +117,7 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
     }
 
     /// <summary>Rows of a destination query as text (NULL as "NULL"), one string per row, columns joined by '|'.</summary>
-    public async Task<List<string>> RowsAsync(string sql)
-    {
-        await using var connection = await Destination.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
-    }
+    public Task<List<string>> RowsAsync(string sql) => Destination.RowsAsync(sql);
 
     /// <summary>Waits until <paramref name="sql"/> returns <paramref name="expected"/> (rows as by <see cref="RowsAsync"/>).</summary>
     public async Task WaitForRowsAsync(string sql, IReadOnlyList<string> expected, SentinelProcess sentinel, TimeSpan within)

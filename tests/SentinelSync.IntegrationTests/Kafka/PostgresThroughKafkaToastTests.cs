@@ -64,7 +64,7 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
         List<string> expected = [before[0], .. after.Skip(1)];
         await WaitForRowsAsync(destination, expected, sentinel, "rows 2 to 4 changed at the destination, row 1 as before its refused update");
 
-        var letters = await RowsAsync(control, "SELECT sink || '|' || source_table || '|' || error FROM sentinel.dead_letter ORDER BY id");
+        var letters = await control.RowsAsync("SELECT sink || '|' || source_table || '|' || error FROM sentinel.dead_letter ORDER BY id");
         output.WriteLine(string.Join('\n', letters));
         letters.Count.ShouldBe(1, sentinel.Log);
         letters[0].ShouldStartWith("bus|public.ledger|column huge of public.ledger: an unchanged TOAST value of type numeric");
@@ -72,21 +72,7 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
         (await destination.ScalarAsync<long>("SELECT count(*) FROM public.ledger WHERE huge IS NULL")).ShouldBe(0);
     }
 
-    private static Task<List<string>> RowsAsync(PostgresDatabase database) => RowsAsync(database, Compared);
-
-    private static async Task<List<string>> RowsAsync(PostgresDatabase database, string sql)
-    {
-        await using var connection = await database.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
-    }
+    private static Task<List<string>> RowsAsync(PostgresDatabase database) => database.RowsAsync(Compared);
 
     private static async Task WaitForRowsAsync(PostgresDatabase destination, List<string> expected, SentinelProcess sentinel, string what)
     {
