@@ -56,7 +56,7 @@ public sealed class ClickHouseTlsPipelineTests(ITestOutputHelper output)
                 return error is not null && error.Contains("does not chain to the CA of caFile", StringComparison.Ordinal);
             },
             TimeSpan.FromSeconds(90),
-            () => $"the sink to report the refused certificate; last error: {error}\n{refused.Log[^Math.Min(3000, refused.Log.Length)..]}");
+            () => $"the sink to report the refused certificate; last error: {error}\n{refused.LogTail(3000)}");
         output.WriteLine(error);
         error.ShouldNotBeNull().ShouldContain(s_otherCa);
         error.ShouldContain(clickHouse.Server.Authority);
@@ -82,7 +82,7 @@ public sealed class ClickHouseTlsPipelineTests(ITestOutputHelper output)
                 return last == expected;
             },
             TimeSpan.FromSeconds(90),
-            () => $"'{sql}' over https to give {expected}, last {last}\n{sentinel.Log[^Math.Min(3000, sentinel.Log.Length)..]}");
+            () => $"'{sql}' over https to give {expected}, last {last}\n{sentinel.LogTail(3000)}");
     }
 
     private static string Config(PostgresDatabase source, PostgresDatabase control, ClickHouseDatabase clickHouse, string caFile, int port) => $$"""

@@ -28,7 +28,7 @@ public sealed class VaultSessionProcessTests
         vault.IssueToken(token, TimeSpan.FromSeconds(15), renewable: true);
         await using var sentinel = await scenario.StartSentinelAsync();
 
-        await Eventually.WaitAsync(() => Task.FromResult(vault.Renewals >= 2), TimeSpan.FromSeconds(90), () => $"two renewals by the silo, saw {vault.Renewals}\n{sentinel.Log[^Math.Min(3000, sentinel.Log.Length)..]}");
+        await Eventually.WaitAsync(() => Task.FromResult(vault.Renewals >= 2), TimeSpan.FromSeconds(90), () => $"two renewals by the silo, saw {vault.Renewals}\n{sentinel.LogTail(3000)}");
         vault.IsValid(token).ShouldBeTrue();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("items", "id"));
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);

@@ -80,7 +80,7 @@ public sealed class KafkaPartitionStatusTests(ITestOutputHelper output)
                     && partitions.Sum(p => p.GetProperty("lag").GetInt64()) == lag;
             },
             s_within,
-            () => $"partitions to sum to committed {committed}, end {end}, lag {lag}; last: {last}; log tail:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+            () => $"partitions to sum to committed {committed}, end {end}, lag {lag}; last: {last}; log tail:\n{sentinel.LogTail()}");
         return partitions;
     }
 

@@ -136,7 +136,7 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
         await Eventually.WaitAsync(
             async () => (last = await AuditRowsAsync(destination)) >= before + 20,
             s_within,
-            () => $"{phase}: destination audit rows from {before} to grow by 20, last {last} (writer at {workload.Commits} commits); B log tail:\n{KafkaSourceScenario.Tail(b.Log)}");
+            () => $"{phase}: destination audit rows from {before} to grow by 20, last {last} (writer at {workload.Commits} commits); B log tail:\n{b.LogTail()}");
     }
 
     private static async Task WaitForCommitsAsync(RoundTripWorkload workload, int more, string phase)
@@ -179,7 +179,7 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
                 return want.SequenceEqual(got);
             },
             s_within,
-            () => $"{what} identical to the source; {last}; B log tail:\n{KafkaSourceScenario.Tail(b.Log)}");
+            () => $"{what} identical to the source; {last}; B log tail:\n{b.LogTail()}");
     }
 
     private static string Position(ConsumeResult<byte[]?, byte[]?> message) =>

@@ -88,7 +88,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
                 return last == "1\t1\tNULL\t7";
             },
             s_within,
-            () => $"ClickHouse ks__t to hold (1,1,NULL,7); last: {last}; log:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+            () => $"ClickHouse ks__t to hold (1,1,NULL,7); last: {last}; log:\n{sentinel.LogTail()}");
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
             await Eventually.WaitAsync(
                 async () => (await CountAsync(scenario)) >= 1000,
                 s_within,
-                () => $"the first events at the destination; log:\n{KafkaSourceScenario.Tail(first.Log)}");
+                () => $"the first events at the destination; log:\n{first.LogTail()}");
             await first.KillAsync();
         }
 

@@ -138,10 +138,8 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
                 return last.SequenceEqual(expected);
             },
             within,
-            () => $"`{sql}` to return [{string.Join("; ", expected)}], last [{string.Join("; ", last)}]; sentinel log tail:\n{Tail(sentinel.Log)}");
+            () => $"`{sql}` to return [{string.Join("; ", expected)}], last [{string.Join("; ", last)}]; sentinel log tail:\n{sentinel.LogTail()}");
     }
-
-    public static string Tail(string log) => log.Length <= 6000 ? log : log[^6000..];
 
     public async ValueTask DisposeAsync()
     {

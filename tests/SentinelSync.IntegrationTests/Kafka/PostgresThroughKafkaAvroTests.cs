@@ -123,7 +123,7 @@ public sealed class PostgresThroughKafkaAvroTests(ITestOutputHelper output)
                 }
             },
             s_within,
-            () => $"public.items identical at both ends; last: {last}; log tail:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+            () => $"public.items identical at both ends; last: {last}; log tail:\n{sentinel.LogTail()}");
     }
 
     private static async Task<int> KafkaTombstonesAsync(KafkaTestCluster kafka, string topic) =>

@@ -94,7 +94,7 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
                 }
             },
             s_within,
-            () => $"public.orders identical at both ends; last: {last}; log tail:\n{KafkaSourceScenario.Tail(second.Log)}");
+            () => $"public.orders identical at both ends; last: {last}; log tail:\n{second.LogTail()}");
         (await destination.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE note LIKE '%__debezium_unavailable_value%'")).ShouldBe(0);
 
         // ClickHouse's live rows: the same keys, amounts, customers and notes (unchanged ones completed from its last row).
@@ -122,7 +122,7 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
     }
 
     private static async Task WaitForRowsAsync(PostgresDatabase database, long atLeast, SentinelProcess sentinel) =>
-        await Eventually.WaitAsync(async () => await CountAsync(database) >= atLeast, s_within, () => $"{atLeast} rows at the destination; log:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+        await Eventually.WaitAsync(async () => await CountAsync(database) >= atLeast, s_within, () => $"{atLeast} rows at the destination; log:\n{sentinel.LogTail()}");
 
     private static async Task<long> CountAsync(PostgresDatabase database)
     {

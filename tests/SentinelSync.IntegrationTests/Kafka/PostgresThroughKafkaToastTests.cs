@@ -93,6 +93,6 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
                 }
             },
             s_within,
-            () => $"{what}: expected {string.Join("; ", expected)}; last {last}; log tail:\n{KafkaSourceScenario.Tail(sentinel.Log)}");
+            () => $"{what}: expected {string.Join("; ", expected)}; last {last}; log tail:\n{sentinel.LogTail()}");
     }
 }

@@ -30,7 +30,7 @@ public sealed class TlsPipelineTests(ITestOutputHelper output)
             await Eventually.WaitAsync(
                 async () => await TablesAsync(destination) == 1 && await PipelineScenario.ChecksumAsync(destination, "items", "id") == await PipelineScenario.ChecksumAsync(source, "items", "id"),
                 TimeSpan.FromSeconds(90),
-                () => $"the destination to equal the source over TLS\n{sentinel.Log[^Math.Min(3000, sentinel.Log.Length)..]}");
+                () => $"the destination to equal the source over TLS\n{sentinel.LogTail(3000)}");
             await source.ExecuteAsync("UPDATE items SET name = 'streamed over TLS' WHERE id <= 10; DELETE FROM items WHERE id > 990");
             await Eventually.WaitAsync(
                 async () => await PipelineScenario.ChecksumAsync(destination, "items", "id") == await PipelineScenario.ChecksumAsync(source, "items", "id"),

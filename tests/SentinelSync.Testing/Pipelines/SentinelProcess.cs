@@ -31,6 +31,13 @@ public sealed class SentinelProcess : IAsyncDisposable
 
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
 
+    /// <summary>The last <paramref name="chars"/> characters of the log, for a failing assertion's message.</summary>
+    public string LogTail(int chars = 6000)
+    {
+        var log = Log;
+        return log.Length <= chars ? log : log[^chars..];
+    }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>The pid of the <c>dotnet sentinel.dll</c> process (the shell execs it), for /proc readings.</summary>

@@ -86,7 +86,7 @@ public sealed class TypeCorpusTests(ITestOutputHelper output)
                 return differing.Count == 0;
             },
             TimeSpan.FromSeconds(180),
-            () => $"every corpus table identical after the {phase}; {differing.Count} differ:\n{string.Join("\n", differing)}\n{Tail(sentinel.Log)}");
+            () => $"every corpus table identical after the {phase}; {differing.Count} differ:\n{string.Join("\n", differing)}\n{sentinel.LogTail(4000)}");
     }
 
     /// <summary>Every row's text, in text order; null while the table does not exist.</summary>
@@ -150,6 +150,4 @@ public sealed class TypeCorpusTests(ITestOutputHelper output)
 
         return value.ToString();
     }
-
-    private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 }
