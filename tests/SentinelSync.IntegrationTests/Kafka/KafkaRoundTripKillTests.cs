@@ -3,7 +3,6 @@ using System.Text;
 using Confluent.Kafka;
 using SentinelSync.Replication.Kafka.Debezium;
 using SentinelSync.Testing;
-using SentinelSync.Testing.Kafka;
 using Xunit.Abstractions;
 
 namespace SentinelSync.IntegrationTests.Kafka;
@@ -23,37 +22,22 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
     [Fact]
     public async Task Postgres_to_kafka_to_postgres_and_clickhouse_converge_through_sigkills_of_either_silo()
     {
-        using var kafka = new KafkaTestCluster();
-        await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "rt_src");
-        await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "rt_dst");
-        await using var controlA = await PostgresDatabase.CreateAsync(TestServers.Postgres, "rt_ctl_a");
+        await using var trip = await KafkaRoundTrip.CreateAsync();
+        var (source, destination, controlA) = (trip.Source, trip.Destination, trip.Control);
         await using var controlB = await PostgresDatabase.CreateAsync(TestServers.Postgres, "rt_ctl_b");
         await using var clickHouse = await ClickHouseDatabase.CreateAsync("rt_ch");
-        var prefix = $"rt{Guid.NewGuid():N}"[..12];
         foreach (var table in RoundTripTable.All)
         {
-            await kafka.CreateTopicAsync($"{prefix}.public.{table.Name}", 3);
+            await trip.CreateTopicAsync($"public.{table.Name}", 3);
         }
 
         await source.ExecuteAsync(RoundTripWorkload.Schema + RoundTripWorkload.Seed);
-        var producer = await ConfigAsync("producer", controlA, $$"""
-              - name: to_kafka
-                source:
-                  postgres: { connection: "{{source.ConnectionString}}", publication: {{source.Name}}, slot: {{source.Name}}, tables: ["public.*"], snapshot: initial }
-                sinks:
-                  - name: bus
-                    kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPrefix: {{prefix}}, format: debezium-json, compression: lz4 }
-            """);
-        var consumer = await ConfigAsync("consumer", controlB, $$"""
-              - name: from_kafka
-                source:
-                  kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPattern: '{{prefix}}\..*', groupId: {{prefix}}-warehouse, format: debezium-json, startFrom: earliest }
-                sinks:
-                  - name: warehouse
-                    postgres: { connection: "{{destination.ConnectionString}}" }
+        var producer = await KafkaRoundTrip.WriteConfigAsync(controlA, "producer", trip.ToKafka("format: debezium-json, compression: lz4"));
+        var consumer = await KafkaRoundTrip.WriteConfigAsync(controlB, "consumer", trip.FromKafka("format: debezium-json", $$"""
                   - name: analytics
                     clickhouse: { url: "{{clickHouse.Server}}", database: {{clickHouse.Name}} }
-            """);
+
+            """));
 
         var a = await SentinelProcess.StartAsync(producer.File, producer.Port);
         var b = await SentinelProcess.StartAsync(consumer.File, consumer.Port);
@@ -95,7 +79,7 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
             // A repeat in the topic (the Kafka sink is at least once: a SIGKILL between the brokers' acknowledgement
             // and the stored position sends the batch again) is a message of its own, so it is counted, not hidden.
             var sourceAudit = await source.ScalarAsync<long>("SELECT count(*) FROM audit");
-            var messages = await kafka.ReadAllAsync($"{prefix}.public.audit", (int)sourceAudit, TimeSpan.FromSeconds(60));
+            var messages = await trip.Kafka.ReadAllAsync($"{trip.Prefix}.public.audit", (int)sourceAudit, TimeSpan.FromSeconds(60));
             var positions = messages.Select(Position).ToList();
             positions.Distinct().Count().ShouldBe((int)sourceAudit, "every audit row in Kafka (distinct sentinel.position headers)");
             (await destination.ScalarAsync<long>("SELECT count(*) FROM audit")).ShouldBe(messages.Count, "each audit message applied exactly once at the Postgres destination");
@@ -112,20 +96,6 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
             await a.DisposeAsync();
             await b.DisposeAsync();
         }
-    }
-
-    /// <summary>A configuration file for one silo of its own cluster (own control database) running <paramref name="pipeline"/>.</summary>
-    private static async Task<(string File, int Port)> ConfigAsync(string silo, PostgresDatabase control, string pipeline)
-    {
-        var port = SentinelProcess.FreePortPair();
-        var file = Path.Combine(Path.GetTempPath(), $"{control.Name}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
-            controlDb: "{{control.ConnectionString}}"
-            silo: { name: {{silo}}, httpPort: {{port}}, siloPort: {{port + 1}} }
-            pipelines:
-
-            """ + pipeline);
-        return (file, port);
     }
 
     /// <summary>Waits until the destination's audit table grew by 20 rows while the writer commits: both silos move changes.</summary>
@@ -157,30 +127,8 @@ public sealed class KafkaRoundTripKillTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitForEqualAsync(string what, Func<Task<List<string>>> expected, Func<Task<List<string>>> actual, SentinelProcess b)
-    {
-        var last = "";
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                var want = await expected();
-                List<string> got;
-                try
-                {
-                    got = await actual();
-                }
-                catch (Exception e) when (e is Npgsql.PostgresException or InvalidOperationException)
-                {
-                    last = e.Message;
-                    return false;
-                }
-
-                last = RoundTripTable.Difference(want, got);
-                return want.SequenceEqual(got);
-            },
-            s_within,
-            () => $"{what} identical to the source; {last}; B log tail:\n{b.LogTail()}");
-    }
+    private static Task WaitForEqualAsync(string what, Func<Task<List<string>>> expected, Func<Task<List<string>>> actual, SentinelProcess b) =>
+        KafkaRoundTrip.WaitForEqualAsync($"{what} identical to the source (B's log)", expected, actual, b, s_within);
 
     private static string Position(ConsumeResult<byte[]?, byte[]?> message) =>
         message.Message.Headers.TryGetLastBytes(DebeziumEnvelope.PositionHeader, out var bytes)

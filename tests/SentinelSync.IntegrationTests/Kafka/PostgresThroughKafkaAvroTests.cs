@@ -31,13 +31,10 @@ public sealed class PostgresThroughKafkaAvroTests(ITestOutputHelper output)
 
     private async Task RunAsync(bool real)
     {
-        using var kafka = new KafkaTestCluster();
         await using var registry = TestSchemaRegistry.Start(real);
-        await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgavro_src");
-        await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "pgavro_dst");
-        await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgavro_ctl");
-        var prefix = $"a{Guid.NewGuid():N}"[..10];
-        await kafka.CreateTopicAsync($"{prefix}.public.items", 2);
+        await using var trip = await KafkaRoundTrip.CreateAsync();
+        var (source, destination) = (trip.Source, trip.Destination);
+        await trip.CreateTopicAsync("public.items", 2);
 
         await source.ExecuteAsync("""
             CREATE TABLE public.items (id integer PRIMARY KEY, amount numeric(12,2), ratio numeric, placed timestamp, placed_tz timestamptz,
@@ -54,25 +51,8 @@ public sealed class PostgresThroughKafkaAvroTests(ITestOutputHelper output)
             FROM generate_series(1, 200) i;
             INSERT INTO public.items (id) VALUES (1000);
             """);
-        var port = SentinelProcess.FreePortPair();
-        var file = Path.Combine(Path.GetTempPath(), $"{source.Name}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
-            controlDb: "{{control.ConnectionString}}"
-            silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
-            pipelines:
-              - name: to_kafka
-                source:
-                  postgres: { connection: "{{source.ConnectionString}}", publication: {{source.Name}}, slot: {{source.Name}}, tables: ["public.*"], snapshot: initial }
-                sinks:
-                  - name: bus
-                    kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPrefix: {{prefix}}, format: debezium-avro, schemaRegistry: { url: "{{registry.Url}}" } }
-              - name: from_kafka
-                source:
-                  kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPattern: '{{prefix}}\..*', groupId: {{prefix}}-warehouse, format: debezium-avro, schemaRegistry: { url: "{{registry.Url}}" } }
-                sinks:
-                  - name: warehouse
-                    postgres: { connection: "{{destination.ConnectionString}}" }
-            """);
+        var avro = $$"""format: debezium-avro, schemaRegistry: { url: "{{registry.Url}}" }""";
+        var (file, port) = await trip.WriteConfigAsync(avro, avro);
 
         await using var sentinel = await SentinelProcess.StartAsync(file, port);
         await WaitForSameAsync(source, destination, sentinel, withExtra: false);
@@ -94,36 +74,18 @@ public sealed class PostgresThroughKafkaAvroTests(ITestOutputHelper output)
             "id integer, amount numeric(12,2), ratio numeric, placed timestamp without time zone, placed_tz timestamp with time zone, day date, " +
             "clock time without time zone, small smallint, big bigint, r real, dbl double precision, flag boolean, tags text, doc jsonb, u uuid, " +
             "body bytea, note text, extra text");
-        var versions = await registry.Client.GetSubjectVersionsAsync($"{prefix}.public.items-value");
+        var versions = await registry.Client.GetSubjectVersionsAsync($"{trip.Prefix}.public.items-value");
         versions.Count.ShouldBeGreaterThanOrEqualTo(2, "the added column registers a new value schema version");
         registry.StandIn?.Unhandled.ShouldBeEmpty();
-        var tombstones = await KafkaTombstonesAsync(kafka, $"{prefix}.public.items");
+        var tombstones = await KafkaTombstonesAsync(trip.Kafka, $"{trip.Prefix}.public.items");
         tombstones.ShouldBeGreaterThanOrEqualTo(20, "every delete is followed by a tombstone");
         output.WriteLine($"value schema versions {string.Join(',', versions)}; {tombstones} tombstones");
     }
 
-    private static async Task WaitForSameAsync(PostgresDatabase source, PostgresDatabase destination, SentinelProcess sentinel, bool withExtra)
+    private static Task WaitForSameAsync(PostgresDatabase source, PostgresDatabase destination, SentinelProcess sentinel, bool withExtra)
     {
         var query = withExtra ? Compared : Compared.Replace(", extra)", ")", StringComparison.Ordinal);
-        var last = "";
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                var expected = await source.ScalarAsync<string>(query);
-                try
-                {
-                    var actual = await destination.ScalarAsync<string>(query);
-                    last = $"source {expected}, destination {actual}";
-                    return expected == actual;
-                }
-                catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.UndefinedColumn)
-                {
-                    last = e.MessageText;
-                    return false;
-                }
-            },
-            s_within,
-            () => $"public.items identical at both ends; last: {last}; log tail:\n{sentinel.LogTail()}");
+        return KafkaRoundTrip.WaitForEqualAsync("public.items identical at both ends", () => source.RowsAsync(query), () => destination.RowsAsync(query), sentinel, s_within);
     }
 
     private static async Task<int> KafkaTombstonesAsync(KafkaTestCluster kafka, string topic) =>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using SentinelSync.Testing;
-using SentinelSync.Testing.Kafka;
 using Xunit.Abstractions;
 
 namespace SentinelSync.IntegrationTests.Kafka;
@@ -18,13 +16,10 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
     [Fact]
     public async Task Postgres_to_kafka_to_postgres_converges_through_a_sigkill_with_toast_kept()
     {
-        using var kafka = new KafkaTestCluster();
-        await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_src");
-        await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "pgkafka_dst");
-        await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgkafka_ctl");
+        await using var trip = await KafkaRoundTrip.CreateAsync();
+        var (source, destination) = (trip.Source, trip.Destination);
         await using var clickHouse = await ClickHouseDatabase.CreateAsync("pgkafka_ch");
-        var prefix = $"p{Guid.NewGuid():N}"[..10];
-        await kafka.CreateTopicAsync($"{prefix}.public.orders", 3);
+        await trip.CreateTopicAsync("public.orders", 3);
 
         // note: 2,560 characters stored out of line uncompressed (TOAST, storage external), so updates that leave it
         // alone send pgoutput's "unchanged". Few rows: the mock cluster keeps only about 5 MB per partition.
@@ -36,26 +31,13 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
                    CASE WHEN i = 2 THEN NULL ELSE (SELECT string_agg(md5(i::text || '-' || g), '') FROM generate_series(1, 80) g) END
             FROM generate_series(1, 600) i;
             """);
-        var port = SentinelProcess.FreePortPair();
-        var file = Path.Combine(Path.GetTempPath(), $"{source.Name}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
-            controlDb: "{{control.ConnectionString}}"
-            silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
-            pipelines:
-              - name: to_kafka
-                source:
-                  postgres: { connection: "{{source.ConnectionString}}", publication: {{source.Name}}, slot: {{source.Name}}, tables: ["public.*"], snapshot: initial }
-                sinks:
-                  - name: bus
-                    kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPrefix: {{prefix}}, format: debezium-json, partitionsPerTopic: 3 }
-              - name: from_kafka
-                source:
-                  kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPattern: '{{prefix}}\..*', groupId: {{prefix}}-warehouse, format: debezium-json, startFrom: earliest }
-                sinks:
-                  - name: warehouse
-                    postgres: { connection: "{{destination.ConnectionString}}" }
+        var (file, port) = await trip.WriteConfigAsync(
+            "format: debezium-json, partitionsPerTopic: 3",
+            "format: debezium-json",
+            $$"""
                   - name: analytics
                     clickhouse: { url: "{{clickHouse.Server}}", database: {{clickHouse.Name}} }
+
             """);
 
         await using (var first = await SentinelProcess.StartAsync(file, port))
@@ -76,25 +58,12 @@ public sealed class PostgresThroughKafkaTests(ITestOutputHelper output)
         await source.ExecuteAsync("INSERT INTO public.orders (id, customer, amount, placed, note) SELECT i, 'late ' || i, 0.01, NULL, NULL FROM generate_series(3001, 3100) i");
         await using var second = await SentinelProcess.StartAsync(file, port);
 
-        var last = "";
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                var expected = await PipelineScenario.ChecksumAsync(source, "public.orders", "id");
-                try
-                {
-                    var actual = await PipelineScenario.ChecksumAsync(destination, "public.orders", "id");
-                    last = $"source {expected}, destination {actual}";
-                    return expected == actual;
-                }
-                catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
-                {
-                    last = "no table yet";
-                    return false;
-                }
-            },
-            s_within,
-            () => $"public.orders identical at both ends; last: {last}; log tail:\n{second.LogTail()}");
+        await KafkaRoundTrip.WaitForEqualAsync(
+            "public.orders identical at both ends",
+            async () => [(await PipelineScenario.ChecksumAsync(source, "public.orders", "id")).ToString()],
+            async () => [(await PipelineScenario.ChecksumAsync(destination, "public.orders", "id")).ToString()],
+            second,
+            s_within);
         (await destination.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE note LIKE '%__debezium_unavailable_value%'")).ShouldBe(0);
 
         // ClickHouse's live rows: the same keys, amounts, customers and notes (unchanged ones completed from its last row).

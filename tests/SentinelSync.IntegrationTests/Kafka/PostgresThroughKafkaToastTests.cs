@@ -1,5 +1,4 @@
 using SentinelSync.Testing;
-using SentinelSync.Testing.Kafka;
 using Xunit.Abstractions;
 
 namespace SentinelSync.IntegrationTests.Kafka;
@@ -19,12 +18,9 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
     [Fact]
     public async Task An_unchanged_toasted_numeric_is_dead_lettered_by_the_json_sink_and_never_nulled_at_the_destination()
     {
-        using var kafka = new KafkaTestCluster();
-        await using var source = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgktoast_src");
-        await using var destination = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, "pgktoast_dst");
-        await using var control = await PostgresDatabase.CreateAsync(TestServers.Postgres, "pgktoast_ctl");
-        var prefix = $"t{Guid.NewGuid():N}"[..10];
-        await kafka.CreateTopicAsync($"{prefix}.public.ledger", 1);
+        await using var trip = await KafkaRoundTrip.CreateAsync();
+        var (source, destination) = (trip.Source, trip.Destination);
+        await trip.CreateTopicAsync("public.ledger", 1);
 
         // 6,000 digits make a numeric of about 3 kB: storage external moves it out of line uncompressed, so an update
         // that leaves it alone sends pgoutput's "unchanged" marker instead of the value.
@@ -33,25 +29,7 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
             ALTER TABLE public.ledger ALTER COLUMN huge SET STORAGE EXTERNAL;
             INSERT INTO public.ledger SELECT i, 'row ' || i, (repeat('9', 6000) || '.' || i)::numeric FROM generate_series(1, 3) i;
             """);
-        var port = SentinelProcess.FreePortPair();
-        var file = Path.Combine(Path.GetTempPath(), $"{source.Name}.yaml");
-        await File.WriteAllTextAsync(file, $$"""
-            controlDb: "{{control.ConnectionString}}"
-            silo: { name: test-silo, httpPort: {{port}}, siloPort: {{port + 1}} }
-            pipelines:
-              - name: to_kafka
-                source:
-                  postgres: { connection: "{{source.ConnectionString}}", publication: {{source.Name}}, slot: {{source.Name}}, tables: ["public.*"], snapshot: initial }
-                sinks:
-                  - name: bus
-                    kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPrefix: {{prefix}}, format: debezium-json }
-              - name: from_kafka
-                source:
-                  kafka: { bootstrapServers: "{{kafka.BootstrapServers}}", topicPattern: '{{prefix}}\..*', groupId: {{prefix}}-warehouse, format: debezium-json, startFrom: earliest }
-                sinks:
-                  - name: warehouse
-                    postgres: { connection: "{{destination.ConnectionString}}" }
-            """);
+        var (file, port) = await trip.WriteConfigAsync("format: debezium-json", "format: debezium-json");
         await using var sentinel = await SentinelProcess.StartAsync(file, port);
         await WaitForRowsAsync(destination, await RowsAsync(source), sentinel, "the snapshot at the destination");
         var before = await RowsAsync(source);
@@ -64,7 +42,7 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
         List<string> expected = [before[0], .. after.Skip(1)];
         await WaitForRowsAsync(destination, expected, sentinel, "rows 2 to 4 changed at the destination, row 1 as before its refused update");
 
-        var letters = await control.RowsAsync("SELECT sink || '|' || source_table || '|' || error FROM sentinel.dead_letter ORDER BY id");
+        var letters = await trip.Control.RowsAsync("SELECT sink || '|' || source_table || '|' || error FROM sentinel.dead_letter ORDER BY id");
         output.WriteLine(string.Join('\n', letters));
         letters.Count.ShouldBe(1, sentinel.Log);
         letters[0].ShouldStartWith("bus|public.ledger|column huge of public.ledger: an unchanged TOAST value of type numeric");
@@ -74,25 +52,6 @@ public sealed class PostgresThroughKafkaToastTests(ITestOutputHelper output)
 
     private static Task<List<string>> RowsAsync(PostgresDatabase database) => database.RowsAsync(Compared);
 
-    private static async Task WaitForRowsAsync(PostgresDatabase destination, List<string> expected, SentinelProcess sentinel, string what)
-    {
-        var last = "";
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                try
-                {
-                    var rows = await RowsAsync(destination);
-                    last = string.Join("; ", rows);
-                    return rows.SequenceEqual(expected);
-                }
-                catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.InvalidSchemaName)
-                {
-                    last = e.MessageText;
-                    return false;
-                }
-            },
-            s_within,
-            () => $"{what}: expected {string.Join("; ", expected)}; last {last}; log tail:\n{sentinel.LogTail()}");
-    }
+    private static Task WaitForRowsAsync(PostgresDatabase destination, List<string> expected, SentinelProcess sentinel, string what) =>
+        KafkaRoundTrip.WaitForEqualAsync(what, () => Task.FromResult(expected), () => RowsAsync(destination), sentinel, s_within);
 }
