@@ -40,7 +40,8 @@ internal static class TransformValidation
                         problems.Add(new OptionProblem($"{at}.table", $"{table} has an earlier transform in this sink; give each table one entry"));
                     }
 
-                    if (!captured.Any(c => c.Schema == table.Schema && (c.IsPattern || c.Table == table.Name)))
+                    // A Kafka source's tables are named by its messages, known only once they arrive.
+                    if (pipeline.Source?.Kafka is null && !captured.Any(c => c.Schema == table.Schema && (c.IsPattern || c.Table == table.Name)))
                     {
                         problems.Add(new OptionProblem($"{at}.table", $"{table} is not among the tables pipeline '{pipeline.Name}' captures (pipelines[{p}].source.postgres.tables)"));
                     }

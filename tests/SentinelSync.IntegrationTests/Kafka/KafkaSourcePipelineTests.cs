@@ -126,6 +126,30 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_masking_sink_gets_masked_values_and_an_undecodable_message_is_dead_lettered_without_its_value()
+    {
+        await using var scenario = await KafkaSourceScenario.CreateAsync();
+        var topic = scenario.Topic("dbserver1.inventory.people");
+        await scenario.Kafka.CreateTopicAsync(topic, 1);
+        static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
+        static byte[] Insert(int id, string email) => Json($$"""{"before": null, "after": {"id": {{id}}, "email": "{{email}}", "notes": "n{{id}}"}, "source": {"connector": "postgresql", "schema": "inventory", "table": "people"}, "op": "c"}""");
+        await scenario.ProduceAsync(topic, [
+            (Json("""{"id": 1}"""), Insert(1, "ada@example.com")),
+            (Json("""{"id": 2}"""), Json("""{"after": {"id": 2, "email": "grace@example.com" """)),
+            (Json("""{"id": 3}"""), Insert(3, "alan@example.com")),
+        ]);
+        scenario.SinkTransforms = "[{ table: inventory.people, mask: { email: redact }, exclude: [notes] }]";
+        var (file, port) = await scenario.WriteConfigAsync(("dbz", "debezium-json", [topic]));
+        await using var sentinel = await SentinelProcess.StartAsync(file, port);
+
+        await scenario.WaitForRowsAsync("SELECT id, email FROM inventory.people ORDER BY id", ["1|[redacted]", "3|[redacted]"], sentinel, s_within);
+        (await scenario.RowsAsync("SELECT count(*) FROM information_schema.columns WHERE table_name = 'people' AND column_name = 'notes'")).ShouldBe(["0"]);
+        var letters = await scenario.Control.RowsAsync("SELECT change->'values'->4->>'text' FROM sentinel.dead_letter ORDER BY id");
+        letters.ShouldBe([$"(withheld: a sink of pipeline 'dbz' masks or leaves out columns; 49 bytes at {topic} partition 0 offset 1)"]);
+        (await scenario.Control.RowsAsync("SELECT count(*) FROM sentinel.dead_letter WHERE change::text LIKE '%grace%'")).ShouldBe(["0"]);
+    }
+
+    [Fact]
     public async Task Sigkill_mid_stream_resumes_from_the_destinations_offsets_with_nothing_doubled()
     {
         await using var scenario = await KafkaSourceScenario.CreateAsync();

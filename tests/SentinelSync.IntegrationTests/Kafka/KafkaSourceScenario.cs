@@ -46,6 +46,9 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
         return new KafkaSourceScenario(kafka, destination, control, ch, $"t{Guid.NewGuid():N}"[..12]);
     }
 
+    /// <summary>The <c>transforms</c> of the <see cref="SinkName"/> sink as a YAML flow list, or null for none.</summary>
+    public string? SinkTransforms { get; set; }
+
     public string Topic(string name) => $"{Prefix}.{name}";
 
     /// <summary>Creates the fixture's topic (under <see cref="Prefix"/>) and produces its records in order; returns the topic.</summary>
@@ -102,6 +105,14 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
                       - name: {{SinkName}}
                         postgres: { connection: "{{Destination.ConnectionString}}" }
                 """);
+            if (SinkTransforms is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $$"""
+
+                            transforms: {{SinkTransforms}}
+                    """);
+            }
+
             if (ClickHouse is not null)
             {
                 text.Append(CultureInfo.InvariantCulture, $$"""

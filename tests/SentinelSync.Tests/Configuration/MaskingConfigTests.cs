@@ -66,6 +66,25 @@ public sealed class MaskingConfigTests : IDisposable
         SecretValues.Of(config).ShouldContain(Key);
     }
 
+    [Fact]
+    public void A_kafka_source_pipeline_masks_tables_named_by_its_messages()
+    {
+        var kafka = Config.Replace("""
+                  postgres:
+                    connection: "Host=127.0.0.1;Port=5432;Database=shop;Username=postgres"
+                    publication: sentinel_shop
+                    slot: sentinel_shop
+                    tables: ["public.*"]
+            """, """
+                  kafka: { bootstrapServers: "127.0.0.1:9092", topics: [shop.inventory.customers], groupId: shop, format: debezium-json }
+            """, StringComparison.Ordinal).Replace("table: public.customers", "table: inventory.customers", StringComparison.Ordinal);
+        kafka.ShouldNotBe(Config);
+
+        var config = SentinelConfigLoader.Load(Write(kafka), Env());
+
+        config.Pipelines[0].Sinks[0].Transforms.ShouldHaveSingleItem().TableName!.ToString().ShouldBe("inventory.customers");
+    }
+
     [Theory]
     [InlineData("phone: redact", "phone: scramble", "pipelines[0].sinks[0].transforms[0].mask.phone", "'scramble' is not a mask function")]
     [InlineData("table: public.customers", "table: customers", "pipelines[0].sinks[0].transforms[0].table", "schema.table")]

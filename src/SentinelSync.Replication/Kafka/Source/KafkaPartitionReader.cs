@@ -61,6 +61,12 @@ internal sealed partial class KafkaPartitionReader(
     private readonly TableName _deadLetterTable = new("kafka", $"{topic}/{partition}");
     private readonly IKafkaMessageDecoder _decoder = options.CreateDecoder();
     private readonly string[] _sinks = [.. pipelines.Get(pipeline).Sinks.Select(s => s.Name!)];
+
+    /// <summary>
+    /// Whether a sink of the pipeline masks or leaves out columns. The table and columns of an undecodable message are
+    /// unknown, so its value cannot be masked like a change's: the dead-letter queue keeps where it is in Kafka instead.
+    /// </summary>
+    private readonly bool _withholdUndecodable = pipelines.Get(pipeline).Sinks.Any(s => s.Transforms.Any(t => t.Mask.Count > 0 || t.Exclude.Count > 0));
     private readonly Queue<(Position Through, HashSet<TableName> Tables)> _pending = new();
     private readonly Dictionary<TableName, TableSchema> _schemas = [];
     private readonly Dictionary<(string Sink, TableName Table), long> _epochs = [];
@@ -369,7 +375,7 @@ internal sealed partial class KafkaPartitionReader(
             ColumnValue.Of(partition.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ColumnValue.Of(message.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             key is null ? ColumnValue.Null : ColumnValue.Of(key),
-            message.Value is null ? ColumnValue.Null : ColumnValue.Of(Text(message.Value))]);
+            message.Value is null ? ColumnValue.Null : ColumnValue.Of(_withholdUndecodable ? Withheld(message) : Text(message.Value))]);
         await deadLetters.AddAsync(pipeline, SourceSink, key ?? "", change, error, 1, transformed: false, cancellationToken);
         DeadLettered++;
         LogPoison(logger, pipeline, topic, partition, message.Offset, error.Message);
@@ -458,6 +464,10 @@ internal sealed partial class KafkaPartitionReader(
             LogWarning(logger, pipeline, topic, partition, warning);
         }
     }
+
+    private string Withheld(KafkaMessage message) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"(withheld: a sink of pipeline '{pipeline}' masks or leaves out columns; {message.Value!.Length} bytes at {topic} partition {partition} offset {message.Offset})");
 
     private static string? KeyText(byte[]? key) => key is null ? null : Text(key);
 
