@@ -11,7 +11,6 @@ namespace SentinelSync.Replication.ClickHouse;
 /// </summary>
 public sealed partial class ClickHouseSink
 {
-    private static readonly System.Text.UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly ConcurrentDictionary<(string Sink, TableName Table), long> _claimed = [];
 
     /// <inheritdoc/>
@@ -55,21 +54,7 @@ public sealed partial class ClickHouseSink
         var writer = new ClickHouseCopyWriter(table, ClickHouseVersion.Encode(copy.Last));
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
 
-        // Converted in full before anything is sent: ClickHouse keeps the rows of a body that ends early (an insert
-        // abandoned at a value that cannot be converted inserted the rows before it), so a copy that fails must fail here.
-        using var rows = new MemoryStream(copy.Text.Length + (copy.Text.Length / 2));
-        using (var text = new StreamWriter(rows, s_utf8, 1 << 16, leaveOpen: true))
-        {
-            try
-            {
-                writer.Write(text, copy);
-            }
-            catch (ClickHouseValueException value)
-            {
-                throw new ClickHouseValueException($"Table {table.Schema.Table}: {value.Message}");
-            }
-        }
-
+        using (var rows = WriteBody(table, copy.Text.Length + (copy.Text.Length / 2), text => writer.Write(text, copy)))
         using (var content = new ClickHouseRowsContent(rows.GetBuffer().AsMemory(0, (int)rows.Length), _options.CompressInserts))
         {
             await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);

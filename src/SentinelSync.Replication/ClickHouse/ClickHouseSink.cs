@@ -37,6 +37,7 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
     private readonly NpgsqlDataSource _control;
     private readonly ClickHouseHttp _http;
     private readonly ClickHouseTableSchemas _schemas;
+    private static readonly System.Text.UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly OffsetRows s_offsets = new(ClickHouseSinkSql.SelectOffsetForUpdate, ClickHouseSinkSql.SelectOffset, ClickHouseSinkSql.InsertOffsetIfMissing, ClickHouseSinkSql.UpdateOffset, ClickHouseSinkSql.SelectOffsetForShare);
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _controlTablesGate = new(1, 1);
@@ -164,14 +165,10 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
         var lastRows = await LookupUnchangedAsync(table, segment, cancellationToken).ConfigureAwait(false);
         var writer = new ClickHouseRowWriter(table, ClickHouseVersion.Encode(version), lastRows, segment.Move);
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
-        using var content = new ClickHouseRowsContent(w => writer.Write(w, rows), _options.CompressInserts);
-        try
+        using (var body = WriteBody(table, capacity: 256 * rows.Count, text => writer.Write(text, rows)))
+        using (var content = new ClickHouseRowsContent(body.GetBuffer().AsMemory(0, (int)body.Length), _options.CompressInserts))
         {
             await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex) when (FindValueException(ex) is { } value)
-        {
-            throw new ClickHouseValueException($"Table {table.Schema.Table}: {value.Message}");
         }
 
         foreach (var skipped in writer.SkippedKeys)
@@ -253,17 +250,26 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
         return result;
     }
 
-    private static ClickHouseValueException? FindValueException(Exception exception)
+    /// <summary>
+    /// An insert body (UTF-8 TabSeparated rows) written in full before anything is sent: ClickHouse keeps the rows of
+    /// a body that ends early (an insert abandoned at a value that cannot be converted inserted the rows before it,
+    /// which a keyless table then holds twice once the batch is applied without that change), so such a value fails
+    /// here with nothing inserted. A batch's body is a few MiB at most (10,000 changes).
+    /// </summary>
+    private static MemoryStream WriteBody(ClickHouseTable table, int capacity, Action<TextWriter> write)
     {
-        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        var body = new MemoryStream(capacity);
+        try
         {
-            if (current is ClickHouseValueException value)
-            {
-                return value;
-            }
+            using var text = new StreamWriter(body, s_utf8, 1 << 16, leaveOpen: true);
+            write(text);
+        }
+        catch (ClickHouseValueException value)
+        {
+            throw new ClickHouseValueException($"Table {table.Schema.Table}: {value.Message}");
         }
 
-        return null;
+        return body;
     }
 
     private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)

@@ -84,6 +84,26 @@ public sealed class ClickHouseSinkApplyTests
     }
 
     [Fact]
+    public async Task A_value_that_cannot_be_converted_fails_the_batch_with_nothing_inserted_even_in_a_keyless_table()
+    {
+        // 'x' is no boolean. The 5,000 rows before it fill several 64 KiB buffers: a body sent while it was written
+        // left them in ClickHouse when the insert was abandoned at the bad value.
+        await using var target = await ClickHouseSinkTarget.CreateAsync(o => o.SourceTypeOverride = (_, c) => c.Name == "flag" ? "boolean" : null);
+        var events = Table("events", 1, Column("flag", "text", 1), Column("body", "text", 2));
+        var batch = new ChangeBatchBuilder(events);
+        for (var i = 0; i < 5_000; i++)
+        {
+            batch.Insert("t", new string('b', 100));
+        }
+
+        batch.Insert("x", "bad");
+        var error = await Should.ThrowAsync<ClickHouseValueException>(() => target.Sink.ApplyAsync(batch.Build(), ClickHouseSinkTarget.SinkName, 1));
+        error.Message.ShouldContain("public.events");
+        (await target.ClickHouse.ScalarAsync<int>("SELECT count() FROM events")).ShouldBe(0);
+        (await target.Sink.ReadOffsetAsync(ClickHouseSinkTarget.SinkName, events.Table))?.Position.ShouldBe(Position.Zero);
+    }
+
+    [Fact]
     public async Task An_older_epoch_is_refused_before_anything_reaches_clickhouse()
     {
         await using var target = await ClickHouseSinkTarget.CreateAsync();
