@@ -10,11 +10,11 @@ namespace SentinelSync.Replication.Cluster;
 /// </summary>
 /// <remarks>
 /// Orleans counts a silo compatible only once this silo holds that silo's grain manifest, which it asks for after
-/// each membership change and keeps only if membership did not change again meanwhile. Under load (probes time out,
-/// suspicions are written, each one a new membership version) that can fail for minutes while the silo is active,
-/// and every placement here would put the grain back on a silo that does not own it (see README, "Scaling").
-/// Every silo runs the same <c>sentinel</c> build, so an active silo whose manifest is unknown does host these grain
-/// types; a silo whose manifest is known and lacks the type is still left out.
+/// each membership change (retrying every 5 s, and again when membership changed meanwhile): a joining silo is left
+/// out for a while after membership lists it active (1-2 s on a loaded test machine). The rebalancer moves a grain
+/// to its owner as soon as it sees that silo active; placing it elsewhere then would undo the move. Every silo runs
+/// the same <c>sentinel</c> build, so an active silo whose manifest is unknown does host these grain types; a silo
+/// whose manifest is known and lacks the type is still left out.
 /// </remarks>
 public sealed partial class RendezvousPlacementDirector(
     IClusterMembershipService membership,
