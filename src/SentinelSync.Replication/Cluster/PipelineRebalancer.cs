@@ -5,20 +5,19 @@ using Orleans.Runtime;
 namespace SentinelSync.Replication.Cluster;
 
 /// <summary>
-/// Moves pipelines and Kafka partitions to silos that join: Orleans never moves a live activation, so this silo
-/// stops each local <see cref="IMovableGrain"/> whose rendezvous owner is another active silo. It drains (its
-/// sinks apply what they hold, the slot or offset is confirmed) and releases its lease; the next call (the
-/// pipeline keeper's, the source's partition refresh) places it on its owner, whose activation waits for that
-/// lease. A silo that leaves moves nothing here: its grains are placed anew on the survivors by the next call.
+/// Moves pipelines and Kafka partitions to silos that join: Orleans never moves a live activation by itself, so
+/// this silo asks each local <see cref="IMovableGrain"/> whose rendezvous owner is another active silo to move
+/// (<see cref="IMovableGrain.MoveAsync"/>): it drains (its sinks apply what they hold, the slot or offset is
+/// confirmed), releases its lease, and Orleans migrates it to its owner, whose activation takes the lease. A silo
+/// that leaves moves nothing here: its grains are placed anew on the survivors by the next call.
 /// </summary>
 /// <remarks>
-/// Ownership is checked on every membership change, when a source starts here, and every
-/// <see cref="RecheckEvery"/>. Membership changes alone are not enough: a placement decided on a view that did
-/// not yet list a joining silo activates after that silo's membership change has been handled (it waits for
-/// the previous owner's lease), and would otherwise stay on the wrong silo until the next change.
-/// Orleans may also keep placing a grain here although its owner is active (its placement does not yet count that
-/// silo as compatible, e.g. while it exchanges manifests): a grain that comes back after being moved waits before the
-/// next try, 30 s doubling to 10 min, so that it runs (and a Kafka partition makes progress) instead of bouncing.
+/// Ownership is checked on every membership change, when a grain starts on this silo, and every
+/// <see cref="RecheckEvery"/>. Membership changes alone are not enough: a grain can start here after the change
+/// that made another silo its owner (a placement decided on an older view, or a call that reached this silo
+/// through a stale directory cache entry: Orleans then activates the grain wherever the call arrives, with no
+/// placement at all). A grain that is here again after a move waits before the next one, 30 s doubling to
+/// <see cref="MaxBackoff"/>, so that it runs (and a Kafka partition makes progress) rather than bouncing.
 /// </remarks>
 public sealed partial class PipelineRebalancer(
     IClusterMembershipService membership,
@@ -29,8 +28,10 @@ public sealed partial class PipelineRebalancer(
 {
     public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest wait before moving again a grain that came back after a move.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
+
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromMinutes(10);
 
     /// <summary>Grains this silo moved away, when, and how many times in a row they came back.</summary>
     private readonly Dictionary<GrainId, (DateTime MovedAt, int Moves)> _moved = [];
@@ -38,7 +39,12 @@ public sealed partial class PipelineRebalancer(
     public async Task RunAsync(CancellationToken stop)
     {
         var checks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void Recheck(GrainId _) => checks.Writer.TryWrite(true);
+        void Recheck(GrainId grain)
+        {
+            LogActivated(logger, grain);
+            checks.Writer.TryWrite(true);
+        }
+
         sources.Activated += Recheck;
         using var timer = new Timer(_ => checks.Writer.TryWrite(true), null, RecheckEvery, RecheckEvery);
         var watching = WatchMembershipAsync(checks.Writer, stop);
@@ -83,7 +89,7 @@ public sealed partial class PipelineRebalancer(
         }
 
         var now = DateTime.UtcNow;
-        foreach (var grain in _moved.Where(m => now - m.Value.MovedAt > s_maxBackoff * 2).Select(m => m.Key).ToList())
+        foreach (var grain in _moved.Where(m => now - m.Value.MovedAt > MaxBackoff * 2).Select(m => m.Key).ToList())
         {
             _moved.Remove(grain);
         }
@@ -99,7 +105,7 @@ public sealed partial class PipelineRebalancer(
             var moves = 0;
             if (_moved.TryGetValue(grain, out var last))
             {
-                var wait = TimeSpan.FromTicks(Math.Min(s_firstBackoff.Ticks << Math.Min(last.Moves - 1, 10), s_maxBackoff.Ticks));
+                var wait = TimeSpan.FromTicks(Math.Min(s_firstBackoff.Ticks << Math.Min(last.Moves - 1, 10), MaxBackoff.Ticks));
                 if (now - last.MovedAt < wait)
                 {
                     continue;
@@ -113,7 +119,7 @@ public sealed partial class PipelineRebalancer(
             LogMoving(logger, grain, owner);
             try
             {
-                await grains.GetGrain<IMovableGrain>(grain).StopAsync();
+                await grains.GetGrain<IMovableGrain>(grain).MoveAsync(owner);
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
@@ -126,8 +132,11 @@ public sealed partial class PipelineRebalancer(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Grain} belongs to silo {Silo}: draining it here so that it moves there")]
     private static partial void LogMoving(ILogger logger, GrainId grain, string silo);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} was placed here again after {Moves} move(s) to silo {Silo}, which Orleans' placement does not count as compatible yet; moving it again, later each time")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} is active here again after {Moves} move(s) to silo {Silo}; moving it again, later each time")]
     private static partial void LogPlacedHereAgain(ILogger logger, GrainId grain, string silo, int moves);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Grain} is active here")]
+    private static partial void LogActivated(ILogger logger, GrainId grain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain} could not be moved; it keeps running here")]
     private static partial void LogMoveFailed(ILogger logger, GrainId grain, Exception error);

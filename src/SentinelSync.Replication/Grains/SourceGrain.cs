@@ -101,6 +101,16 @@ public sealed partial class SourceGrain(
         return Task.CompletedTask;
     }
 
+    public Task MoveAsync(string owner)
+    {
+        if (silo.Name != owner)
+        {
+            MigrateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task PauseAsync()
     {
         if (_state.State.Paused)

@@ -97,6 +97,16 @@ public sealed partial class KafkaPartitionGrain(
         return Task.CompletedTask;
     }
 
+    public Task MoveAsync(string owner)
+    {
+        if (silo.Name != owner)
+        {
+            MigrateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
     private void Start()
     {
         var options = pipelines.Get(_pipeline).Source!.Kafka!;
