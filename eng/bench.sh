@@ -3,9 +3,58 @@
 # replication on the local clusters, plus Postgres -> ClickHouse, in Release. Not part of the test run.
 #   bash eng/bench.sh            # the full run (about 20 minutes on 2 cores)
 #   bash eng/bench.sh --quick    # a smoke run of a few minutes
+#   bash eng/bench.sh --verb clickhouse                  # another verb of tests/SentinelSync.Benchmarks
+#   bash eng/bench.sh --verb clickhouse --product 460dc1a  # the same harness on the product of another commit
+#   bash eng/bench.sh --plain    # the plain build's sentinel.dll (JIT at every start), as the tests run it
+# The silo runs as users run it: `sentinel` published ReadyToRun (what docker/Dockerfile ships), from this tree
+# or, with --product REV, from git revision REV exported aside (e.g. the last commit before a port), published with
+# the same flags, so that both sides of a side-by-side pay the same start-up. The benchmark prints which it ran.
 # Results: artifacts/bench/replication-<date>.json and .md (the markdown is also printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+verb=replication
+product=""
+plain=false
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --verb) verb="$2"; shift 2 ;;
+    --product) product="$2"; shift 2 ;;
+    --plain) plain=true; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+if $plain && [ -n "$product" ]; then
+  echo "--plain runs this tree's plain build; it cannot be combined with --product $product" >&2
+  exit 2
+fi
+
 bash eng/setup.sh
 dotnet build -c Release tests/SentinelSync.Benchmarks
-exec dotnet run -c Release --no-build --project tests/SentinelSync.Benchmarks -- replication "$@"
+
+# Publishes src/SentinelSync of tree $1 ReadyToRun into $2, as docker/Dockerfile does (framework-dependent).
+publish_ready_to_run() {
+  local rid
+  rid="linux-$([ "$(uname -m)" = aarch64 ] && echo arm64 || echo x64)"
+  dotnet publish "$1/src/SentinelSync/SentinelSync.csproj" -c Release -r "$rid" --self-contained false \
+    -p:PublishReadyToRun=true -o "$2" >&2
+}
+
+if ! $plain; then
+  if [ -n "$product" ]; then
+    commit="$(git rev-parse --short "$product^{commit}")"
+    tree="$PWD/artifacts/bench/tree-$commit"
+    rm -rf "$tree" && mkdir -p "$tree"
+    git archive "$commit" global.json Directory.Build.props Directory.Packages.props src | tar -x -C "$tree"
+    out="$PWD/artifacts/bench/sentinel-$commit-r2r"
+  else
+    tree="$PWD"
+    out="$PWD/artifacts/bench/sentinel-r2r"
+  fi
+  rm -rf "$out"
+  publish_ready_to_run "$tree" "$out"
+  export SENTINEL_EXECUTABLE="$out/sentinel.dll"
+fi
+
+exec dotnet run -c Release --no-build --project tests/SentinelSync.Benchmarks -- "$verb" ${args[@]+"${args[@]}"}

@@ -50,8 +50,17 @@ public sealed class SentinelProcess : IAsyncDisposable
         return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
-    /// <summary>The sentinel.dll copied next to the test assembly.</summary>
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "sentinel.dll");
+    /// <summary>Names another sentinel.dll to run, e.g. a ReadyToRun publish (<c>eng/bench.sh</c> sets it).</summary>
+    public const string ExecutableVariable = "SENTINEL_EXECUTABLE";
+
+    /// <summary>
+    /// The sentinel.dll copied next to the test assembly (a plain build: JIT at every start), or the one
+    /// <see cref="ExecutableVariable"/> names.
+    /// </summary>
+    public static string Executable =>
+        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } other
+            ? (File.Exists(other) ? Path.GetFullPath(other) : throw new FileNotFoundException($"{ExecutableVariable} names {other}, which does not exist.", other))
+            : Path.Combine(AppContext.BaseDirectory, "sentinel.dll");
 
     /// <summary>Two consecutive free loopback ports (HTTP, then silo-to-silo).</summary>
     public static int FreePortPair()
