@@ -20,7 +20,7 @@ public sealed partial class ClickHouseSink
     /// on this machine 1,000,000 rows went in 2.1–3.7 s as 19,000-row inserts three at a time, in 1.1–1.2 s as
     /// 100,000-row ones.
     /// </remarks>
-    public int MergeCopiesUpToChars => 4 * Postgres.PostgresSnapshotReader.ChunkChars;
+    public int MergeCopiesUpToChars => 4 * Postgres.PostgresSnapshotReader.ChunkBytes;
 
     /// <summary>
     /// Inserts the copied rows of <paramref name="batch"/> in one TabSeparated request, converted from COPY text
@@ -57,7 +57,7 @@ public sealed partial class ClickHouseSink
 
         // Converted in full before anything is sent: ClickHouse keeps the rows of a body that ends early (an insert
         // abandoned at a value that cannot be converted inserted the rows before it), so a copy that fails must fail here.
-        using var rows = new MemoryStream(copy.Text.Length + (copy.Text.Length / 2));
+        using var rows = new MemoryStream(copy.Utf8.Length + (copy.Utf8.Length / 2));
         using (var text = new StreamWriter(rows, s_utf8, 1 << 16, leaveOpen: true))
         {
             try
