@@ -188,10 +188,15 @@ public sealed partial class PostgresSnapshotReader
         {
             // The reader's own stream gives the bytes as the server sent them (UTF-8, Npgsql's client encoding):
             // a Postgres sink sends them on as they are, so decoding them into characters would be wasted.
-            var bytes = (reader as StreamReader ?? throw new InvalidOperationException($"Npgsql's text export is a {reader.GetType()}, not a StreamReader.")).BaseStream;
+            var bytes = (reader as StreamReader ?? throw new InvalidOperationException($"Npgsql's text export is a {reader.GetType()}, not a StreamReader.")).BaseStream as NpgsqlRawCopyStream
+                ?? throw new InvalidOperationException("Npgsql's text export does not read from a raw COPY stream.");
+
+            // A read returns one row (Postgres sends a COPY message per row) and Npgsql registers the token on every
+            // read: registered once here instead, cancelling asks the server to cancel the COPY.
+            await using var cancel = cancellationToken.UnsafeRegister(static stream => CancelQuietly((NpgsqlRawCopyStream)stream!), bytes);
             while (true)
             {
-                var read = await bytes.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                var read = await ReadAsync(bytes, buffer.AsMemory(filled), cancellationToken);
                 filled += read;
                 if (read > 0 && filled < buffer.Length)
                 {
@@ -224,6 +229,30 @@ public sealed partial class PostgresSnapshotReader
         }
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);
+
+        static async Task<int> ReadAsync(NpgsqlRawCopyStream bytes, Memory<byte> into, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await bytes.ReadAsync(into, CancellationToken.None);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The snapshot copy was cancelled.", e, cancellationToken);
+            }
+        }
+
+        static void CancelQuietly(NpgsqlRawCopyStream stream)
+        {
+            try
+            {
+                stream.Cancel();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NpgsqlException or System.Net.Sockets.SocketException)
+            {
+                // The COPY ended or the connection broke meanwhile: nothing left to cancel.
+            }
+        }
 
         static (byte[], int) Chunk(byte[] buffer, int length) =>
             (buffer.AsSpan(0, length).ToArray(), buffer.AsSpan(0, length).Count((byte)'\n'));
