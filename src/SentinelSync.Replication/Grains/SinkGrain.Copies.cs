@@ -39,16 +39,16 @@ public sealed partial class SinkGrain
         }
 
         List<CopyRows>? merged = null;
-        var chars = copy.Text.Length;
+        var chars = copy.Utf8.Length;
         var last = first;
         while (_queue.TryPeek(out var next) && next.Changes.Count == 0 && !next.EndsSnapshot && next.Stream == first.Stream && next.Copy is { } more
             && SameSchema(more.Schema, copy.Schema) && more.First == new Position(last.Copy!.Last.Lsn, last.Copy.Last.Ordinal + 1)
-            && chars + more.Text.Length <= limit)
+            && chars + more.Utf8.Length <= limit)
         {
             _queue.Dequeue();
             _work.Wait(0);
             (merged ??= [copy]).Add(more);
-            chars += more.Text.Length;
+            chars += more.Utf8.Length;
             taken += Weight(next);
             parts?.Add(next);
             last = next;
@@ -56,7 +56,7 @@ public sealed partial class SinkGrain
 
         return merged is null
             ? first
-            : first with { Copy = new CopyRows(copy.Schema, string.Concat(merged.Select(m => m.Text)), merged.Sum(m => m.Count), copy.First), Through = last.Through };
+            : first with { Copy = CopyRows.Join(merged), Through = last.Through };
     }
 
     private static bool SameSchema(TableSchema a, TableSchema b) =>

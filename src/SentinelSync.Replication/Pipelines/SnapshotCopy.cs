@@ -40,12 +40,12 @@ internal sealed class SnapshotCopy(
 
         await Parallel.ForEachAsync(plan.Ranges, new ParallelOptions { MaxDegreeOfParallelism = plan.Ranges.Count, CancellationToken = cancellationToken }, async (range, token) =>
         {
-            await foreach (var (text, rows) in reader.ReadCopyTextAsync(plan, range, snapshot.SnapshotName, token))
+            await foreach (var (utf8, rows) in reader.ReadCopyTextAsync(plan, range, snapshot.SnapshotName, token))
             {
                 await gate.WaitAsync(token);
                 try
                 {
-                    var copy = new CopyRows(plan.Schema, text, rows, PostgresSnapshotReader.SnapshotPosition(snapshot.ConsistentPoint, attempt, next));
+                    var copy = new CopyRows(plan.Schema, utf8, rows, PostgresSnapshotReader.SnapshotPosition(snapshot.ConsistentPoint, attempt, next));
                     next += rows;
                     pushed = true;
                     await push(new ChangeBatch(table, [], copy.Last) { Copy = copy }, token);

@@ -136,9 +136,10 @@ public sealed partial class PostgresSnapshotReader
     /// into up to <paramref name="maxRanges"/> ranges of heap blocks that <see cref="ReadCopyTextAsync"/> can read
     /// in parallel, one connection each: together they hold every row of the snapshot exactly once (a row's
     /// <c>ctid</c> is in exactly one range; the last range is open-ended). A partitioned table, a table under
-    /// <see cref="BlocksPerRange"/> blocks and a source before Postgres 14 (no TID range scans) get one range.
+    /// <paramref name="blocksPerRange"/> blocks (<see cref="BlocksPerRange"/> unless a test asks for smaller ranges)
+    /// and a source before Postgres 14 (no TID range scans) get one range.
     /// </summary>
-    public async Task<SnapshotTablePlan> PlanAsync(TableName table, string snapshotName, int maxRanges, CancellationToken cancellationToken)
+    public async Task<SnapshotTablePlan> PlanAsync(TableName table, string snapshotName, int maxRanges, CancellationToken cancellationToken, long blocksPerRange = BlocksPerRange)
     {
         ArgumentNullException.ThrowIfNull(table);
         await using var connection = await OpenSnapshotAsync(snapshotName, cancellationToken);
@@ -150,7 +151,7 @@ public sealed partial class PostgresSnapshotReader
             blocks = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        var count = isPartitioned || connection.PostgreSqlVersion.Major < 14 ? 1 : (int)Math.Clamp(blocks / BlocksPerRange, 1, Math.Max(1, maxRanges));
+        var count = isPartitioned || connection.PostgreSqlVersion.Major < 14 ? 1 : (int)Math.Clamp(blocks / Math.Max(1, blocksPerRange), 1, Math.Max(1, maxRanges));
         var ranges = Enumerable.Range(0, count)
             .Select(i => new BlockRange(blocks * i / count, i == count - 1 ? null : blocks * (i + 1) / count))
             .ToList();
@@ -161,14 +162,15 @@ public sealed partial class PostgresSnapshotReader
     /// <summary>Heap blocks (8 kB each by default) per parallel range at least: 64 MiB.</summary>
     public const long BlocksPerRange = 8192;
 
-    /// <summary>Characters of COPY text per chunk, about: a destination transaction's worth.</summary>
-    public const int ChunkChars = 1 << 20;
+    /// <summary>Bytes of COPY text per chunk, about: a destination transaction's worth.</summary>
+    public const int ChunkBytes = 1 << 20;
 
     /// <summary>
     /// Streams the rows of one range of <paramref name="plan"/> as of <paramref name="snapshotName"/> in COPY text
-    /// form, unparsed: chunks of whole lines (about <see cref="ChunkChars"/> characters each) with their row count.
+    /// form, unparsed and undecoded: chunks of whole lines (about <see cref="ChunkBytes"/> UTF-8 bytes each) with
+    /// their row count.
     /// </summary>
-    public async IAsyncEnumerable<(string Text, int Rows)> ReadCopyTextAsync(
+    public async IAsyncEnumerable<(byte[] Utf8, int Rows)> ReadCopyTextAsync(
         SnapshotTablePlan plan,
         BlockRange range,
         string snapshotName,
@@ -180,13 +182,21 @@ public sealed partial class PostgresSnapshotReader
         var from = (plan.IsPartitioned ? "" : "ONLY ") + PostgresIdentifier.Quote(plan.Table);
         var where = plan.Ranges.Count == 1 ? ""
             : string.Create(CultureInfo.InvariantCulture, $" WHERE ctid >= '({range.FromBlock},0)'::tid") + (range.ToBlock is { } to ? string.Create(CultureInfo.InvariantCulture, $" AND ctid < '({to},0)'::tid") : "");
-        var buffer = new char[ChunkChars];
+        var buffer = new byte[ChunkBytes];
         var filled = 0;
         using (var reader = await connection.BeginTextExportAsync($"COPY (SELECT {columns} FROM {from}{where}) TO STDOUT", cancellationToken))
         {
+            // The reader's own stream gives the bytes as the server sent them (UTF-8, Npgsql's client encoding):
+            // a Postgres sink sends them on as they are, so decoding them into characters would be wasted.
+            var bytes = (reader as StreamReader ?? throw new InvalidOperationException($"Npgsql's text export is a {reader.GetType()}, not a StreamReader.")).BaseStream as NpgsqlRawCopyStream
+                ?? throw new InvalidOperationException("Npgsql's text export does not read from a raw COPY stream.");
+
+            // A read returns one row (Postgres sends a COPY message per row) and Npgsql registers the token on every
+            // read: registered once here instead, cancelling asks the server to cancel the COPY.
+            await using var cancel = cancellationToken.UnsafeRegister(static stream => CancelQuietly((NpgsqlRawCopyStream)stream!), bytes);
             while (true)
             {
-                var read = await reader.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                var read = await ReadAsync(bytes, buffer.AsMemory(filled), cancellationToken);
                 filled += read;
                 if (read > 0 && filled < buffer.Length)
                 {
@@ -198,7 +208,8 @@ public sealed partial class PostgresSnapshotReader
                     break;
                 }
 
-                var end = buffer.AsSpan(0, filled).LastIndexOf('\n') + 1;
+                // '\n' never occurs inside a UTF-8 multi-byte sequence, so a chunk cut after one holds whole characters.
+                var end = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
                 if (end == 0)
                 {
                     // One row longer than the buffer: make room for it.
@@ -219,8 +230,32 @@ public sealed partial class PostgresSnapshotReader
 
         await ExecuteAsync(connection, "COMMIT", cancellationToken);
 
-        static (string, int) Chunk(char[] buffer, int length) =>
-            (new string(buffer, 0, length), buffer.AsSpan(0, length).Count('\n'));
+        static async Task<int> ReadAsync(NpgsqlRawCopyStream bytes, Memory<byte> into, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await bytes.ReadAsync(into, CancellationToken.None);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The snapshot copy was cancelled.", e, cancellationToken);
+            }
+        }
+
+        static void CancelQuietly(NpgsqlRawCopyStream stream)
+        {
+            try
+            {
+                stream.Cancel();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or NpgsqlException or System.Net.Sockets.SocketException)
+            {
+                // The COPY ended or the connection broke meanwhile: nothing left to cancel.
+            }
+        }
+
+        static (byte[], int) Chunk(byte[] buffer, int length) =>
+            (buffer.AsSpan(0, length).ToArray(), buffer.AsSpan(0, length).Count((byte)'\n'));
     }
 
     /// <summary>A connection in a read-only REPEATABLE READ transaction that imported the exported snapshot.</summary>

@@ -147,7 +147,7 @@ public sealed class ClickHouseSinkCopyTests
 
     private static ChangeBatch Copy(TableSchema schema, long firstRow, string text)
     {
-        var rows = new CopyRows(schema, text, text.Count(c => c == '\n'), new Position(ConsistentPoint - 1, firstRow));
+        var rows = CopyRows.FromText(schema, text, text.Count(c => c == '\n'), new Position(ConsistentPoint - 1, firstRow));
         return new ChangeBatch(schema.Table, [], rows.Last) { Copy = rows };
     }
 }

@@ -79,5 +79,5 @@ public sealed class ClickHouseCopyWriterTests
         new("db", "grid", s_schema, [.. s_schema.Columns.Select(c => ClickHouseTypeMapping.Map(c))]);
 
     private static CopyRows Copy(IReadOnlyList<string> lines) =>
-        new(s_schema, string.Concat(lines.Select(l => l + "\n")), lines.Count, new Position(0x5000, 1));
+        CopyRows.FromText(s_schema, string.Concat(lines.Select(l => l + "\n")), lines.Count, new Position(0x5000, 1));
 }

@@ -322,7 +322,10 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            await writer.WriteAsync(rows.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
+            // The source's UTF-8 bytes go to the writer's own stream as they are (Npgsql's client encoding is UTF-8):
+            // no decoding into characters and encoding back. Disposing the writer ends the COPY.
+            var bytes = (writer as StreamWriter ?? throw new InvalidOperationException($"Npgsql's text import is a {writer.GetType()}, not a StreamWriter.")).BaseStream;
+            await bytes.WriteAsync(rows.Utf8, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -42,6 +42,23 @@ public sealed class PostgresSinkCopyTests
     }
 
     [Fact]
+    public async Task Copies_send_multi_byte_utf8_text_on_byte_for_byte_and_merged_copies_keep_every_row()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var first = Copy(1, "1\té 日本\t🎉\n");
+        var second = Copy(2, "2\tÅngström\tΩ\\tω\n3\t\\N\tz\n");
+
+        // What the sink grain sends when copies queue behind each other: one copy of both parts.
+        var merged = CopyRows.Join([first.Copy!, second.Copy!]);
+        merged.Count.ShouldBe(3);
+        merged.Last.ShouldBe(second.Copy!.Last);
+        await target.Sink.ApplyCopyAsync(new ChangeBatch(s_items.Table, [], merged.Last) { Copy = merged }, SinkTarget.SinkName, epoch: 1);
+
+        (await target.RowsAsync(Items)).ShouldBe(["1|é 日本|🎉", "2|Ångström|Ω\tω", "3|∅|z"]);
+        (await target.Database.ScalarAsync<int>("SELECT octet_length(name) FROM public.items WHERE id = 1")).ShouldBe(9, "é is 2 bytes, 日 and 本 3 each");
+    }
+
+    [Fact]
     public async Task A_copy_applied_again_after_its_commit_changes_nothing()
     {
         await using var target = await SinkTarget.CreateAsync();
@@ -91,7 +108,7 @@ public sealed class PostgresSinkCopyTests
 
     private static ChangeBatch Copy(long firstRow, string text)
     {
-        var rows = new CopyRows(s_items, text, text.Count(c => c == '\n'), new Position(ConsistentPoint - 1, firstRow));
+        var rows = CopyRows.FromText(s_items, text, text.Count(c => c == '\n'), new Position(ConsistentPoint - 1, firstRow));
         return new ChangeBatch(s_items.Table, [], rows.Last) { Copy = rows };
     }
 }

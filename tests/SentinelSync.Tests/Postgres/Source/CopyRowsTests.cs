@@ -10,7 +10,7 @@ public sealed class CopyRowsTests
     [Fact]
     public void Expanding_gives_each_line_as_a_snapshot_change_with_consecutive_positions()
     {
-        var copy = new CopyRows(s_items, "7\ta\\tb\n8\t\\N\n", 2, new Position(0x40, 100));
+        var copy = CopyRows.FromText(s_items, "7\ta\\tb\n8\t\\N\n", 2, new Position(0x40, 100));
         var batch = new ChangeBatch(s_items.Table, [], copy.Last) { Copy = copy };
 
         batch.Count.ShouldBe(2);
@@ -25,7 +25,7 @@ public sealed class CopyRowsTests
     [Fact]
     public void Text_with_fewer_lines_than_its_count_is_refused_naming_the_table()
     {
-        var copy = new CopyRows(s_items, "7\ta\n", 2, new Position(0x40, 1));
+        var copy = CopyRows.FromText(s_items, "7\ta\n", 2, new Position(0x40, 1));
 
         Should.Throw<FormatException>(() => copy.Expand().ToList()).Message.ShouldContain("public.items");
     }
