@@ -95,6 +95,22 @@ public sealed class PostgresDatabase : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// <c>count(*)</c> of <paramref name="table"/>, or 0 while the table or its schema does not exist yet (a pipeline
+    /// creates its destination tables as it starts).
+    /// </summary>
+    public async Task<long> CountRowsAsync(string table)
+    {
+        try
+        {
+            return await ScalarAsync<long>($"SELECT count(*) FROM {table}");
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The rows of <paramref name="sql"/> as text, one string per row, columns joined by '|' (NULL as "NULL").</summary>
     public async Task<List<string>> RowsAsync(string sql)
     {

@@ -36,6 +36,10 @@ public sealed partial class PipelineRebalancer(
     /// <summary>Grains this silo moved away, when, and how many times in a row they came back.</summary>
     private readonly Dictionary<GrainId, (DateTime MovedAt, int Moves)> _moved = [];
 
+    /// <summary>How long a grain that came back after <paramref name="moves"/> moves in a row stays before the next: 30 s doubling to <see cref="MaxBackoff"/>.</summary>
+    internal static TimeSpan WaitBeforeMovingAgain(int moves) =>
+        TimeSpan.FromTicks(Math.Min(s_firstBackoff.Ticks << Math.Clamp(moves - 1, 0, 10), MaxBackoff.Ticks));
+
     public async Task RunAsync(CancellationToken stop)
     {
         var checks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -105,8 +109,7 @@ public sealed partial class PipelineRebalancer(
             var moves = 0;
             if (_moved.TryGetValue(grain, out var last))
             {
-                var wait = TimeSpan.FromTicks(Math.Min(s_firstBackoff.Ticks << Math.Min(last.Moves - 1, 10), MaxBackoff.Ticks));
-                if (now - last.MovedAt < wait)
+                if (now - last.MovedAt < WaitBeforeMovingAgain(last.Moves))
                 {
                     continue;
                 }

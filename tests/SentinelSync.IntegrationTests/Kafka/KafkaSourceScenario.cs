@@ -131,26 +131,8 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
     public Task<List<string>> RowsAsync(string sql) => Destination.RowsAsync(sql);
 
     /// <summary>Waits until <paramref name="sql"/> returns <paramref name="expected"/> (rows as by <see cref="RowsAsync"/>).</summary>
-    public async Task WaitForRowsAsync(string sql, IReadOnlyList<string> expected, SentinelProcess sentinel, TimeSpan within)
-    {
-        var last = new List<string>();
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                try
-                {
-                    last = await RowsAsync(sql);
-                }
-                catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UndefinedTable or Npgsql.PostgresErrorCodes.InvalidSchemaName or Npgsql.PostgresErrorCodes.UndefinedColumn)
-                {
-                    last = [e.MessageText];
-                }
-
-                return last.SequenceEqual(expected);
-            },
-            within,
-            () => $"`{sql}` to return [{string.Join("; ", expected)}], last [{string.Join("; ", last)}]; sentinel log tail:\n{sentinel.LogTail()}");
-    }
+    public Task WaitForRowsAsync(string sql, IReadOnlyList<string> expected, SentinelProcess sentinel, TimeSpan within) =>
+        KafkaRoundTrip.WaitForEqualAsync($"`{sql}` to return [{string.Join("; ", expected)}]", () => Task.FromResult(expected.ToList()), () => RowsAsync(sql), sentinel, within);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using SentinelSync.Replication.Cluster;
 using SentinelSync.Replication.Grains;
@@ -14,9 +15,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task Two_silos_run_the_pipeline_once_and_the_survivor_takes_it_over_when_its_silo_is_killed()
     {
-        await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var scenario = await SeededScenarioAsync();
         await using var first = await scenario.StartSentinelAsync();
         await using var second = await scenario.StartAnotherSiloAsync("second-silo");
         await using var workload = Workload.Start(scenario.Source);
@@ -35,9 +34,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task A_silo_stopped_gracefully_hands_its_pipeline_over_exits_0_and_nothing_is_lost()
     {
-        await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var scenario = await SeededScenarioAsync();
         await using var first = await scenario.StartSentinelAsync();
         await using var second = await scenario.StartAnotherSiloAsync("second-silo");
         await using var workload = Workload.Start(scenario.Source);
@@ -46,19 +43,14 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         (await owner.StopAsync()).ShouldBe(0, owner.Log);
         await WaitForSourceAsync(survivor, TimeSpan.FromSeconds(30), "the remaining silo to take the pipeline over");
 
-        var commits = workload.Commits;
-        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the handover");
-        await workload.StopAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
+        await StreamsOnAndConvergesAsync(scenario, workload, "handover");
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a handover dead-letters nothing");
     }
 
     [Fact]
     public async Task A_joining_silo_that_owns_the_pipeline_takes_it_over_after_the_old_owner_drained_keeps_it_and_nothing_is_lost()
     {
-        await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var scenario = await SeededScenarioAsync();
         await using var first = await scenario.StartSentinelAsync();
         await using var workload = Workload.Start(scenario.Source);
         (await WaitForOwnerAsync(scenario, workload, null, ("test-silo", first))).ShouldBe(first);
@@ -72,10 +64,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         first.Log.ShouldContain($"belongs to silo {owner}: draining it here");
         await StaysAsync(scenario, owner, s_stay, ("test-silo", first));
 
-        var commits = workload.Commits;
-        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the move");
-        await workload.StopAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
+        await StreamsOnAndConvergesAsync(scenario, workload, "move");
     }
 
     /// <summary>
@@ -86,9 +75,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task A_pipeline_moved_to_a_joining_owner_stays_there_while_another_silo_keeps_calling_it()
     {
-        await using var scenario = await PipelineScenario.CreateAsync();
-        await scenario.Source.ExecuteAsync(Workload.Schema);
-        await Workload.SeedAsync(scenario.Source, 2_000);
+        await using var scenario = await SeededScenarioAsync();
         await using var first = await scenario.StartSentinelAsync();
         await using var workload = Workload.Start(scenario.Source);
         (await WaitForOwnerAsync(scenario, workload, null, ("test-silo", first))).ShouldBe(first);
@@ -111,8 +98,23 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         await calls.CancelAsync();
         output.WriteLine($"{await calling} calls to the source through the bystander meanwhile");
 
+        await StreamsOnAndConvergesAsync(scenario, workload, "move");
+    }
+
+    /// <summary>A pipeline scenario whose source has the workload's table with 2,000 rows.</summary>
+    private static async Task<PipelineScenario> SeededScenarioAsync([CallerMemberName] string test = "")
+    {
+        var scenario = await PipelineScenario.CreateAsync(name: test);
+        await scenario.Source.ExecuteAsync(Workload.Schema);
+        await Workload.SeedAsync(scenario.Source, 2_000);
+        return scenario;
+    }
+
+    /// <summary>The workload commits 100 more transactions after <paramref name="after"/>, stops, and the destination equals the source.</summary>
+    private static async Task StreamsOnAndConvergesAsync(PipelineScenario scenario, Workload workload, string after)
+    {
         var commits = workload.Commits;
-        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => "100 commits after the move");
+        await Eventually.WaitAsync(() => Task.FromResult(workload.Commits > commits + 100), TimeSpan.FromSeconds(30), () => $"100 commits after the {after}");
         await workload.StopAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
     }
