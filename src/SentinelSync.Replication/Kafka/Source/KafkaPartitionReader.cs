@@ -124,9 +124,29 @@ internal sealed partial class KafkaPartitionReader(
         consumer.Assign(new TopicPartitionOffset(topic, partition, new Offset(resume)));
         LogResumed(logger, pipeline, topic, partition, resume);
         Phase = "streaming";
+        using (var fetcher = new KafkaChunkFetcher(stop => Read(consumer, stop), $"kafka {topic}[{partition}]"))
+        {
+            await StreamAsync(consumer, fetcher, abort);
+        }
+
+        // Graceful stop (the fetcher is done with the consumer): what was pushed is applied by the sinks (they drain
+        // on deactivation too); commit it.
+        await SettleAsync(consumer, abort);
+        while (_pending.Count > 0 && !abort.IsCancellationRequested)
+        {
+            await Task.Delay(50, abort);
+            await SettleAsync(consumer, abort);
+        }
+
+        Phase = "stopped";
+        consumer.Close();
+    }
+
+    private async Task StreamAsync(IConsumer<byte[]?, byte[]?> consumer, KafkaChunkFetcher fetcher, CancellationToken abort)
+    {
         while (!_stopping && !abort.IsCancellationRequested)
         {
-            var chunk = Read(consumer, abort);
+            var chunk = await fetcher.NextAsync(abort);
             // Cached from the fetch responses: no request to the brokers.
             var end = consumer.GetWatermarkOffsets(new TopicPartition(topic, partition)).High;
             if (end != Offset.Unset)
@@ -150,17 +170,6 @@ internal sealed partial class KafkaPartitionReader(
                 await SettleAsync(consumer, abort);
             }
         }
-
-        // Graceful stop: what was pushed is applied by the sinks (they drain on deactivation too); commit it.
-        await SettleAsync(consumer, abort);
-        while (_pending.Count > 0 && !abort.IsCancellationRequested)
-        {
-            await Task.Delay(50, abort);
-            await SettleAsync(consumer, abort);
-        }
-
-        Phase = "stopped";
-        consumer.Close();
     }
 
     /// <summary>Ends the loop after the current chunk and waits until its changes are applied; the caller cancels after its patience.</summary>
