@@ -54,11 +54,15 @@ public sealed partial class ClickHouseSink
         var writer = new ClickHouseCopyWriter(table, ClickHouseVersion.Encode(copy.Last));
         var insert = string.Format(CultureInfo.InvariantCulture, ClickHouseSinkSql.InsertTemplate, table.QuotedName, table.InsertColumns);
 
-        using (var rows = WriteBody(table, copy.Utf8.Length + (copy.Utf8.Length / 2), text => writer.Write(text, copy)))
+        var rows = WriteBody(table, copy.Utf8.Length + (copy.Utf8.Length / 2), text => writer.Write(text, copy));
         using (var content = new ClickHouseRowsContent(rows.GetBuffer().AsMemory(0, (int)rows.Length), _options.CompressInserts))
         {
             await _http.InsertAsync(insert, content, cancellationToken).ConfigureAwait(false);
         }
+
+        // Acknowledged, so read to the end: reused. After a failure it is left to the collector instead (a send cut
+        // short by an early error answer might still be reading it).
+        ReturnBody(rows);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         ReportFallbacks(sinkName, table, writer.Fallbacks);

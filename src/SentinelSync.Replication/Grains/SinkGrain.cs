@@ -33,7 +33,10 @@ public sealed partial class SinkGrain(
 {
     public const string GrainType = "Sink";
 
-    /// <summary>Changes merged into one destination transaction at most.</summary>
+    /// <summary>
+    /// Changes merged into one destination transaction at most, unless the sink asks for more
+    /// (<see cref="ISink.MaxBatchChanges"/>); also what the source queues before it pushes.
+    /// </summary>
     internal const int MaxBatchChanges = 10_000;
 
     /// <summary>Attempts for a single change that fails permanently before it is dead-lettered.</summary>
@@ -49,6 +52,7 @@ public sealed partial class SinkGrain(
     private string _sinkName = "";
     private TableName _table = null!;
     private ISink _sink = null!;
+    private int _maxBatchChanges = MaxBatchChanges;
     private SinkApplyGroup? _group;
     private TableTransform? _transform;
     private HashSet<string> _poisonedKeys = [];
@@ -67,6 +71,7 @@ public sealed partial class SinkGrain(
     {
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
+        _maxBatchChanges = _sink.MaxBatchChanges;
         _group = pipelines.ApplyGroup(_pipeline, _sinkName);
         _transform = pipelines.Transform(_pipeline, _sinkName, _table);
         _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
@@ -393,7 +398,7 @@ public sealed partial class SinkGrain(
     }
 
     /// <summary>
-    /// Merges queued batches (in order) into one of at most <see cref="MaxBatchChanges"/> changes;
+    /// Merges queued batches (in order) into one of at most the sink's <see cref="ISink.MaxBatchChanges"/> changes;
     /// <paramref name="parts"/> lists the merged batches when spans are being recorded (null otherwise).
     /// Batches of several streams (Kafka partitions) are taken together when the sink can apply them in one
     /// transaction (<see cref="IMultiStreamSink"/>): then <paramref name="streams"/> lists one merged batch per
@@ -414,7 +419,7 @@ public sealed partial class SinkGrain(
             var total = first.Changes.Count;
             // Only streams not taken yet: the runs are applied in queue order, as they would have been one by one.
             while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream is not null && runs.TrueForAll(r => r.Batch.Stream != next.Stream)
-                && total + next.Changes.Count <= MaxBatchChanges)
+                && total + next.Changes.Count <= _maxBatchChanges)
             {
                 var run = TakeRun(out var runTaken, out var runParts, total, counted: false)!;
                 runs.Add((run, runTaken));
@@ -436,7 +441,7 @@ public sealed partial class SinkGrain(
     }
 
     /// <summary>
-    /// The next queued batch merged with those after it of the same stream, up to <see cref="MaxBatchChanges"/>
+    /// The next queued batch merged with those after it of the same stream, up to the sink's <see cref="ISink.MaxBatchChanges"/>
     /// changes in all with <paramref name="already"/>; <paramref name="counted"/>: the caller already took the
     /// first batch's count off <c>_work</c>.
     /// </summary>
@@ -464,7 +469,7 @@ public sealed partial class SinkGrain(
         var changes = new List<RowChange>(first.Changes);
         var through = first.Through;
         // Batches of different streams count positions differently (see ChangeBatch.Stream): never merged into one.
-        while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream == first.Stream && already + changes.Count + next.Changes.Count <= MaxBatchChanges)
+        while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream == first.Stream && already + changes.Count + next.Changes.Count <= _maxBatchChanges)
         {
             _queue.Dequeue();
             _work.Wait(0);

@@ -22,4 +22,10 @@ public interface ISink : IAsyncDisposable
     Task ReplayAsync(ChangeBatch batch, string sinkName, long epoch, CancellationToken cancellationToken = default);
 
     bool IsTransient(Exception exception);
+
+    /// <summary>
+    /// Changes the sink grain merges from its queue into one <see cref="ApplyAsync"/> call at most: a destination
+    /// whose every write costs much whatever its size (a ClickHouse insert makes a part) takes larger batches.
+    /// </summary>
+    int MaxBatchChanges => Grains.SinkGrain.MaxBatchChanges;
 }

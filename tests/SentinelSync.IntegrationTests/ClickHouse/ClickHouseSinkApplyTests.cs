@@ -104,6 +104,31 @@ public sealed class ClickHouseSinkApplyTests
     }
 
     [Fact]
+    public async Task Consecutive_inserts_reusing_a_body_buffer_send_only_their_own_rows()
+    {
+        // Keyless, so any row sent twice would stay twice. The large first body (a buffer kept for reuse), a refused
+        // one (its buffer returned half written), then a small one: each insert must carry exactly its own rows.
+        await using var target = await ClickHouseSinkTarget.CreateAsync(o => o.SourceTypeOverride = (_, c) => c.Name == "flag" ? "boolean" : null);
+        var events = Table("events", 1, Column("flag", "text", 1), Column("body", "text", 2));
+        var large = new ChangeBatchBuilder(events);
+        for (var i = 0; i < 20_000; i++)
+        {
+            large.Insert("t", $"large {i}");
+        }
+
+        await target.Sink.ApplyAsync(large.Build(), ClickHouseSinkTarget.SinkName, 1);
+        var refused = new ChangeBatchBuilder(events, large.NextPosition.Lsn).Insert("t", "refused 1").Insert("x", "refused 2");
+        await Should.ThrowAsync<ClickHouseValueException>(() => target.Sink.ApplyAsync(refused.Build(), ClickHouseSinkTarget.SinkName, 1));
+        var small = new ChangeBatchBuilder(events, refused.NextPosition.Lsn).Insert("f", "small 1").Insert("t", "small 2");
+        await target.Sink.ApplyAsync(small.Build(), ClickHouseSinkTarget.SinkName, 1);
+
+        (await target.ClickHouse.ScalarAsync<long>("SELECT count() FROM events")).ShouldBe(20_002);
+        (await target.ClickHouse.ScalarAsync<long>("SELECT uniqExact(body) FROM events")).ShouldBe(20_002);
+        (await target.ClickHouse.ScalarAsync<long>("SELECT count() FROM events WHERE body LIKE 'refused%'")).ShouldBe(0);
+        (await target.ClickHouse.QueryAsync("SELECT flag, body FROM events WHERE body LIKE 'small%' ORDER BY body FORMAT TabSeparated")).ShouldBe("0\tsmall 1\n1\tsmall 2\n");
+    }
+
+    [Fact]
     public async Task An_older_epoch_is_refused_before_anything_reaches_clickhouse()
     {
         await using var target = await ClickHouseSinkTarget.CreateAsync();
