@@ -43,13 +43,22 @@ public sealed partial class PostgresSnapshotReader
         ORDER BY a.attnum
         """;
 
+    /// <summary>
+    /// Npgsql's read buffer for a range's COPY: Npgsql fills it from the socket in one receive, and Postgres sends a
+    /// message per row (≈ 100 bytes), so its default 8 KiB would mean a socket receive, an await and a thread-pool
+    /// hop every ≈ 80 rows; 1 MiB takes what the socket holds in one go.
+    /// </summary>
+    internal const int CopyReadBufferBytes = 1 << 20;
+
     private readonly string _connectionString;
+    private readonly string _copyConnectionString;
 
     /// <summary>Creates a reader over the source database of <paramref name="connectionString"/>.</summary>
     public PostgresSnapshotReader(string connectionString, int batchSize = DefaultBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _connectionString = connectionString;
+        _copyConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { ReadBufferSize = CopyReadBufferBytes }.ConnectionString;
         BatchSize = batchSize;
     }
 
@@ -162,111 +171,15 @@ public sealed partial class PostgresSnapshotReader
     /// <summary>Heap blocks (8 kB each by default) per parallel range at least: 64 MiB.</summary>
     public const long BlocksPerRange = 8192;
 
-    /// <summary>Bytes of COPY text per chunk, about: a destination transaction's worth.</summary>
-    public const int ChunkBytes = 1 << 20;
-
-    /// <summary>
-    /// Streams the rows of one range of <paramref name="plan"/> as of <paramref name="snapshotName"/> in COPY text
-    /// form, unparsed and undecoded: chunks of whole lines (about <see cref="ChunkBytes"/> UTF-8 bytes each) with
-    /// their row count.
-    /// </summary>
-    public async IAsyncEnumerable<(byte[] Utf8, int Rows)> ReadCopyTextAsync(
-        SnapshotTablePlan plan,
-        BlockRange range,
-        string snapshotName,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        await using var connection = await OpenSnapshotAsync(snapshotName, cancellationToken);
-        var columns = string.Join(", ", plan.Schema.Columns.Select(c => PostgresIdentifier.Quote(c.Name)));
-        var from = (plan.IsPartitioned ? "" : "ONLY ") + PostgresIdentifier.Quote(plan.Table);
-        var where = plan.Ranges.Count == 1 ? ""
-            : string.Create(CultureInfo.InvariantCulture, $" WHERE ctid >= '({range.FromBlock},0)'::tid") + (range.ToBlock is { } to ? string.Create(CultureInfo.InvariantCulture, $" AND ctid < '({to},0)'::tid") : "");
-        var buffer = new byte[ChunkBytes];
-        var filled = 0;
-        using (var reader = await connection.BeginTextExportAsync($"COPY (SELECT {columns} FROM {from}{where}) TO STDOUT", cancellationToken))
-        {
-            // The reader's own stream gives the bytes as the server sent them (UTF-8, Npgsql's client encoding):
-            // a Postgres sink sends them on as they are, so decoding them into characters would be wasted.
-            var bytes = (reader as StreamReader ?? throw new InvalidOperationException($"Npgsql's text export is a {reader.GetType()}, not a StreamReader.")).BaseStream as NpgsqlRawCopyStream
-                ?? throw new InvalidOperationException("Npgsql's text export does not read from a raw COPY stream.");
-
-            // A read returns one row (Postgres sends a COPY message per row) and Npgsql registers the token on every
-            // read: registered once here instead, cancelling asks the server to cancel the COPY.
-            await using var cancel = cancellationToken.UnsafeRegister(static stream => CancelQuietly((NpgsqlRawCopyStream)stream!), bytes);
-            while (true)
-            {
-                var read = await ReadAsync(bytes, buffer.AsMemory(filled), cancellationToken);
-                filled += read;
-                if (read > 0 && filled < buffer.Length)
-                {
-                    continue;
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
-                // '\n' never occurs inside a UTF-8 multi-byte sequence, so a chunk cut after one holds whole characters.
-                var end = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
-                if (end == 0)
-                {
-                    // One row longer than the buffer: make room for it.
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                    continue;
-                }
-
-                yield return Chunk(buffer, end);
-                buffer.AsSpan(end, filled - end).CopyTo(buffer);
-                filled -= end;
-            }
-        }
-
-        if (filled > 0)
-        {
-            yield return Chunk(buffer, filled);
-        }
-
-        await ExecuteAsync(connection, "COMMIT", cancellationToken);
-
-        static async Task<int> ReadAsync(NpgsqlRawCopyStream bytes, Memory<byte> into, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await bytes.ReadAsync(into, CancellationToken.None);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The snapshot copy was cancelled.", e, cancellationToken);
-            }
-        }
-
-        static void CancelQuietly(NpgsqlRawCopyStream stream)
-        {
-            try
-            {
-                stream.Cancel();
-            }
-            catch (Exception e) when (e is ObjectDisposedException or NpgsqlException or System.Net.Sockets.SocketException)
-            {
-                // The COPY ended or the connection broke meanwhile: nothing left to cancel.
-            }
-        }
-
-        static (byte[], int) Chunk(byte[] buffer, int length) =>
-            (buffer.AsSpan(0, length).ToArray(), buffer.AsSpan(0, length).Count((byte)'\n'));
-    }
-
     /// <summary>A connection in a read-only REPEATABLE READ transaction that imported the exported snapshot.</summary>
-    private async Task<NpgsqlConnection> OpenSnapshotAsync(string snapshotName, CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> OpenSnapshotAsync(string snapshotName, CancellationToken cancellationToken, string? connectionString = null)
     {
         if (!SnapshotNamePattern().IsMatch(snapshotName))
         {
             throw new ArgumentException($"'{snapshotName}' is not an exported snapshot name.", nameof(snapshotName));
         }
 
-        var connection = new NpgsqlConnection(_connectionString);
+        var connection = new NpgsqlConnection(connectionString ?? _connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

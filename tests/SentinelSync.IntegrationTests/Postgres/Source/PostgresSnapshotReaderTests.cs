@@ -136,6 +136,55 @@ public sealed class PostgresSnapshotReaderTests
         byId.ShouldNotContainKey(50000L);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_range_cancelled_or_left_early_ends_its_copy_on_the_server(bool cancel)
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        await database.ExecuteAsync("""
+            CREATE TABLE public.items (id bigint PRIMARY KEY, label text);
+            INSERT INTO public.items SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g;
+            """);
+        var options = SourceTestOptions.For(database, "public.items");
+        await new PostgresSourceSetup(options).PrepareAsync();
+        await using var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
+        var reader = new PostgresSnapshotReader(database.ConnectionString);
+        var plan = await reader.PlanAsync(new TableName("public", "items"), slot.SnapshotName, maxRanges: 1, CancellationToken.None);
+        using var cancellation = new CancellationTokenSource();
+
+        // About 40 MiB: the reading thread is still well inside the COPY when the first chunk arrives.
+        var taken = 0;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var chunk in reader.ReadCopyTextAsync(plan, plan.Ranges[0], slot.SnapshotName, cancellation.Token))
+            {
+                taken += chunk.Rows;
+                if (!cancel)
+                {
+                    break;
+                }
+
+                await cancellation.CancelAsync();
+            }
+        });
+
+        if (cancel)
+        {
+            await Should.ThrowAsync<OperationCanceledException>(reading.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+        else
+        {
+            await reading.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        taken.ShouldBeInRange(1, 199_999, "one chunk taken, not the whole range");
+        await Eventually.WaitAsync(
+            async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%'") == 0,
+            TimeSpan.FromSeconds(30),
+            () => "the range's COPY to end on the server");
+    }
+
     [Fact]
     public async Task Fails_clearly_once_the_exporting_connection_is_closed()
     {
