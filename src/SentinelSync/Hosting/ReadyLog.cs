@@ -19,11 +19,8 @@ internal static partial class ReadyLog
             var sinceStart = DateTime.Now - process.StartTime;
             Ready(logger, (long)sinceStart.TotalMilliseconds, (long)process.TotalProcessorTime.TotalMilliseconds, JitInfo.GetCompiledMethodCount(), (long)JitInfo.GetCompilationTime().TotalMilliseconds);
             // The GC mode decides the silo's peak memory: logged as the runtime applied it (runtimeconfig or DOTNET_ variables).
-            var gc = GC.GetConfigurationVariables();
-            GcMode(logger, GCSettings.IsServerGC ? "server" : "workstation", Setting(gc, "ConcurrentGC"), Setting(gc, "HeapCount"), Setting(gc, "DynamicAdaptationMode"), Setting(gc, "ConserveMemory"), Setting(gc, "GCGen0MaxBudget"));
+            var gc = GC.GetConfigurationVariables().OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Key}={v.Value}"));
+            GcMode(logger, GCSettings.IsServerGC ? "server" : "workstation", string.Join(", ", gc));
         });
     }
-
-    private static string Setting(IReadOnlyDictionary<string, object> gc, string name) =>
-        gc.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : "-";
 }
