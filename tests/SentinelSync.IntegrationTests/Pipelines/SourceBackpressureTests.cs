@@ -29,7 +29,7 @@ public sealed class SourceBackpressureTests(ITestOutputHelper output)
         }
 
         await using var sentinel = await scenario.StartSentinelAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(120), [.. s_tables.Select(t => (t, "id"))]);
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(300), [.. s_tables.Select(t => (t, "id"))]);
         using var http = new HttpClient { BaseAddress = sentinel.Address };
 
         // The destination blocks every apply until released; the source goes on reading into the sinks' queues.
@@ -55,7 +55,7 @@ public sealed class SourceBackpressureTests(ITestOutputHelper output)
                 seen = string.Join(", ", s_tables.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t}: {Received(metrics, t)}")));
                 return Received(metrics, "first") + Received(metrics, "second") > Bound - (2 * Flush);
             },
-            TimeSpan.FromSeconds(180),
+            TimeSpan.FromSeconds(600),
             () => $"the source to read the first two tables' changes into the blocked sinks (received so far: {seen})");
 
         // Unbounded across tables, the third table's 60,000 changes would follow within moments; a while of
@@ -74,7 +74,7 @@ public sealed class SourceBackpressureTests(ITestOutputHelper output)
         Received(held, "third").ShouldBeLessThan(RowsPerTable, "the third table is held back while the others fill the bound");
 
         await blocking.RollbackAsync();
-        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(300), [.. s_tables.Select(t => (t, "id"))]);
+        await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(600), [.. s_tables.Select(t => (t, "id"))]);
     }
 
     private static long Received(ParsedExposition metrics, string table) =>
