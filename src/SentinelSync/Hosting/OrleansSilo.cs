@@ -25,6 +25,9 @@ internal static class OrleansSilo
     /// <summary>Connections of Orleans' membership provider (a few queries per second).</summary>
     public const int ClusteringPoolSize = 4;
 
+    /// <summary>How often the Orleans dashboard samples its counters.</summary>
+    internal const int DashboardCounterIntervalMs = 5_000;
+
     /// <summary>How long a grain may take to deactivate: a source drains its sinks (up to 30 s) before it confirms.</summary>
     private static readonly TimeSpan s_deactivationTimeout = TimeSpan.FromMinutes(2);
 
@@ -67,7 +70,13 @@ internal static class OrleansSilo
             if (config.Silo.Dashboard)
             {
                 // The live log stream stays off: the dashboard is served without the admin token (like /metrics).
-                silo.AddDashboard(o => o.HideTrace = true);
+                // Counters every 5 s, not every second: each sample reads Orleans' own gauges (the directory cache
+                // size among them), 4-5 % of a draining silo's sampled time at 1 s.
+                silo.AddDashboard(o =>
+                {
+                    o.HideTrace = true;
+                    o.CounterUpdateIntervalMs = DashboardCounterIntervalMs;
+                });
             }
         });
     }

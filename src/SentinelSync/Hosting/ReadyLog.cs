@@ -18,6 +18,9 @@ internal static partial class ReadyLog
             using var process = Process.GetCurrentProcess();
             var sinceStart = DateTime.Now - process.StartTime;
             Ready(logger, (long)sinceStart.TotalMilliseconds, (long)process.TotalProcessorTime.TotalMilliseconds, JitInfo.GetCompiledMethodCount(), (long)JitInfo.GetCompilationTime().TotalMilliseconds);
+            // The GC mode decides the silo's peak memory: logged as the runtime applied it (runtimeconfig or DOTNET_ variables).
+            var gc = GC.GetConfigurationVariables().OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Key}={v.Value}"));
+            GcMode(logger, GCSettings.IsServerGC ? "server" : "workstation", string.Join(", ", gc));
         });
     }
 }

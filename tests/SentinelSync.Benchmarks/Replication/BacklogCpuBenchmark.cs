@@ -11,7 +11,7 @@ namespace SentinelSync.Benchmarks.Replication;
 /// source walsender and the destination backends while draining, per 1,000 changes; and, for SentinelSync, the
 /// process's idle CPU rate while paused (Orleans' own timers), which the drain includes. Wall-clock figures are
 /// printed but mean little on a shared machine.
-/// <code>dotnet run -c Release --project tests/SentinelSync.Benchmarks -- backlog [--quick] [--live] [native|sentinelsync]</code>
+/// <code>dotnet run -c Release --project tests/SentinelSync.Benchmarks -- backlog [--quick|--large] [--live] [native|sentinelsync]</code>
 /// With <c>SENTINEL_BENCH_TRACE=file.speedscope.json</c> (and dotnet-trace on the PATH or in
 /// <c>SENTINEL_BENCH_DOTNET_TRACE</c>) the silo is CPU-sampled during the drain.
 /// </summary>
@@ -26,7 +26,8 @@ internal static class BacklogCpuBenchmark
         var quick = arguments.Contains("--quick");
         var live = arguments.Contains("--live");
         var sizes = BenchSizes.Quick;
-        var (tpcb, wide) = quick ? (4_500, 2_000) : (45_000, 20_000);
+        // --large: four times the full load (≈ 776,000 changes), the size of eng/bench.sh's backlog, for peak memory.
+        var (tpcb, wide) = quick ? (4_500, 2_000) : arguments.Contains("--large") ? (180_000, 80_000) : (45_000, 20_000);
         var tools = arguments.Where(a => a is "native" or "sentinelsync").DefaultIfEmpty("native").ToList();
         if (!arguments.Any(a => a is "native" or "sentinelsync"))
         {
@@ -74,6 +75,7 @@ internal static class BacklogCpuBenchmark
             await stop.CancelAsync();
             var cpu = await metering;
             var changes = await workload.ChangesSoFarAsync() - before;
+            var peakRss = replicator.ProcessId is { } livePid ? ResourceSampler.PeakRssMiB(livePid) : null;
             var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
             await replicator.StopAsync();
             var total = cpu.Values.Sum();
@@ -82,6 +84,11 @@ internal static class BacklogCpuBenchmark
             foreach (var (role, used) in cpu.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   {role}: {used:N2} s ({1000 * used / changes:N3} s per 1,000 changes)"));
+            }
+
+            if (peakRss is { } peak)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sentinel process peak RSS (VmHWM, whole run): {peak:N0} MiB"));
             }
 
             Console.WriteLine($"[{tool}] converged: {checks.All(c => c.Equal)}");
@@ -131,6 +138,7 @@ internal static class BacklogCpuBenchmark
         using var stop = new CancellationTokenSource();
         var metering = meter.RunAsync(stop.Token);
         using var trace = pid is { } tracedPid ? StartTrace(tracedPid) : null;
+        var rssBefore = pid is { } p3 ? ResourceSampler.PeakRssMiB(p3) : null;
         var watch = Stopwatch.StartNew();
         await replicator.ResumeAsync();
         await Workload.WaitForMarkerAsync(destination, marker, TimeSpan.FromMinutes(30));
@@ -138,6 +146,7 @@ internal static class BacklogCpuBenchmark
         await stop.CancelAsync();
         var cpu = await metering;
         await StopTraceAsync(trace);
+        var rssAfter = pid is { } p4 ? ResourceSampler.PeakRssMiB(p4) : null;
         var stages = replicator is SentinelReplicator s1 ? StageMetrics.Parse(await s1.MetricsAsync()).Since(stagesBefore!) : null;
         var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
         var settledIdle = pid is { } p2 ? await IdleCpuPerSecondAsync(p2, TimeSpan.FromSeconds(15)) : null;
@@ -158,6 +167,11 @@ internal static class BacklogCpuBenchmark
         if (settledIdle is { } settled)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sentinel process idle after the drain (15 s): {settled:N3} CPU s per s (≈ {settled * drain:N2} s of the drain)"));
+        }
+
+        if (rssAfter is { } peakRss)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sentinel process peak RSS (VmHWM): {rssBefore:N0} MiB before the drain, {peakRss:N0} MiB after it"));
         }
 
         if (stages is not null)
