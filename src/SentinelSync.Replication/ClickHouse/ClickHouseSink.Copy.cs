@@ -62,7 +62,7 @@ public sealed partial class ClickHouseSink
 
         // Acknowledged, so read to the end: reused. After a failure it is left to the collector instead (a send cut
         // short by an early error answer might still be reading it).
-        ReturnBody(rows);
+        _bodies.Return(rows);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         ReportFallbacks(sinkName, table, writer.Fallbacks);

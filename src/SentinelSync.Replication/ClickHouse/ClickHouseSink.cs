@@ -182,7 +182,7 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
 
         // Acknowledged, so read to the end: reused. After a failure it is left to the collector instead (a send cut
         // short by an early error answer might still be reading it).
-        ReturnBody(body);
+        _bodies.Return(body);
 
         foreach (var skipped in writer.SkippedKeys)
         {
@@ -269,7 +269,7 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
     /// which a keyless table then holds twice once the batch is applied without that change), so such a value fails
     /// here with nothing inserted. A batch's body is a few MiB at most (<see cref="MaxBatchChanges"/> changes).
     /// </summary>
-    /// <remarks>The buffer comes from <see cref="_bodies"/>: give it back with <see cref="ReturnBody"/> once sent.</remarks>
+    /// <remarks>The buffer comes from <see cref="_bodies"/>: give it back with <see cref="ClickHouseBodyBuffers.Return"/> once ClickHouse acknowledged it.</remarks>
     private MemoryStream WriteBody(ClickHouseTable table, int capacity, Action<TextWriter> write)
     {
         var body = _bodies.Rent(capacity);
@@ -291,8 +291,6 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
 
         return body;
     }
-
-    private void ReturnBody(MemoryStream body) => _bodies.Return(body);
 
     private async Task EnsureControlTablesAsync(CancellationToken cancellationToken)
     {
