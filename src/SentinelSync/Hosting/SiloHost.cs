@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Npgsql;
-using Orleans.Dashboard;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
 using SentinelSync.Admin;
@@ -84,7 +83,7 @@ internal static class SiloHost
         app.MapGrains();
         if (config.Silo.Dashboard)
         {
-            app.MapOrleansDashboard(routePrefix: "/orleans");
+            app.MapLazyOrleansDashboard("/orleans");
         }
 
         return app;
