@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using ErrorCode = Confluent.Kafka.ErrorCode;
@@ -161,9 +160,11 @@ public sealed partial class KafkaSink : ISink
     private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)> changes)
     {
         var messages = new List<(TopicPartition, Message<byte[]?, byte[]?>)>(changes.Count + 8);
+        // librdkafka picks the partition by key; one (immutable) TopicPartition serves every such message.
+        var anyPartition = new TopicPartition(topic, Partition.Any);
         foreach (var (change, events) in changes)
         {
-            var position = Encoding.ASCII.GetBytes(change.Position.ToString());
+            var position = PositionHeader(change.Position);
             foreach (var e in events)
             {
                 var message = new Message<byte[]?, byte[]?> { Key = e.Key, Value = e.Value, Headers = new Headers { { DebeziumEnvelope.PositionHeader, position } } };
@@ -177,12 +178,24 @@ public sealed partial class KafkaSink : ISink
                 }
                 else
                 {
-                    messages.Add((new TopicPartition(topic, Partition.Any), message));
+                    messages.Add((anyPartition, message));
                 }
             }
         }
 
         return messages;
+    }
+
+    /// <summary>The position header's value: <see cref="Position.ToString"/> in ASCII, written without the string.</summary>
+    internal static byte[] PositionHeader(Position position)
+    {
+        Span<byte> text = stackalloc byte[64];
+        if (!System.Text.Unicode.Utf8.TryWrite(text, System.Globalization.CultureInfo.InvariantCulture, $"{position.Lsn >> 32:X}/{position.Lsn & 0xFFFFFFFF:X}#{position.Ordinal}", out var written))
+        {
+            throw new InvalidOperationException($"Position {position} does not fit its header.");
+        }
+
+        return text[..written].ToArray();
     }
 
     /// <summary>

@@ -123,8 +123,10 @@ internal sealed class ConnectSchemaCache
 internal sealed class ConnectSchema(JsonElement element)
 {
     private Dictionary<string, ConnectSchema>? _fields;
+    private ConnectField[]? _fieldList;
     private ObservedType? _type;
     private FieldFacts? _facts;
+    private ObservedColumn? _observed;
 
     public JsonElement Element { get; } = element;
 
@@ -136,6 +138,42 @@ internal sealed class ConnectSchema(JsonElement element)
 
     /// <summary>A struct's fields by name (empty for anything else).</summary>
     public IReadOnlyDictionary<string, ConnectSchema> Fields => _fields ??= ReadFields(Element);
+
+    /// <summary>
+    /// The field of this struct that <paramref name="property"/> (of a value of this struct) names, or null: matched
+    /// by its UTF-8 bytes, trying the field after the one matched last first (values list their fields in the
+    /// schema's order), so that a row's field names need no string of their own each message.
+    /// </summary>
+    public ConnectField? FieldOf(JsonProperty property, ref int next)
+    {
+        var fields = _fieldList ??= [.. Fields.Select(f => new ConnectField(f.Key, System.Text.Encoding.UTF8.GetBytes(f.Key), f.Value))];
+        for (var tried = 0; tried < fields.Length; tried++)
+        {
+            var i = (next + tried) % fields.Length;
+            if (property.NameEquals(fields[i].Utf8Name))
+            {
+                next = i + 1;
+                return fields[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The column this field schema shows as <paramref name="name"/>, made once (the same instance for every message
+    /// with this schema, which lets a reader tell a column it already placed by reference).
+    /// </summary>
+    public ObservedColumn Observed(string name, bool isKey)
+    {
+        var observed = _observed;
+        if (observed is null || observed.IsKey != isKey || !ReferenceEquals(observed.Name, name) && observed.Name != name)
+        {
+            _observed = observed = new ObservedColumn(name, Type.Name, Type.Oid, isKey);
+        }
+
+        return observed;
+    }
 
     private static Dictionary<string, ConnectSchema> ReadFields(JsonElement schema)
     {
@@ -154,3 +192,6 @@ internal sealed class ConnectSchema(JsonElement element)
         return fields;
     }
 }
+
+/// <summary>A struct field's name (as a string and as UTF-8 bytes) and schema.</summary>
+internal sealed record ConnectField(string Name, byte[] Utf8Name, ConnectSchema Schema);

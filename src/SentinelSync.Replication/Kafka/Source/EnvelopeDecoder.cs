@@ -212,15 +212,20 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             throw new PoisonMessageException($"'{part}' is JSON {row.ValueKind}, not a row");
         }
 
-        var schemas = FieldSchemas(FieldSchemas(envelopeSchema).GetValueOrDefault(part));
-        var fields = new List<FieldValue>();
+        var rowSchema = FieldSchemas(envelopeSchema).GetValueOrDefault(part);
+        var schemas = FieldSchemas(rowSchema);
+        var fields = new List<FieldValue>(schemas.Count);
+        var next = 0;
         foreach (var property in row.EnumerateObject())
         {
-            var fieldSchema = schemas.GetValueOrDefault(property.Name);
-            var isKey = keyFields.ContainsKey(property.Name);
+            // A field the schema names takes the schema's own name string: no string per field and message.
+            var known = schemas.Count > 0 ? rowSchema!.FieldOf(property, ref next) : null;
+            var name = known?.Name ?? property.Name;
+            var fieldSchema = known is not null ? known.Schema : schemas.GetValueOrDefault(name);
+            var isKey = keyFields.ContainsKey(name);
             fields.Add(style == CellStyle.Plain || (style == CellStyle.Scylla && isKey)
-                ? Field(property.Name, property.Value, fieldSchema, isKey)
-                : Cell(property.Name, property.Value, fieldSchema, isKey, style, written));
+                ? Field(name, property.Value, fieldSchema, isKey)
+                : Cell(name, property.Value, fieldSchema, isKey, style, written));
         }
 
         return fields;
@@ -228,7 +233,12 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 
     private static FieldValue Field(string name, JsonElement value, ConnectSchema? schema, bool isKey)
     {
-        var type = schema is not null ? schema.Type : ConnectValues.Infer(value);
+        if (schema is not null)
+        {
+            return new FieldValue(name, schema.Observed(name, isKey), ConnectValues.Convert(value, schema));
+        }
+
+        var type = ConnectValues.Infer(value);
         return new FieldValue(name, type is null ? null : new ObservedColumn(name, type.Name, type.Oid, isKey), ConnectValues.Convert(value, schema));
     }
 

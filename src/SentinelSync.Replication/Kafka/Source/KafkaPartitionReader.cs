@@ -53,6 +53,9 @@ internal sealed partial class KafkaPartitionReader(
     /// the silo's CPU; what is learnt only moves the consumer group's committed offset (read by lag tooling, not by
     /// the resume, which reads the destinations) and the read-ahead limit, neither of which needs it sooner.
     /// </summary>
+    /// <summary>Columns remembered as covered per table before starting again (schemaless messages make new ones each time).</summary>
+    private const int MaxCoveredColumns = 1_024;
+
     internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(250);
 
     private static readonly UTF8Encoding s_strictUtf8 = new(false, throwOnInvalidBytes: true);
@@ -69,6 +72,7 @@ internal sealed partial class KafkaPartitionReader(
     private readonly bool _withholdUndecodable = pipelines.Get(pipeline).Sinks.Any(s => s.Transforms.Any(t => t.Mask.Count > 0 || t.Exclude.Count > 0));
     private readonly Queue<(Position Through, HashSet<TableName> Tables)> _pending = new();
     private readonly Dictionary<TableName, TableSchema> _schemas = [];
+    private readonly Dictionary<TableName, (TableSchema Schema, HashSet<ObservedColumn> Columns)> _covered = [];
     private readonly Dictionary<(string Sink, TableName Table), long> _epochs = [];
     private readonly Dictionary<TableName, Position> _pushed = [];
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
@@ -340,7 +344,7 @@ internal sealed partial class KafkaPartitionReader(
         {
             known ??= await TableGrain(change.Table).GetSchemaAsync();
         }
-        else if (!KafkaTableShape.Covers(known, change.ObservedColumns))
+        else if (!Covered(change, known))
         {
             known = await TableGrain(change.Table).MergeAsync([.. change.ObservedColumns]);
         }
@@ -352,6 +356,51 @@ internal sealed partial class KafkaPartitionReader(
         }
 
         return known;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="known"/> holds every column <paramref name="change"/> shows. The decoder hands out one
+    /// <see cref="ObservedColumn"/> instance per field schema, so the columns of a message of a shape already checked
+    /// are found by reference, without <see cref="KafkaTableShape.Covers"/>' name comparisons for every message.
+    /// </summary>
+    private bool Covered(DecodedChange change, TableSchema? known)
+    {
+        if (known is null)
+        {
+            return false;
+        }
+
+        if (!_covered.TryGetValue(change.Table, out var covered) || !ReferenceEquals(covered.Schema, known) || covered.Columns.Count > MaxCoveredColumns)
+        {
+            // A new schema, or schemaless messages (a new instance per column and message): start again.
+            _covered[change.Table] = covered = (known, new HashSet<ObservedColumn>(ReferenceEqualityComparer.Instance));
+        }
+
+        if (AllIn(change.After, covered.Columns) && (change.Before is null || AllIn(change.Before, covered.Columns)))
+        {
+            return true;
+        }
+
+        if (!KafkaTableShape.Covers(known, change.ObservedColumns))
+        {
+            return false;
+        }
+
+        covered.Columns.UnionWith(change.ObservedColumns);
+        return true;
+    }
+
+    private static bool AllIn(IReadOnlyList<FieldValue> fields, HashSet<ObservedColumn> columns)
+    {
+        foreach (var field in fields)
+        {
+            if (field.Column is { } column && !columns.Contains(column))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private IKafkaTableGrain TableGrain(TableName table) => grains.GetGrain<IKafkaTableGrain>(GrainKeys.Table(pipeline, table));
