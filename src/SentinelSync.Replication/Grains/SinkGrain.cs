@@ -415,24 +415,28 @@ public sealed partial class SinkGrain(
                 return first;
             }
 
-            // The queue's streamed prefix, merged per stream (see StreamRuns).
-            var runs = new StreamRuns(first, taken);
-            while (_queue.TryPeek(out var next) && runs.Accepts(next, _maxBatchChanges))
+            var runs = new List<(ChangeBatch Batch, int Taken)> { (first, taken) };
+            var total = first.Changes.Count;
+            // Only streams not taken yet: the runs are applied in queue order, as they would have been one by one.
+            while (_queue.TryPeek(out var next) && IsMergeable(next) && next.Stream is not null && runs.TrueForAll(r => r.Batch.Stream != next.Stream)
+                && total + next.Changes.Count <= _maxBatchChanges)
             {
-                _queue.Dequeue();
-                _work.Wait(0);
-                parts?.Add(next);
-                runs.Add(next);
+                var run = TakeRun(out var runTaken, out var runParts, total, counted: false)!;
+                runs.Add((run, runTaken));
+                total += run.Changes.Count;
+                if (runParts is not null)
+                {
+                    parts?.AddRange(runParts);
+                }
             }
 
-            taken = runs.Taken;
-            var batches = runs.Batches();
-            if (batches.Count > 1)
+            if (runs.Count > 1)
             {
-                streams = batches;
+                streams = runs;
+                taken = runs.Sum(r => r.Taken);
             }
 
-            return batches[0].Batch;
+            return first;
         }
     }
 
@@ -478,7 +482,12 @@ public sealed partial class SinkGrain(
         return new ChangeBatch(first.Table, changes, through) { Stream = first.Stream };
     }
 
-    private static int Weight(ChangeBatch batch) => StreamRuns.Weight(batch);
+    /// <summary>
+    /// What a batch adds to the queue length: its changes, and at least 1, so that a batch without changes (the end
+    /// of a snapshot, which builds a key) keeps the queue non-empty until applied; an empty queue with positions
+    /// not applied means the work was lost.
+    /// </summary>
+    private static int Weight(ChangeBatch batch) => Math.Max(batch.Count, 1);
 
     /// <summary>Copied snapshot rows and the end of a snapshot travel alone: they are applied their own way.</summary>
     private static bool IsMergeable(ChangeBatch batch) => batch.Copy is null && !batch.EndsSnapshot;
