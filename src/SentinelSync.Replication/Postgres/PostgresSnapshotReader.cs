@@ -168,8 +168,12 @@ public sealed partial class PostgresSnapshotReader
         return new SnapshotTablePlan(table, schema, isPartitioned, ranges);
     }
 
-    /// <summary>Heap blocks (8 kB each by default) per parallel range at least: 64 MiB.</summary>
-    public const long BlocksPerRange = 8192;
+    /// <summary>
+    /// Heap blocks (8 kB each by default) per parallel range at least: 8 MiB. A single range is read by one source
+    /// backend and one silo thread, so a table of a few tens of MiB (1,000,000 narrow rows) copied as one range
+    /// left the other core idle; an extra range costs only a connection importing the snapshot.
+    /// </summary>
+    public const long BlocksPerRange = 1024;
 
     /// <summary>A connection in a read-only REPEATABLE READ transaction that imported the exported snapshot.</summary>
     private async Task<NpgsqlConnection> OpenSnapshotAsync(string snapshotName, CancellationToken cancellationToken, string? connectionString = null)

@@ -138,9 +138,10 @@ public sealed class SentinelProcess : IAsyncDisposable
                 {
                     return (await http.GetAsync(new Uri(sentinel.Address, "readyz"))).IsSuccessStatusCode;
                 }
-                catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException { InnerException: TimeoutException })
+                catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException || e is TaskCanceledException { InnerException: TimeoutException })
                 {
-                    // Not listening yet, or too busy starting to answer within the poll's timeout.
+                    // Not listening yet, or too busy starting to answer within the poll's timeout. A connection reset while
+                    // connecting can surface as a bare SocketException (from the socket's RemoteEndPoint), not wrapped.
                     return false;
                 }
             },

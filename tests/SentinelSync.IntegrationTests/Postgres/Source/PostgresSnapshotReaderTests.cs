@@ -136,6 +136,42 @@ public sealed class PostgresSnapshotReaderTests
         byId.ShouldNotContainKey(50000L);
     }
 
+    [Fact]
+    public async Task A_table_of_a_few_minimum_ranges_is_planned_as_contiguous_parallel_ranges_and_a_smaller_one_as_one()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+
+        // A tenth of each heap page used: enough blocks for three minimum-sized ranges with few rows to write.
+        await database.ExecuteAsync("""
+            CREATE TABLE public.wide (id bigint PRIMARY KEY, label text) WITH (fillfactor = 10);
+            INSERT INTO public.wide SELECT g, repeat('x', 90) FROM generate_series(1, 40000) g;
+            CREATE TABLE public.small (id bigint PRIMARY KEY, label text);
+            INSERT INTO public.small SELECT g, repeat('x', 90) FROM generate_series(1, 40000) g;
+            """);
+        var wideBlocks = await database.ScalarAsync<long>("SELECT pg_relation_size('public.wide') / current_setting('block_size')::bigint");
+        var smallBlocks = await database.ScalarAsync<long>("SELECT pg_relation_size('public.small') / current_setting('block_size')::bigint");
+        wideBlocks.ShouldBeGreaterThanOrEqualTo(3 * PostgresSnapshotReader.BlocksPerRange, "the wide table must span three minimum ranges for this test to mean anything");
+        smallBlocks.ShouldBeLessThan(PostgresSnapshotReader.BlocksPerRange, "the small table must be under one minimum range");
+        var options = SourceTestOptions.For(database, "public.wide", "public.small");
+        await new PostgresSourceSetup(options).PrepareAsync();
+        await using var slot = await PostgresReplicationSlots.CreateExportingSnapshotAsync(database.ConnectionString, options.Slot);
+        var reader = new PostgresSnapshotReader(database.ConnectionString);
+
+        var wide = await reader.PlanAsync(new TableName("public", "wide"), slot.SnapshotName, maxRanges: 3, CancellationToken.None);
+        var small = await reader.PlanAsync(new TableName("public", "small"), slot.SnapshotName, maxRanges: 3, CancellationToken.None);
+
+        wide.Ranges.Count.ShouldBe(3);
+        wide.Ranges[0].FromBlock.ShouldBe(0);
+        wide.Ranges[^1].ToBlock.ShouldBeNull("the last range is open-ended, for rows beyond the size read at planning");
+        for (var i = 1; i < wide.Ranges.Count; i++)
+        {
+            wide.Ranges[i].FromBlock.ShouldBe(wide.Ranges[i - 1].ToBlock!.Value, "ranges meet without a gap or an overlap");
+        }
+
+        small.Ranges.Count.ShouldBe(1);
+        small.Ranges[0].ShouldBe(new BlockRange(0, null));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
