@@ -47,15 +47,15 @@ internal sealed partial class KafkaPartitionReader(
     /// </summary>
     internal const int MaxQueuedChanges = 20_000;
 
+    /// <summary>Columns remembered as covered per table before starting again (schemaless messages make new ones each time).</summary>
+    private const int MaxCoveredColumns = 1_024;
+
     /// <summary>
     /// How often the sinks are asked what they applied while reading goes on. Asking after every chunk cost each
     /// partition a grain call per table and sink every few milliseconds while draining a backlog, a large part of
     /// the silo's CPU; what is learnt only moves the consumer group's committed offset (read by lag tooling, not by
     /// the resume, which reads the destinations) and the read-ahead limit, neither of which needs it sooner.
     /// </summary>
-    /// <summary>Columns remembered as covered per table before starting again (schemaless messages make new ones each time).</summary>
-    private const int MaxCoveredColumns = 1_024;
-
     internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(250);
 
     private static readonly UTF8Encoding s_strictUtf8 = new(false, throwOnInvalidBytes: true);
