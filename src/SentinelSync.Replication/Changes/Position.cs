@@ -9,7 +9,7 @@ namespace SentinelSync.Replication;
 /// </summary>
 [GenerateSerializer]
 [Immutable]
-public readonly record struct Position(ulong Lsn, long Ordinal) : IComparable<Position>
+public readonly record struct Position(ulong Lsn, long Ordinal) : IComparable<Position>, IUtf8SpanFormattable
 {
     public static Position Zero => default;
 
@@ -27,4 +27,8 @@ public readonly record struct Position(ulong Lsn, long Ordinal) : IComparable<Po
     /// <summary>Postgres' LSN notation plus the ordinal: <c>16/B374D848#3</c>.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Lsn >> 32:X}/{Lsn & 0xFFFFFFFF:X}#{Ordinal}");
+
+    /// <summary>The text of <see cref="ToString"/> written as UTF-8, without the string (a Kafka header per change).</summary>
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        System.Text.Unicode.Utf8.TryWrite(utf8Destination, CultureInfo.InvariantCulture, $"{Lsn >> 32:X}/{Lsn & 0xFFFFFFFF:X}#{Ordinal}", out bytesWritten);
 }

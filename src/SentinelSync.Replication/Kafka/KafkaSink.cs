@@ -190,7 +190,7 @@ public sealed partial class KafkaSink : ISink
     internal static byte[] PositionHeader(Position position)
     {
         Span<byte> text = stackalloc byte[64];
-        if (!System.Text.Unicode.Utf8.TryWrite(text, System.Globalization.CultureInfo.InvariantCulture, $"{position.Lsn >> 32:X}/{position.Lsn & 0xFFFFFFFF:X}#{position.Ordinal}", out var written))
+        if (!position.TryFormat(text, out var written, default, null))
         {
             throw new InvalidOperationException($"Position {position} does not fit its header.");
         }

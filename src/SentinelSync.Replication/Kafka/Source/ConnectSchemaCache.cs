@@ -167,7 +167,7 @@ internal sealed class ConnectSchema(JsonElement element)
     public ObservedColumn Observed(string name, bool isKey)
     {
         var observed = _observed;
-        if (observed is null || observed.IsKey != isKey || !ReferenceEquals(observed.Name, name) && observed.Name != name)
+        if (observed is null || observed.IsKey != isKey || observed.Name != name)
         {
             _observed = observed = new ObservedColumn(name, Type.Name, Type.Oid, isKey);
         }

@@ -221,7 +221,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             // A field the schema names takes the schema's own name string: no string per field and message.
             var known = schemas.Count > 0 ? rowSchema!.FieldOf(property, ref next) : null;
             var name = known?.Name ?? property.Name;
-            var fieldSchema = known is not null ? known.Schema : schemas.GetValueOrDefault(name);
+            var fieldSchema = known?.Schema;
             var isKey = keyFields.ContainsKey(name);
             fields.Add(style == CellStyle.Plain || (style == CellStyle.Scylla && isKey)
                 ? Field(name, property.Value, fieldSchema, isKey)
