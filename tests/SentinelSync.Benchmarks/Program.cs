@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "kafka" => await KafkaBenchmark.RunAsync(args[1..]),
     "kafka-codec" => KafkaCodecBenchmark.Run(args[1..]),
     "backlog" => await BacklogCpuBenchmark.RunAsync(args[1..]),
+    "decode" => await DecodeBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
