@@ -134,7 +134,7 @@ internal static class ClickHousePipelineBenchmark
         string.Create(CultureInfo.InvariantCulture, $"| {what} | {perSecond:N0} |");
 
     /// <summary>Two thirds inserts, one third updates of snapshot rows, in 1,000-row transactions, then the marker row.</summary>
-    private static async Task WriteChangesAsync(PostgresDatabase source, long firstId, int changes, int marker)
+    internal static async Task WriteChangesAsync(PostgresDatabase source, long firstId, int changes, int marker)
     {
         var inserts = changes * 2 / 3;
         for (var offset = 0; offset < inserts; offset += RowsPerTransaction)

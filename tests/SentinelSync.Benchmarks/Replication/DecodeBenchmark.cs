@@ -15,8 +15,6 @@ namespace SentinelSync.Benchmarks.Replication;
 /// </summary>
 internal static class DecodeBenchmark
 {
-    private const int RowsPerTransaction = 1_000;
-
     public static async Task<int> RunAsync(string[] arguments)
     {
         var changes = arguments.Length > 0 ? int.Parse(arguments[0], CultureInfo.InvariantCulture) : 300_000;
@@ -30,66 +28,50 @@ internal static class DecodeBenchmark
             """);
         await PostgresReplicationSlots.CreateAsync(source.ConnectionString, "bench_decode");
 
-        var inserts = changes * 2 / 3;
-        for (var offset = 0; offset < inserts; offset += RowsPerTransaction)
+        // The ClickHouse benchmark's changes: inserts after id 0, then updates, then the marker row (id -1).
+        await ClickHousePipelineBenchmark.WriteChangesAsync(source, firstId: 0, changes, marker: -1);
+
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString);
+        if (readBuffer > 0)
         {
-            await source.ExecuteAsync($"INSERT INTO bench (id, name, amount) SELECT i, 'row ' || i, (i % 1000) / 10.0 FROM generate_series({offset + 1}, {offset + RowsPerTransaction}) i");
+            connection.ReadBufferSize = readBuffer;
         }
 
-        for (var offset = 0; offset < changes - inserts; offset += RowsPerTransaction)
-        {
-            await source.ExecuteAsync($"UPDATE bench SET amount = amount + 1, name = name || '+' WHERE id BETWEEN {offset + 1} AND {offset + RowsPerTransaction}");
-        }
-
-        await source.ExecuteAsync("INSERT INTO bench (id, name, amount) VALUES (-1, 'marker', 0)");
         Console.WriteLine($"| round | changes | wall s | changes/s | CPU µs per change | bytes allocated per change |");
         Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
-        try
+        for (var round = 1; round <= rounds; round++)
         {
-            for (var round = 1; round <= rounds; round++)
+            var process = Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = Stopwatch.StartNew();
+            var read = 0L;
+            await using (var stream = await PostgresChangeStream.OpenAsync(connection.ConnectionString, "bench_decode", "bench_decode"))
             {
-                var process = Process.GetCurrentProcess();
-                var cpuBefore = process.TotalProcessorTime;
-                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                var watch = Stopwatch.StartNew();
-                var read = 0L;
-                var connection = new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString);
-                if (readBuffer > 0)
+                using var done = new CancellationTokenSource();
+                try
                 {
-                    connection.ReadBufferSize = readBuffer;
-                }
-
-                await using (var stream = await PostgresChangeStream.OpenAsync(connection.ConnectionString, "bench_decode", "bench_decode"))
-                {
-                    using var done = new CancellationTokenSource();
-                    try
+                    await foreach (var batch in stream.ReadAsync(cancellationToken: done.Token))
                     {
-                        await foreach (var batch in stream.ReadAsync(cancellationToken: done.Token))
+                        read += batch.Changes.Count;
+                        if (batch.Changes[^1].Values is [{ Text: "-1" }, ..])
                         {
-                            read += batch.Changes.Count;
-                            if (batch.Changes[^1].Values is [{ Text: "-1" }, ..])
-                            {
-                                await done.CancelAsync();
-                            }
+                            await done.CancelAsync();
                         }
                     }
-                    catch (OperationCanceledException) when (done.IsCancellationRequested)
-                    {
-                        // The marker was read.
-                    }
                 }
-
-                watch.Stop();
-                process.Refresh();
-                var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-                var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {round}{(round == 1 ? " (JIT)" : "")} | {read:N0} | {watch.Elapsed.TotalSeconds:N2} | {read / watch.Elapsed.TotalSeconds:N0} | {1e6 * cpu / read:N2} | {(double)allocated / read:N0} |"));
+                catch (OperationCanceledException) when (done.IsCancellationRequested)
+                {
+                    // The marker was read.
+                }
             }
-        }
-        finally
-        {
-            await source.ExecuteAsync("SELECT pg_drop_replication_slot('bench_decode')");
+
+            watch.Stop();
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {round}{(round == 1 ? " (JIT)" : "")} | {read:N0} | {watch.Elapsed.TotalSeconds:N2} | {read / watch.Elapsed.TotalSeconds:N0} | {1e6 * cpu / read:N2} | {(double)allocated / read:N0} |"));
         }
 
         return 0;
