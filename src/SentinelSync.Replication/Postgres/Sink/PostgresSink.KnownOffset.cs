@@ -71,9 +71,10 @@ public sealed partial class PostgresSink
                 statements.BatchCommands.Add(advance);
             }
 
+            var updates = new List<NpgsqlBatchCommand>[segments.Count];
             for (var i = 0; i < segments.Count; i++)
             {
-                PostgresTableWriter.AddDirect(statements, targets[i].Target, segments[i], targets[i].ColumnTypes);
+                updates[i] = PostgresTableWriter.AddDirect(statements, targets[i].Target, segments[i], targets[i].ColumnTypes);
             }
 
             try
@@ -83,6 +84,11 @@ public sealed partial class PostgresSink
             catch (PostgresException e) when (IsMoved(e))
             {
                 return null;
+            }
+
+            for (var i = 0; i < segments.Count; i++)
+            {
+                _writer.ReportMissedUpdates(targets[i].Target, updates[i]);
             }
         }
         else
@@ -140,7 +146,7 @@ public sealed partial class PostgresSink
                 return null;
             }
 
-            var columnTypes = segment.Deletes.Count == 0 ? s_noColumnTypes : _schemas.KnownColumnTypes(target);
+            var columnTypes = NeedsColumnTypes(segment) ? _schemas.KnownColumnTypes(target) : s_noColumnTypes;
             if (columnTypes is null)
             {
                 return null;

@@ -271,6 +271,10 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
         return applied;
     }
 
+    /// <summary>Whether writing the segment matches rows by key, whose predicates cast to the target's column types.</summary>
+    private static bool NeedsColumnTypes(ApplySegment segment) =>
+        segment.Deletes.Count > 0 || segment.Move is not null || segment.Upserts.Exists(PostgresTableWriter.IsPartial);
+
     /// <summary>Creates or evolves each segment's target as needed and writes the segment, in the caller's transaction.</summary>
     private async Task ApplySegmentsAsync(NpgsqlConnection connection, List<ApplySegment> segments, CancellationToken cancellationToken)
     {
@@ -283,7 +287,7 @@ public sealed partial class PostgresSink : ISink, IStoredOffsets, ISnapshotCopyS
                 await _keys.BuildIfPendingAsync(connection, target, cancellationToken).ConfigureAwait(false);
             }
 
-            var columnTypes = segment.Deletes.Count > 0 || segment.Move is not null
+            var columnTypes = NeedsColumnTypes(segment)
                 ? await _schemas.ColumnTypesAsync(connection, target, cancellationToken).ConfigureAwait(false)
                 : s_noColumnTypes;
             await _writer.ApplyAsync(connection, target, segment, columnTypes, cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,11 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
     private const int DirectRowsLimit = 500;
     private const int DirectValuesLimit = 20_000;
 
+    // Rows that leave TOAST columns unchanged are written directly as one keyed UPDATE each, up to this many: each is
+    // planned on its own, so past a few dozen the staging table's single UPDATE … FROM costs less than the statements,
+    // while below it creating and dropping the staging table (catalog rows and a file) costs more than the rows.
+    private const int DirectPartialRowsLimit = 64;
+
     /// <summary>
     /// Applies <paramref name="segment"/>; <paramref name="columnTypes"/> are the target's column types (by name),
     /// which key predicates cast their text parameters to.
@@ -79,7 +84,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         rows.AddRange(segment.Inserts.Select(r => (CompleteGroup, r)));
         foreach (var row in segment.Upserts)
         {
-            if (Array.FindIndex(row, v => v.IsUnchanged) < 0)
+            if (!IsPartial(row))
             {
                 rows.Add((CompleteGroup, row));
                 continue;
@@ -98,9 +103,9 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         }
 
         var conflict = ConflictClause(columns, keys);
-        if (partialGroups.Count == 0 && rows.Count <= DirectRowsLimit && rows.Count * columns.Count <= DirectValuesLimit)
+        if (FitsDirect(segment))
         {
-            await WriteDirectAsync(connection, table, columns, keys, segment, conflict, columnTypes, cancellationToken).ConfigureAwait(false);
+            await WriteDirectAsync(connection, target, table, columns, keys, segment, conflict, columnTypes, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -163,50 +168,67 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
 
     /// <summary>
     /// Whether <see cref="AddDirect"/> can write <paramref name="segment"/> as it is, with no other statement and no
-    /// round trip of its own: streamed complete rows (no truncate, key move, unchanged TOAST column or snapshot
-    /// rows, which take their own ways), few enough for parameters.
+    /// round trip of its own: streamed rows (no truncate, key move or snapshot rows, which take their own ways), few
+    /// enough for parameters.
     /// </summary>
-    public static bool IsDirect(ApplySegment segment)
-    {
-        if (segment.Truncate || segment.Move is not null || segment.SnapshotOnly || segment.IsEmpty)
-        {
-            return false;
-        }
+    public static bool IsDirect(ApplySegment segment) =>
+        !segment.Truncate && segment.Move is null && !segment.SnapshotOnly && !segment.IsEmpty && FitsDirect(segment);
 
+    /// <summary>Whether the segment's rows are few enough to be written with parameterised statements (see <see cref="DirectRowsLimit"/>).</summary>
+    private static bool FitsDirect(ApplySegment segment)
+    {
         var rows = segment.Deletes.Count + segment.Upserts.Count + segment.Inserts.Count;
         return rows <= DirectRowsLimit && rows * segment.Schema.Columns.Count <= DirectValuesLimit
-            && segment.Upserts.TrueForAll(row => Array.FindIndex(row, v => v.IsUnchanged) < 0);
+            && segment.Upserts.Count(IsPartial) <= DirectPartialRowsLimit;
     }
+
+    /// <summary>Whether an upserted row leaves some column as the destination has it (an unchanged TOAST value).</summary>
+    public static bool IsPartial(ColumnValue[] row) => Array.FindIndex(row, v => v.IsUnchanged) >= 0;
 
     /// <summary>
     /// Adds the statements of a segment for which <see cref="IsDirect"/> holds to <paramref name="batch"/> (see
-    /// <see cref="WriteDirectAsync"/>); <paramref name="columnTypes"/> are needed when it deletes.
+    /// <see cref="WriteDirectAsync"/>); <paramref name="columnTypes"/> are needed when it deletes or updates partial
+    /// rows. Returns the partial rows' updates, for <see cref="ReportMissedUpdates"/> once the batch ran.
     /// </summary>
-    public static void AddDirect(NpgsqlBatch batch, TableName target, ApplySegment segment, IReadOnlyDictionary<string, string> columnTypes)
+    public static List<NpgsqlBatchCommand> AddDirect(NpgsqlBatch batch, TableName target, ApplySegment segment, IReadOnlyDictionary<string, string> columnTypes)
     {
         var columns = segment.Schema.Columns.Select(c => c.Name).ToList();
         var keys = segment.Schema.Columns.Where(c => c.IsKey).Select(c => c.Name).ToList();
-        AddDirect(batch, PostgresIdentifier.Quote(target), columns, keys, segment, ConflictClause(columns, keys), columnTypes);
+        return AddDirect(batch, PostgresIdentifier.Quote(target), columns, keys, segment, ConflictClause(columns, keys), columnTypes);
     }
 
     /// <summary>
-    /// A small segment of complete rows: one <c>DELETE ... WHERE (key) IN (...)</c> and one multi-row
-    /// <c>INSERT ... ON CONFLICT</c>, sent together. Values are text parameters of unknown type, parsed by the
-    /// target columns' input functions as the staging path's COPY would; in the key predicate they are cast to the
-    /// key columns' types (see <see cref="KeyParameter"/>).
+    /// Warns when updates of rows with unchanged columns found no destination row: such a row cannot be completed,
+    /// since its unchanged columns exist nowhere else, and inserting it would write NULLs for them.
     /// </summary>
-    private static async Task WriteDirectAsync(NpgsqlConnection connection, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
+    public void ReportMissedUpdates(TableName target, List<NpgsqlBatchCommand> updates)
     {
-        await using var batch = new NpgsqlBatch(connection);
-        AddDirect(batch, table, columns, keys, segment, conflict, columnTypes);
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var missed = updates.Count(u => u.RecordsAffected == 0);
+        if (missed > 0)
+        {
+            LogPartialUpdatesMissed(logger, target, missed, updates.Count);
+        }
     }
 
-    private static void AddDirect(NpgsqlBatch batch, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes)
+    /// <summary>
+    /// A small segment: one <c>DELETE ... WHERE (key) IN (...)</c>, one multi-row <c>INSERT ... ON CONFLICT</c> for
+    /// complete rows and one keyed <c>UPDATE</c> per row with unchanged columns (assigning only the others), sent
+    /// together. Values are text parameters of unknown type, parsed by the target columns' input functions as the
+    /// staging path's COPY would; in key predicates they are cast to the key columns' types (see <see cref="KeyParameter"/>).
+    /// </summary>
+    private async Task WriteDirectAsync(NpgsqlConnection connection, TableName target, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)
     {
+        await using var batch = new NpgsqlBatch(connection);
+        var updates = AddDirect(batch, table, columns, keys, segment, conflict, columnTypes);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        ReportMissedUpdates(target, updates);
+    }
+
+    private static List<NpgsqlBatchCommand> AddDirect(NpgsqlBatch batch, string table, List<string> columns, List<string> keys, ApplySegment segment, string conflict, IReadOnlyDictionary<string, string> columnTypes)
+    {
+        var keyIndexes = segment.Schema.KeyIndexes.ToList();
         if (segment.Deletes.Count > 0)
         {
-            var keyIndexes = segment.Schema.KeyIndexes.ToList();
             var keyTypes = keys.Select(k => TypeOf(columnTypes, k)).ToList();
             var delete = new NpgsqlBatchCommand();
             var sql = new StringBuilder("DELETE FROM ").Append(table).Append(" WHERE (").Append(PostgresIdentifier.List(keys)).Append(") IN (");
@@ -225,12 +247,13 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             batch.BatchCommands.Add(delete);
         }
 
-        if (segment.Upserts.Count + segment.Inserts.Count > 0)
+        var complete = segment.Inserts.Concat(segment.Upserts.Where(row => !IsPartial(row))).ToList();
+        if (complete.Count > 0)
         {
             var insert = new NpgsqlBatchCommand();
             var sql = new StringBuilder("INSERT INTO ").Append(table).Append(" (").Append(PostgresIdentifier.List(columns)).Append(") VALUES ");
             var first = true;
-            foreach (var row in segment.Inserts.Concat(segment.Upserts))
+            foreach (var row in complete)
             {
                 sql.Append(first ? "(" : ", (");
                 first = false;
@@ -245,6 +268,41 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             insert.CommandText = sql.Append(' ').Append(conflict).ToString();
             batch.BatchCommands.Add(insert);
         }
+
+        var updates = new List<NpgsqlBatchCommand>();
+        foreach (var row in segment.Upserts.Where(IsPartial))
+        {
+            var update = new NpgsqlBatchCommand();
+            var sql = new StringBuilder("UPDATE ").Append(table).Append(" SET ");
+            var assigned = 0;
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var value = i < row.Length ? row[i] : ColumnValue.Null;
+                if (!value.IsUnchanged && !keyIndexes.Contains(i))
+                {
+                    sql.Append(assigned++ == 0 ? "" : ", ").Append(PostgresIdentifier.Quote(columns[i])).Append(" = $").Append(AddTextParameter(update.Parameters, value));
+                }
+            }
+
+            if (assigned == 0)
+            {
+                // Only unchanged columns besides the key: nothing to write (the staging path skips these too).
+                continue;
+            }
+
+            sql.Append(" WHERE ");
+            for (var k = 0; k < keyIndexes.Count; k++)
+            {
+                sql.Append(k == 0 ? "" : " AND ").Append(PostgresIdentifier.Quote(columns[keyIndexes[k]])).Append(" = ")
+                    .Append(KeyParameter(update.Parameters, row[keyIndexes[k]], TypeOf(columnTypes, columns[keyIndexes[k]])));
+            }
+
+            update.CommandText = sql.ToString();
+            batch.BatchCommands.Add(update);
+            updates.Add(update);
+        }
+
+        return updates;
     }
 
     private async Task MoveAsync(NpgsqlConnection connection, TableName target, string table, TableSchema schema, KeyMove move, IReadOnlyDictionary<string, string> columnTypes, CancellationToken cancellationToken)

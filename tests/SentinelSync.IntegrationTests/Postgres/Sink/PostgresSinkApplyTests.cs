@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Replication.Sinks;
@@ -90,7 +91,8 @@ public sealed class PostgresSinkApplyTests
     [Fact]
     public async Task An_unchanged_toast_column_keeps_the_destination_value()
     {
-        await using var target = await SinkTarget.CreateAsync();
+        var warnings = new WarningLog();
+        await using var target = await SinkTarget.CreateAsync(logger: warnings);
         var big = string.Concat(Enumerable.Range(0, 20_000).Select(i => (char)('a' + i % 26) + "\t\\"));
         var builder = new ChangeBatchBuilder(s_items).Insert("1", "a", big).Insert("2", "b", big);
         await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
@@ -104,6 +106,34 @@ public sealed class PostgresSinkApplyTests
 
         (await target.Database.ScalarAsync<string>("SELECT body FROM public.items WHERE id = 1")).ShouldBe(big);
         (await target.RowsAsync("SELECT id, name, length(body) FROM public.items ORDER BY id")).ShouldBe(["1|a2|60000", "2|b2|5"]);
+        warnings.Messages.ShouldBe(["public.items: 1 of 2 updates with unchanged TOAST columns found no destination row; the destination has diverged from the source"]);
+    }
+
+    [Fact]
+    public async Task Many_updates_with_unchanged_columns_in_one_batch_keep_the_destination_values()
+    {
+        // More rows with unchanged columns than are written as statements of their own: the staging table's way.
+        var warnings = new WarningLog();
+        await using var target = await SinkTarget.CreateAsync(logger: warnings);
+        var builder = new ChangeBatchBuilder(s_items);
+        for (var id = 1; id <= 200; id++)
+        {
+            builder.Insert($"{id}", "old", $"body {id}");
+        }
+
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, 1);
+        var updates = new ChangeBatchBuilder(s_items, builder.NextPosition.Lsn);
+        for (var id = 1; id <= 201; id++)
+        {
+            updates.Update($"{id}", "new", ColumnValue.Unchanged);
+        }
+
+        await target.Sink.ApplyAsync(updates.Build(), SinkTarget.SinkName, 1);
+
+        var rows = await target.RowsAsync(Items);
+        rows.Count.ShouldBe(200);
+        rows.ShouldAllBe(r => r.StartsWith(r.Split('|')[0] + "|new|body " + r.Split('|')[0], StringComparison.Ordinal));
+        warnings.Messages.ShouldBe(["public.items: 1 of 201 updates with unchanged TOAST columns found no destination row; the destination has diverged from the source"]);
     }
 
     [Fact]
@@ -188,5 +218,23 @@ public sealed class PostgresSinkApplyTests
         error.Message.ShouldContain("public.log");
         error.Message.ShouldContain("primary key");
         (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.log")).ShouldBe(2);
+    }
+
+    /// <summary>The sink's warnings, formatted.</summary>
+    private sealed class WarningLog : ILogger<PostgresSink>
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
     }
 }

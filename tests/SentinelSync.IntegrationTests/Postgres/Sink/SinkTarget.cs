@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.Postgres;
 using SentinelSync.Testing;
 
@@ -21,13 +22,14 @@ internal sealed class SinkTarget : IAsyncDisposable
 
     public static async Task<SinkTarget> CreateAsync(
         Action<PostgresSinkOptions>? configure = null,
+        ILogger<PostgresSink>? logger = null,
         [CallerMemberName] string name = "",
         [CallerFilePath] string callerFile = "")
     {
         var database = await PostgresDatabase.CreateAsync(TestServers.PostgresDestination, name, callerFile);
         var options = new PostgresSinkOptions { Connection = database.ConnectionString };
         configure?.Invoke(options);
-        return new SinkTarget(database, new PostgresSink(options));
+        return new SinkTarget(database, new PostgresSink(options, logger));
     }
 
     /// <summary>The rows of <paramref name="sql"/> as "a|b" strings (each column cast to text, NULL as ∅), in query order.</summary>
