@@ -5,8 +5,9 @@ using static SentinelSync.Testing.ChangeBatchBuilder;
 namespace SentinelSync.IntegrationTests.Postgres.Sink;
 
 /// <summary>
-/// Every type Postgres can key a table on works as the sink's key: updates, key changes (as delete plus upsert,
-/// and as a move that keeps an unchanged TOAST column) and deletes, not only inserts. Values are the types' text
+/// Every type Postgres can key a table on works as the sink's key: updates (complete, and leaving a TOAST column
+/// unchanged), key changes (as delete plus upsert, and as a move that keeps an unchanged TOAST column) and deletes,
+/// not only inserts. Values are the types' text
 /// output, as the change stream carries them.
 /// </summary>
 public sealed class PostgresSinkKeyTypeTests
@@ -63,6 +64,12 @@ public sealed class PostgresSinkKeyTypeTests
         builder.Update(first, "a2", "body 1").UpdateKey([second], third, "b3", "body 3");
         await ApplyAsync(target, builder, count);
         (await RowsAsync(target)).ShouldBe([$"{first}|a2|body 1", $"{third}|b3|body 3"], ignoreOrder: true);
+
+        // An update leaving the TOASTed column unchanged: a keyed UPDATE of the columns it carries.
+        count = builder.Changes.Count;
+        builder.Update(first, "a3", ColumnValue.Unchanged);
+        await ApplyAsync(target, builder, count);
+        (await RowsAsync(target)).ShouldBe([$"{first}|a3|body 1", $"{third}|b3|body 3"], ignoreOrder: true);
 
         count = builder.Changes.Count;
         builder.Delete(first);
