@@ -33,6 +33,18 @@ internal sealed partial class SourceRunner(
     /// <summary>Tables copied at once during a snapshot (each in up to <see cref="SnapshotCopy.MaxRangesPerTable"/> ranges).</summary>
     private const int MaxTablesInParallel = 4;
 
+    /// <summary>
+    /// When the stream has nothing at hand but changes are queued, the read loop waits up to this long for more
+    /// before pushing, and the oldest queued change waits at most <see cref="MaxPushDelayMs"/> in all. A source fed
+    /// small transactions one by one (live OLTP load) then pushes several per grain call and destination transaction
+    /// instead of each alone: measured live, 42 % less CPU per change in all and 75 % less at the destination, for at
+    /// most 10 ms of latency (docs/benchmarks/replication-2026-12-01-live-push-delay.md).
+    /// </summary>
+    internal const long PushLingerMs = 5;
+
+    /// <inheritdoc cref="PushLingerMs"/>
+    internal const long MaxPushDelayMs = 10;
+
     private static readonly TimeSpan s_confirmInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
 
@@ -54,6 +66,7 @@ internal sealed partial class SourceRunner(
     private readonly SemaphoreSlim _pushGate = new(1, 1);
     private int _unpushedChanges;
     private long _unpushedFrom;
+    private long _unpushedSince;
     private HashSet<TableName> _tables = [];
     private StoppedTables? _stopped;
     private PostgresChangeStream? _stream;
@@ -141,8 +154,16 @@ internal sealed partial class SourceRunner(
             while (true)
             {
                 // Batches read in one burst go to each table grain in one call: push when the stream has nothing
-                // more at hand, so a busy source makes fewer, larger calls and an idle one pushes at once.
+                // more at hand (after a few milliseconds' wait for more, see PushLingerMs), so a busy source makes
+                // fewer, larger calls and an idle one pushes within MaxPushDelayMs.
                 var next = batches.MoveNextAsync();
+                if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince) is > 0 and var delay)
+                {
+                    var pending = next.AsTask();
+                    await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(delay), reading));
+                    next = new ValueTask<bool>(pending);
+                }
+
                 if (!next.IsCompleted)
                 {
                     await FlushAsync(reading);
@@ -504,6 +525,12 @@ internal sealed partial class SourceRunner(
         }
     }
 
+    /// <summary>
+    /// How long the read loop waits for more of the stream before pushing what has been queued for
+    /// <paramref name="queuedMs"/> (see <see cref="PushLingerMs"/>); 0: push now.
+    /// </summary>
+    internal static long PushDelay(long queuedMs) => Math.Clamp(MaxPushDelayMs - queuedMs, 0, PushLingerMs);
+
     /// <summary>Pushes one batch at once (after what is queued, so each table keeps stream order).</summary>
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
@@ -527,6 +554,7 @@ internal sealed partial class SourceRunner(
     {
         if (_unpushed.Count == 0)
         {
+            _unpushedSince = Environment.TickCount64;
             // Until it is pushed and tracked, the slot must not be confirmed past this batch (ConfirmAsync).
             Volatile.Write(ref _unpushedFrom, (long)batch.First.Lsn);
         }
