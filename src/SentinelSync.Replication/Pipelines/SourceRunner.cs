@@ -37,8 +37,9 @@ internal sealed partial class SourceRunner(
     /// When the stream has nothing at hand but changes are queued, the read loop waits up to this long for more
     /// before pushing, and the oldest queued change waits at most <see cref="MaxPushDelayMs"/> in all. A source fed
     /// small transactions one by one (live OLTP load) then pushes several per grain call and destination transaction
-    /// instead of each alone: measured live, 42 % less CPU per change in all and 75 % less at the destination, for at
-    /// most 10 ms of latency (docs/benchmarks/replication-2026-12-01-live-push-delay.md).
+    /// instead of each alone: measured live, 22–41 % less CPU per change in all and about half at the destination, for at
+    /// most 10 ms of latency; a 50 ms bound saved more (44 %) but would spend most of the 50 ms latency target
+    /// (docs/benchmarks/replication-2026-12-01-live-push-delay.md).
     /// </summary>
     internal const long PushLingerMs = 5;
 
