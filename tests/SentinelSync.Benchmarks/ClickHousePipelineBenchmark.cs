@@ -114,7 +114,7 @@ internal static class ClickHousePipelineBenchmark
         {
             return await clickHouse.ScalarAsync<long>("SELECT max(seq) FROM heartbeat");
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("Code: 60,", StringComparison.Ordinal))
+        catch (Exception e) when (ClickHouseDatabase.IsMissingTable(e))
         {
             return 0;
         }

@@ -83,6 +83,10 @@ public sealed class ClickHouseDatabase : IAsyncDisposable
         return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Whether <paramref name="e"/> is ClickHouse's "table doesn't exist" (code 60), as a query of a table a sink has not created yet fails.</summary>
+    public static bool IsMissingTable(Exception e) =>
+        e is InvalidOperationException && e.Message.Contains("Code: 60,", StringComparison.Ordinal);
+
     /// <summary>Drops the database and its tables. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -136,10 +136,6 @@ public sealed class ErasureTests(ITestOutputHelper output)
             SentinelProcess.RunVerbAsync([.. arguments, "--server", scenario.Server.ToString()]);
     }
 
-    /// <summary>ClickHouse's "table doesn't exist" (code 60).</summary>
-    private static bool IsMissingClickHouseTable(Exception e) =>
-        e is InvalidOperationException && e.Message.Contains("Code: 60,", StringComparison.Ordinal);
-
     private static async Task WaitAsync(Func<Task<long>> read, long expected, string what)
     {
         long last = -1;
@@ -150,7 +146,7 @@ public sealed class ErasureTests(ITestOutputHelper output)
                 {
                     last = await read();
                 }
-                catch (Exception e) when (e is Npgsql.PostgresException or HttpRequestException || IsMissingClickHouseTable(e))
+                catch (Exception e) when (e is Npgsql.PostgresException or HttpRequestException || ClickHouseDatabase.IsMissingTable(e))
                 {
                     // The sink has not created the table yet.
                     return false;

@@ -251,7 +251,7 @@ public sealed class PipelineScenario : IAsyncDisposable
             summaryText = await clickHouse.QueryAsync($"SELECT count(), uniqExact({QuoteClickHouse(key)}), concat({sumList}, '') FROM {from} FORMAT TabSeparated");
             rowsText = await clickHouse.QueryAsync($"SELECT toInt64({QuoteClickHouse(key)}) AS k, lower(hex(MD5(concat({rowText})))) FROM {from} ORDER BY k FORMAT TabSeparated");
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("Code: 60,", StringComparison.Ordinal))
+        catch (Exception e) when (ClickHouseDatabase.IsMissingTable(e))
         {
             return null;
         }
