@@ -77,6 +77,13 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             return;
         }
 
+        var conflict = ConflictClause(columns, keys);
+        if (FitsDirect(segment))
+        {
+            await WriteDirectAsync(connection, target, table, columns, keys, segment, conflict, columnTypes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         // Rows grouped by which columns they leave unchanged: each group is one statement.
         var partialGroups = new Dictionary<string, (int Group, List<int> Unchanged)>(StringComparer.Ordinal);
         var rows = new List<(int Group, ColumnValue[] Row)>(segment.Deletes.Count + segment.Upserts.Count + segment.Inserts.Count);
@@ -100,13 +107,6 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             }
 
             rows.Add((group.Group, row));
-        }
-
-        var conflict = ConflictClause(columns, keys);
-        if (FitsDirect(segment))
-        {
-            await WriteDirectAsync(connection, target, table, columns, keys, segment, conflict, columnTypes, cancellationToken).ConfigureAwait(false);
-            return;
         }
 
         var columnList = PostgresIdentifier.List(columns);
