@@ -14,6 +14,8 @@ namespace SentinelSync.Testing;
 /// </summary>
 public sealed class PipelineScenario : IAsyncDisposable
 {
+    private readonly List<SentinelProcess> _silos = [];
+
     private PipelineScenario(PostgresDatabase source, PostgresDatabase destination, PostgresDatabase control, ClickHouseDatabase? clickHouse, string configFile, int httpPort)
     {
         Source = source;
@@ -131,7 +133,7 @@ public sealed class PipelineScenario : IAsyncDisposable
     }
 
     public Task<SentinelProcess> StartSentinelAsync(IReadOnlyDictionary<string, string>? environment = null) =>
-        SentinelProcess.StartAsync(ConfigFile, HttpPort, environment: environment);
+        Started(SentinelProcess.StartAsync(ConfigFile, HttpPort, environment: environment));
 
     /// <summary>Starts another silo of the same cluster (same control database and pipelines) under its own name and ports.</summary>
     public async Task<SentinelProcess> StartAnotherSiloAsync(string siloName, TimeSpan? readyWithin = null)
@@ -141,7 +143,19 @@ public sealed class PipelineScenario : IAsyncDisposable
         var config = await File.ReadAllTextAsync(ConfigFile);
         var silo = config.Split('\n').Single(l => l.StartsWith("silo:", StringComparison.Ordinal));
         await File.WriteAllTextAsync(file, config.Replace(silo, $"silo: {{ name: {siloName}, httpPort: {port}, siloPort: {port + 1} }}", StringComparison.Ordinal));
-        return await SentinelProcess.StartAsync(file, port, readyWithin);
+        return await Started(SentinelProcess.StartAsync(file, port, readyWithin));
+    }
+
+    /// <summary>Notes a silo this scenario started, so that disposal kills it if the test or benchmark failed before stopping it.</summary>
+    private async Task<SentinelProcess> Started(Task<SentinelProcess> starting)
+    {
+        var sentinel = await starting;
+        lock (_silos)
+        {
+            _silos.Add(sentinel);
+        }
+
+        return sentinel;
     }
 
     /// <summary>An order-sensitive checksum of a whole table: the md5 of every row's text, in key order.</summary>
@@ -351,6 +365,13 @@ public sealed class PipelineScenario : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Before the databases go: a silo left running would reconnect to databases of the same name made by a
+        // later run (the names are derived from the test's), and compete with that run's silos.
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
         await Source.DisposeAsync();
         await Destination.DisposeAsync();
         await Control.DisposeAsync();

@@ -11,6 +11,7 @@ namespace SentinelSync.Testing;
 public sealed class SentinelProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private bool _disposed;
 
     private SentinelProcess(Process process, string logFile, int httpPort, bool https)
     {
@@ -214,8 +215,15 @@ public sealed class SentinelProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process if it still runs; a second call (the scenario disposes the silos it started) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             await KillAsync();
