@@ -10,16 +10,27 @@ namespace SentinelSync.Benchmarks;
 /// one ClickHouse sink, defaults): the snapshot of a 1,000,000-row table; a 300,000-change backlog streamed from
 /// the slot (written while sentinel was stopped); and steady streaming while a writer commits 1,000-row
 /// transactions, with heartbeats measuring latency meanwhile (<see cref="Replication.LatencyProbe"/>, polled in
-/// ClickHouse). Completion of a streaming phase is seen by a marker row committed last (a sink applies a table's
-/// changes in order); the result is then checked against the source through FINAL. Prints markdown.
+/// ClickHouse). The full-speed writer outruns what 2 cores can replicate, so its heartbeats measure how far the
+/// pipeline falls behind; a last, paced phase commits <see cref="PacedChangesPerSecond"/> in 100-row transactions
+/// for <see cref="PacedDuration"/>, a load the machine sustains, so its heartbeats measure latency under load.
+/// Completion of a streaming phase is seen by a marker row committed last (a sink applies a table's changes in
+/// order); the result is then checked against the source through FINAL. Prints markdown.
 /// </summary>
 internal static class ClickHousePipelineBenchmark
 {
     private const int RowsPerTransaction = 1_000;
 
+    /// <summary>The paced phase's load: well under what the pipeline drains here while the writer competes for the cores.</summary>
+    internal const int PacedChangesPerSecond = 10_000;
+
+    private const int PacedRowsPerTransaction = 100;
+
+    internal static readonly TimeSpan PacedDuration = TimeSpan.FromSeconds(20);
+
     private const string Schema = """
         CREATE TABLE bench (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), at timestamptz NOT NULL DEFAULT now());
         CREATE TABLE heartbeat (seq bigint PRIMARY KEY, stamped timestamptz NOT NULL);
+        CREATE TABLE paced_heartbeat (seq bigint PRIMARY KEY, stamped timestamptz NOT NULL);
         """;
 
     private static readonly string[] s_columns = ["name", "amount"];
@@ -40,10 +51,14 @@ internal static class ClickHousePipelineBenchmark
         Console.WriteLine(Row($"steady streaming, {result.ChangesPerPhase:N0} changes in {RowsPerTransaction:N0}-row transactions written in {result.SteadyWriteSeconds:N1} s, all applied after {result.SteadySeconds:N1} s", result.SteadyChangesPerSecond));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| latency while streaming, p50 / p99 ({result.Latency.Samples} heartbeats) | {result.Latency.P50Ms:N0} / {result.Latency.P99Ms:N0} ms |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| sentinel CPU while streaming steadily | {result.SteadyCpuSeconds:N1} s |"));
+        var paced = result.Paced!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| paced streaming, {paced.Changes:N0} changes in {PacedRowsPerTransaction}-row transactions over {paced.WriteSeconds:N1} s: changes/s written | {paced.Changes / paced.WriteSeconds:N0} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| latency while paced, p50 / p99 ({paced.Latency.Samples} heartbeats) | {paced.Latency.P50Ms:N0} / {paced.Latency.P99Ms:N0} ms |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| sentinel CPU while paced, per 1,000 changes | {paced.CpuSeconds * 1000 / paced.Changes:N3} s |"));
         return 0;
     }
 
-    /// <summary>The three phases with <paramref name="snapshotRows"/> rows and <paramref name="changesPerPhase"/> changes per streaming phase.</summary>
+    /// <summary>The four phases, with <paramref name="snapshotRows"/> rows and <paramref name="changesPerPhase"/> changes per full-speed streaming phase.</summary>
     public static async Task<ClickHouseResult> MeasureAsync(int snapshotRows, int changesPerPhase)
     {
         await using var scenario = await PipelineScenario.CreateAsync(sinks: PipelineSinks.ClickHouse, name: "bench_clickhouse");
@@ -79,7 +94,7 @@ internal static class ClickHousePipelineBenchmark
         // Steady: the same changes committed while sentinel streams; from the first commit to the marker's arrival.
         // Heartbeats run meanwhile: latency while the sink is busy.
         using var stopHeartbeats = new CancellationTokenSource();
-        var probe = new LatencyProbe().RunAsync(scenario.Source.ConnectionString, () => MaxHeartbeatAsync(clickHouse), "heartbeat", stopHeartbeats.Token);
+        var probe = new LatencyProbe().RunAsync(scenario.Source.ConnectionString, () => MaxHeartbeatAsync(clickHouse, "heartbeat"), "heartbeat", stopHeartbeats.Token);
         var steadyCpuStart = CpuSeconds(sentinel);
         watch.Restart();
         await WriteChangesAsync(scenario.Source, snapshotRows + (changesPerPhase * 2 / 3), changesPerPhase, marker: -2);
@@ -89,6 +104,10 @@ internal static class ClickHousePipelineBenchmark
         var steady = watch.Elapsed;
         var steadyCpu = CpuSeconds(sentinel) - steadyCpuStart;
         var latency = await probe;
+        await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
+
+        // Paced: a load the pipeline keeps up with, so the heartbeats measure latency rather than a growing backlog.
+        var paced = await MeasurePacedAsync(scenario, sentinel, firstId: snapshotRows + (changesPerPhase * 2L));
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromMinutes(2), "bench", "id", s_columns, s_sums);
         rss = Math.Max(rss, sentinel.PeakResidentBytes());
         await StopAsync(sentinel);
@@ -102,17 +121,66 @@ internal static class ClickHousePipelineBenchmark
             BacklogReadyCpuSeconds = backlogReadyCpu,
             SnapshotCpuSeconds = snapshotCpu,
             SteadyCpuSeconds = steadyCpu,
+            Paced = paced,
         };
+    }
+
+    private static async Task<PacedResult> MeasurePacedAsync(PipelineScenario scenario, SentinelProcess sentinel, long firstId)
+    {
+        var clickHouse = scenario.ClickHouse!;
+        using var stopHeartbeats = new CancellationTokenSource();
+        var probe = new LatencyProbe().RunAsync(scenario.Source.ConnectionString, () => MaxHeartbeatAsync(clickHouse, "paced_heartbeat"), "paced_heartbeat", stopHeartbeats.Token);
+        var cpuStart = CpuSeconds(sentinel);
+        var watch = Stopwatch.StartNew();
+        var changes = await WritePacedAsync(scenario.Source, firstId, PacedDuration);
+        var written = watch.Elapsed;
+        stopHeartbeats.Cancel();
+        await WaitForMarkerAsync(clickHouse, -3);
+        var cpu = CpuSeconds(sentinel) - cpuStart;
+        return new PacedResult(changes, written.TotalSeconds, await probe, cpu);
+    }
+
+    /// <summary>
+    /// For <paramref name="duration"/>, one transaction every <see cref="PacedRowsPerTransaction"/> /
+    /// <see cref="PacedChangesPerSecond"/> seconds (two thirds inserts, one third updates of snapshot rows; a
+    /// transaction late by more than one interval is not made up for by a burst), then the marker row; returns the
+    /// changes written.
+    /// </summary>
+    private static async Task<int> WritePacedAsync(PostgresDatabase source, long firstId, TimeSpan duration)
+    {
+        const int inserts = PacedRowsPerTransaction * 2 / 3;
+        const int updates = PacedRowsPerTransaction - inserts;
+        var interval = TimeSpan.FromSeconds((double)PacedRowsPerTransaction / PacedChangesPerSecond);
+        var watch = Stopwatch.StartNew();
+        var due = TimeSpan.Zero;
+        var changes = 0;
+        for (var n = 0L; watch.Elapsed < duration; n++)
+        {
+            var id = firstId + (n * inserts);
+            var updated = (n * updates) + 1;
+            await source.ExecuteAsync(
+                $"INSERT INTO bench (id, name, amount) SELECT i, 'paced ' || i, (i % 1000) / 10.0 FROM generate_series({id + 1}, {id + inserts}) i; " +
+                $"UPDATE bench SET amount = amount + 1, name = name || '~' WHERE id BETWEEN {updated} AND {updated + updates - 1}");
+            changes += PacedRowsPerTransaction;
+            due = TimeSpan.FromTicks(Math.Max((due + interval).Ticks, (watch.Elapsed - interval).Ticks));
+            if (due > watch.Elapsed)
+            {
+                await Task.Delay(due - watch.Elapsed);
+            }
+        }
+
+        await source.ExecuteAsync("INSERT INTO bench (id, name, amount) VALUES (-3, 'marker', 0)");
+        return changes + 1;
     }
 
     /// <summary>CPU seconds the sentinel process used since it started (user + system).</summary>
     private static double CpuSeconds(SentinelProcess sentinel) => (ResourceSampler.Ticks(sentinel.ProcessId) ?? 0) / 100.0;
 
-    private static async Task<long> MaxHeartbeatAsync(ClickHouseDatabase clickHouse)
+    private static async Task<long> MaxHeartbeatAsync(ClickHouseDatabase clickHouse, string table)
     {
         try
         {
-            return await clickHouse.ScalarAsync<long>("SELECT max(seq) FROM heartbeat");
+            return await clickHouse.ScalarAsync<long>($"SELECT max(seq) FROM {table}");
         }
         catch (Exception e) when (ClickHouseDatabase.IsMissingTable(e))
         {
@@ -184,4 +252,14 @@ internal sealed record ClickHouseResult(
 
     /// <summary>CPU seconds of the sentinel process during the steady streaming phase.</summary>
     public double SteadyCpuSeconds { get; init; }
+
+    /// <summary>The paced phase: a load the pipeline sustains, with heartbeats.</summary>
+    public PacedResult? Paced { get; init; }
 }
+
+/// <summary>
+/// The paced phase: <paramref name="Changes"/> written over <paramref name="WriteSeconds"/>, heartbeat
+/// <paramref name="Latency"/> meanwhile, and the sentinel process's <paramref name="CpuSeconds"/> from the first
+/// commit to the marker's arrival.
+/// </summary>
+internal sealed record PacedResult(int Changes, double WriteSeconds, LatencySummary Latency, double CpuSeconds);

@@ -74,6 +74,11 @@ internal sealed record ReplicationReport(
         m.AppendLine(Invariant($"| backlog of {c.ChangesPerPhase:N0} changes, process start to last change | {c.BacklogChangesPerSecond:N0} changes/s ({c.BacklogSeconds:N1} s) |"));
         m.AppendLine(Invariant($"| steady streaming, {c.ChangesPerPhase:N0} changes in 1,000-row transactions | {c.SteadyChangesPerSecond:N0} changes/s ({c.SteadySeconds:N1} s) |"));
         m.AppendLine(Invariant($"| latency while streaming, p50 / p99 ({c.Latency.Samples} heartbeats) | {c.Latency.P50Ms:N0} / {c.Latency.P99Ms:N0} ms |"));
+        if (c.Paced is { } paced)
+        {
+            m.AppendLine(Invariant($"| paced streaming: {paced.Changes:N0} changes in 100-row transactions at {paced.Changes / paced.WriteSeconds:N0} changes/s; latency p50 / p99 ({paced.Latency.Samples} heartbeats) | {paced.Latency.P50Ms:N0} / {paced.Latency.P99Ms:N0} ms |"));
+        }
+
         m.AppendLine(Invariant($"| peak RSS | {c.PeakRssMiB:N0} MiB |"));
         m.AppendLine(Invariant($"| converged (live rows through FINAL) | {Yes(c.Converged)} |"));
         m.AppendLine();
