@@ -99,6 +99,9 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
     /// </summary>
     public int MaxBatchChanges => 50_000;
 
+    /// <summary><see cref="ClickHouseSinkOptions.MinInsertInterval"/>.</summary>
+    public TimeSpan MinApplyInterval => _options.MinInsertInterval;
+
     /// <summary>See <see cref="ClickHouseErrorClassifier.IsTransient(Exception)"/>.</summary>
     public bool IsTransient(Exception exception) => ClickHouseErrorClassifier.IsTransient(exception);
 

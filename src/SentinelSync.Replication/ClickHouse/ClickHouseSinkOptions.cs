@@ -44,6 +44,18 @@ public sealed class ClickHouseSinkOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The least time between two streamed inserts into one table (<see cref="Pipelines.ISink.MinApplyInterval"/>).
+    /// Every insert makes a ClickHouse part, merged later on the server's CPU, and costs the control database an
+    /// offset round trip: while a table changes faster than inserts complete, waiting this long gathers the changes
+    /// into fewer, larger inserts. A change after a quiet spell is inserted at once; under load a change waits up to
+    /// this long. Zero inserts whatever is queued as soon as the previous insert is done.
+    /// </summary>
+    public TimeSpan MinInsertInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest <see cref="MinInsertInterval"/> accepted: beyond it a busy table's changes would wait long enough to look stuck.</summary>
+    public static readonly TimeSpan MaxMinInsertInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// Maps a source column to the Postgres type name it should be mapped as (for example a domain to its base
     /// type, <c>positive_int</c> → <c>integer</c>). Return null to keep the column's own type name. Types the
     /// mapping does not know (enums, domains, extension types) become <c>String</c> holding the exact text.
@@ -97,6 +109,11 @@ public sealed class ClickHouseSinkOptions
         if (RequestTimeout <= TimeSpan.Zero)
         {
             problems.Add(new OptionProblem($"{section}.requestTimeout", "must be positive (e.g. 00:05:00)"));
+        }
+
+        if (MinInsertInterval < TimeSpan.Zero || MinInsertInterval > MaxMinInsertInterval)
+        {
+            problems.Add(new OptionProblem($"{section}.minInsertInterval", $"must be between 00:00:00 and {MaxMinInsertInterval:c} (e.g. 00:00:00.200), not {MinInsertInterval:c}"));
         }
 
         return problems;

@@ -53,6 +53,8 @@ public sealed partial class SinkGrain(
     private TableName _table = null!;
     private ISink _sink = null!;
     private int _maxBatchChanges = MaxBatchChanges;
+    private TimeSpan _minApplyInterval;
+    private long _lastStreamedTake;
     private SinkApplyGroup? _group;
     private TableTransform? _transform;
     private HashSet<string> _poisonedKeys = [];
@@ -72,6 +74,7 @@ public sealed partial class SinkGrain(
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
         _maxBatchChanges = _sink.MaxBatchChanges;
+        _minApplyInterval = _sink.MinApplyInterval;
         _group = pipelines.ApplyGroup(_pipeline, _sinkName);
         _transform = pipelines.Transform(_pipeline, _sinkName, _table);
         _poisonedKeys = await deadLetters.PendingKeysAsync(_pipeline, _sinkName, _table, cancellationToken);
@@ -228,10 +231,16 @@ public sealed partial class SinkGrain(
             }
 
             await _work.WaitAsync(stop);
+            await SpaceStreamedAppliesAsync(stop);
             var batch = TakeBatch(out var taken, out var parts, out var streams);
             if (batch is null)
             {
                 continue;
+            }
+
+            if (batch.Copy is null)
+            {
+                _lastStreamedTake = Stopwatch.GetTimestamp();
             }
 
             if (streams is not null)
@@ -260,6 +269,25 @@ public sealed partial class SinkGrain(
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits out the rest of the sink's <see cref="ISink.MinApplyInterval"/> since the last streamed batch was taken,
+    /// when a streamed batch is next and less than a full batch is queued.
+    /// </summary>
+    private Task SpaceStreamedAppliesAsync(CancellationToken stop)
+    {
+        if (_minApplyInterval <= TimeSpan.Zero || _lastStreamedTake == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var rest = _minApplyInterval - Stopwatch.GetElapsedTime(_lastStreamedTake);
+        lock (_lock)
+        {
+            var streamedNext = _queue.TryPeek(out var next) && next.Copy is null;
+            return rest > TimeSpan.Zero && streamedNext && _queued < _maxBatchChanges ? Task.Delay(rest, stop) : Task.CompletedTask;
         }
     }
 

@@ -131,7 +131,33 @@ public sealed class SentinelConfigLoaderTests : IDisposable
         clickHouse.Database.ShouldBe("analytics");
         clickHouse.Password.ShouldBe("hunter2");
         clickHouse.CompressInserts.ShouldBeFalse();
+        clickHouse.MinInsertInterval.ShouldBe(TimeSpan.FromMilliseconds(200), "a busy table's inserts are spaced unless configured");
         clickHouse.ToString().ShouldNotContain("hunter2");
+    }
+
+    [Theory]
+    [InlineData("\"00:00:00\"", 0)]
+    [InlineData("\"00:00:01.500\"", 1_500)]
+    public void A_clickhouse_sink_takes_its_min_insert_interval(string value, int milliseconds)
+    {
+        var sink = ClickHouseSink.Replace("database: analytics,", $"database: analytics, minInsertInterval: {value},", StringComparison.Ordinal);
+
+        var config = SentinelConfigLoader.Load(Write(Valid + "\n" + sink), Env(("SHOP_PASSWORD", "x"), ("CH_PASSWORD", "p")));
+
+        config.Pipelines.ShouldHaveSingleItem().Sinks[1].ClickHouse.ShouldNotBeNull().MinInsertInterval.ShouldBe(TimeSpan.FromMilliseconds(milliseconds));
+    }
+
+    [Theory]
+    [InlineData("\"-00:00:01\"")]
+    [InlineData("\"00:05:00\"")]
+    public void A_min_insert_interval_below_zero_or_over_a_minute_is_rejected_naming_the_key(string value)
+    {
+        var file = Write(Valid + "\n" + ClickHouseSink.Replace("database: analytics,", $"database: analytics, minInsertInterval: {value},", StringComparison.Ordinal));
+
+        var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(file, Env(("SHOP_PASSWORD", "x"), ("CH_PASSWORD", "p"))));
+
+        error.Key.ShouldBe("pipelines[0].sinks[1].clickhouse.minInsertInterval");
+        error.Message.ShouldContain("between 00:00:00 and 00:01:00");
     }
 
     private const string CassandraSink = """
