@@ -23,7 +23,7 @@ internal static class ClickHousePipelineBenchmark
     /// <summary>The paced phase's load: well under what the pipeline drains here while the writer competes for the cores.</summary>
     internal const int PacedChangesPerSecond = 10_000;
 
-    private const int PacedRowsPerTransaction = 100;
+    internal const int PacedRowsPerTransaction = 100;
 
     internal static readonly TimeSpan PacedDuration = TimeSpan.FromSeconds(20);
 

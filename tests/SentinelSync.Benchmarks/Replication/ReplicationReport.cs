@@ -76,7 +76,7 @@ internal sealed record ReplicationReport(
         m.AppendLine(Invariant($"| latency while streaming, p50 / p99 ({c.Latency.Samples} heartbeats) | {c.Latency.P50Ms:N0} / {c.Latency.P99Ms:N0} ms |"));
         if (c.Paced is { } paced)
         {
-            m.AppendLine(Invariant($"| paced streaming: {paced.Changes:N0} changes in 100-row transactions at {paced.Changes / paced.WriteSeconds:N0} changes/s; latency p50 / p99 ({paced.Latency.Samples} heartbeats) | {paced.Latency.P50Ms:N0} / {paced.Latency.P99Ms:N0} ms |"));
+            m.AppendLine(Invariant($"| paced streaming: {paced.Changes:N0} changes in {ClickHousePipelineBenchmark.PacedRowsPerTransaction}-row transactions at {paced.Changes / paced.WriteSeconds:N0} changes/s; latency p50 / p99 ({paced.Latency.Samples} heartbeats) | {paced.Latency.P50Ms:N0} / {paced.Latency.P99Ms:N0} ms |"));
         }
 
         m.AppendLine(Invariant($"| peak RSS | {c.PeakRssMiB:N0} MiB |"));

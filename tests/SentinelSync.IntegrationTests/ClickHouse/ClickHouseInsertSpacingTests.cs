@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using SentinelSync.IntegrationTests.Pipelines;
 using SentinelSync.Testing;
+using SentinelSync.Testing.Metrics;
 using Xunit.Abstractions;
 
 namespace SentinelSync.IntegrationTests.ClickHouse;
@@ -69,11 +69,9 @@ public sealed class ClickHouseInsertSpacingTests(ITestOutputHelper output)
             () => $"{rows} rows in ClickHouse; log:\n{sentinel.Log}");
 
     /// <summary>The ClickHouse sink's applies so far: the count of its batch-size histogram.</summary>
-    private static async Task<long> InsertsAsync(HttpClient http)
-    {
-        var metrics = await http.GetStringAsync("/metrics");
-        return metrics.Split('\n')
-            .Where(l => l.StartsWith("sentinel_sink_batch_size_count{", StringComparison.Ordinal) && l.Contains($"sink=\"{PipelineScenario.ClickHouseSinkName}\"", StringComparison.Ordinal))
-            .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-    }
+    private static async Task<double> InsertsAsync(HttpClient http) =>
+        ExpositionParser.Parse(await http.GetStringAsync("/metrics"))
+            .Samples("sentinel_sink_batch_size_count")
+            .Where(s => s.Labels.TryGetValue("sink", out var sink) && sink == PipelineScenario.ClickHouseSinkName)
+            .Sum(s => s.Value);
 }
