@@ -46,6 +46,7 @@ public sealed class KafkaSourceConfigTests : IDisposable
         kafka.GroupId.ShouldBe("sentinel-warehouse");
         kafka.Format.ShouldBe("debezium-json");
         kafka.StartFrom.ShouldBe("earliest");
+        kafka.DeletedMessages.ShouldBe("stop");
     }
 
     [Fact]
@@ -53,19 +54,21 @@ public sealed class KafkaSourceConfigTests : IDisposable
     {
         var text = Valid.Replace("""topics: ["dbserver1.inventory.customers", "dbserver1.inventory.orders"]""", """topicPattern: 'scylla\.ks\..*'""", StringComparison.Ordinal)
             .Replace("format: debezium-json", "format: scylla-cdc", StringComparison.Ordinal)
-            .Replace("startFrom: earliest", "startFrom: latest", StringComparison.Ordinal);
+            .Replace("startFrom: earliest", "startFrom: latest\n        deletedMessages: skip", StringComparison.Ordinal);
 
         var kafka = SentinelConfigLoader.Load(Write(text), NoEnvironment).Pipelines.Single().Source!.Kafka!;
 
         kafka.TopicPattern.ShouldBe(@"scylla\.ks\..*");
         kafka.Format.ShouldBe("scylla-cdc");
         kafka.StartFrom.ShouldBe("latest");
+        kafka.DeletedMessages.ShouldBe("skip");
     }
 
     [Theory]
     [InlineData("groupId: sentinel-warehouse", "groupId: \"\"", "pipelines[0].source.kafka.groupId")]
     [InlineData("format: debezium-json", "format: protobuf", "pipelines[0].source.kafka.format")]
     [InlineData("startFrom: earliest", "startFrom: yesterday", "pipelines[0].source.kafka.startFrom")]
+    [InlineData("startFrom: earliest", "startFrom: earliest\n        deletedMessages: ignore", "pipelines[0].source.kafka.deletedMessages")]
     [InlineData("bootstrapServers: \"127.0.0.1:9092,127.0.0.1:9093\"", "bootstrapServers: \"broker\"", "pipelines[0].source.kafka.bootstrapServers")]
     [InlineData("startFrom: earliest", "startFrom: earliest\n        topicPattern: 'x.*'", "pipelines[0].source.kafka.topicPattern")]
     [InlineData("groupId: sentinel-warehouse", "groupID2: x", "pipelines[0].source.kafka")]

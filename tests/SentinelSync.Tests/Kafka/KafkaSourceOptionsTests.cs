@@ -16,6 +16,7 @@ public sealed class KafkaSourceOptionsTests
     [InlineData("groupId", "")]
     [InlineData("format", "protobuf")]
     [InlineData("startFrom", "middle")]
+    [InlineData("deletedMessages", "ignore")]
     [InlineData("topicPattern", "db\\..*")]
     [InlineData("topicPattern", "(")]
     public void Each_mistake_names_its_key(string key, string value)
@@ -27,6 +28,7 @@ public sealed class KafkaSourceOptionsTests
             case "groupId": options.GroupId = value; break;
             case "format": options.Format = value; break;
             case "startFrom": options.StartFrom = value; break;
+            case "deletedMessages": options.DeletedMessages = value; break;
             case "topicPattern": options.TopicPattern = value; options.Topics = value == "(" ? [] : options.Topics; break;
         }
 

@@ -63,9 +63,10 @@ public sealed class KnownSchemaDecodingTests
         cache.TrySplit(value).ShouldBeNull();
         var schema = cache.Of(whole.RootElement.GetProperty("schema"));
 
-        var (found, start, length) = cache.TrySplit(value)!.Value;
+        var (found, raw, start, length) = cache.TrySplit(value)!.Value;
 
         found.ShouldBeSameAs(schema);
+        Encoding.UTF8.GetString(raw).ShouldBe(whole.RootElement.GetProperty("schema").GetRawText());
         Encoding.UTF8.GetString(value, start, length).ShouldBe(whole.RootElement.GetProperty("payload").GetRawText());
         cache.TrySplit(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(value).Replace("\"payload\":", "\"payload\" :", StringComparison.Ordinal))).ShouldBeNull();
     }
@@ -96,6 +97,55 @@ public sealed class KnownSchemaDecodingTests
         var error = Should.Throw<PoisonMessageException>(() => Decode(decoder, (key, broken), 1));
 
         error.Message.ShouldContain("the value is not JSON");
+    }
+
+    /// <summary>What the partition's consumer makes of a value, as librdkafka hands it over.</summary>
+    private static KafkaMessage Consumed(EnvelopeDecoder decoder, (byte[] Key, byte[] Value) message, long offset) =>
+        KafkaMessage.Of("shop.public.items", 0, offset, message.Key, new KafkaValue.Deserializer(decoder.Schemas).Deserialize(message.Value, isNull: false, default));
+
+    [Fact]
+    public void A_consumed_value_behind_a_known_schema_keeps_only_its_payload_and_decodes_and_reads_back_exactly()
+    {
+        var decoder = new EnvelopeDecoder(scylla: false);
+        var first = Written(1, "1.00", ColumnValue.Of("first"));
+        var unknown = Consumed(decoder, first, 0);
+        unknown.Consumed!.Schema.ShouldBeNull();
+        Decode(decoder, first);
+        var message = Written(2, "-2.05", ColumnValue.Unchanged);
+
+        var consumed = Consumed(decoder, message, 1);
+
+        consumed.Consumed!.Schema.ShouldNotBeNull();
+        consumed.Consumed.Payload!.Length.ShouldBeLessThan(message.Value.Length / 2);
+        Text(decoder.Decode(consumed).Change!).ShouldBe(Text(Decode(new EnvelopeDecoder(scylla: false), message)));
+        consumed.Value.ShouldBe(message.Value);
+        unknown.Value.ShouldBe(first.Value);
+    }
+
+    [Fact]
+    public void A_consumed_value_with_a_field_after_the_payload_or_a_broken_payload_is_read_whole()
+    {
+        var decoder = new EnvelopeDecoder(scylla: false);
+        var (key, value) = Written(1, "1.00", ColumnValue.Of("first"));
+        Decode(decoder, (key, value));
+        var text = Encoding.UTF8.GetString(value);
+        var extended = Encoding.UTF8.GetBytes(text[..^1] + ""","extra":{"op":"d"}}""");
+        var broken = Encoding.UTF8.GetBytes(text[..text.LastIndexOf("\"op\"", StringComparison.Ordinal)] + "\"op\":}}");
+
+        Text(decoder.Decode(Consumed(decoder, (key, extended), 1)).Change!).ShouldBe(Text(Decode(decoder, (key, value), 2)));
+        var error = Should.Throw<PoisonMessageException>(() => decoder.Decode(Consumed(decoder, (key, broken), 3)));
+        error.Message.ShouldContain("the value is not JSON");
+        Consumed(decoder, (key, broken), 3).Value.ShouldBe(broken);
+    }
+
+    [Fact]
+    public void A_consumed_tombstone_is_a_tombstone()
+    {
+        var decoder = new EnvelopeDecoder(scylla: false);
+        var deserializer = new KafkaValue.Deserializer(decoder.Schemas);
+
+        decoder.Decode(KafkaMessage.Of("shop.public.items", 0, 1, null, deserializer.Deserialize([], isNull: true, default))).ShouldBe(DecodedMessage.Tombstone);
+        decoder.Decode(KafkaMessage.Of("shop.public.items", 0, 2, null, deserializer.Deserialize([], isNull: false, default))).ShouldBe(DecodedMessage.Tombstone);
     }
 
     [Fact]

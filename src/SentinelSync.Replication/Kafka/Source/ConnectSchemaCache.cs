@@ -23,9 +23,9 @@ internal sealed class ConnectSchemaCache
     private readonly List<(byte[] Raw, ConnectSchema Schema)> _recent = [];
     private int _count;
 
-    private static ReadOnlySpan<byte> SchemaOpening => "{\"schema\":"u8;
+    internal static ReadOnlySpan<byte> SchemaOpening => "{\"schema\":"u8;
 
-    private static ReadOnlySpan<byte> PayloadOpening => ",\"payload\":"u8;
+    internal static ReadOnlySpan<byte> PayloadOpening => ",\"payload\":"u8;
 
     /// <summary>
     /// For a message written as <c>{"schema":S,"payload":P}</c> without spaces (as Kafka Connect's JsonConverter
@@ -33,7 +33,7 @@ internal sealed class ConnectSchemaCache
     /// lies, so that only P needs parsing (S is most of the message). Null otherwise. Whether P is one JSON value,
     /// i.e. whether the message is exactly that object, is for the caller to check by parsing it.
     /// </summary>
-    public (ConnectSchema Schema, int PayloadStart, int PayloadLength)? TrySplit(ReadOnlySpan<byte> message)
+    public (ConnectSchema Schema, byte[] Raw, int PayloadStart, int PayloadLength)? TrySplit(ReadOnlySpan<byte> message)
     {
         if (!message.StartsWith(SchemaOpening) || message[^1] != (byte)'}')
         {
@@ -49,7 +49,7 @@ internal sealed class ConnectSchemaCache
                 if (rest.StartsWith(raw) && rest[raw.Length..].StartsWith(PayloadOpening))
                 {
                     var start = SchemaOpening.Length + raw.Length + PayloadOpening.Length;
-                    return (schema, start, message.Length - 1 - start);
+                    return (schema, raw, start, message.Length - 1 - start);
                 }
             }
         }

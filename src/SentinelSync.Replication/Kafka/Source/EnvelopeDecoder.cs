@@ -18,19 +18,20 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     /// <summary>The payload alone sits one level below the message's root: the depth the whole message would allow it.</summary>
     private static readonly JsonDocumentOptions s_payloadOptions = new() { MaxDepth = 63 };
 
-    private readonly ConnectSchemaCache _schemas = new();
+    /// <summary>The schema blocks read so far; the partition's consumer splits values at them (<see cref="KafkaValue"/>).</summary>
+    internal ConnectSchemaCache Schemas { get; } = new();
 
     public ValueTask<DecodedMessage> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken) => ValueTask.FromResult(Decode(message));
 
     public DecodedMessage Decode(KafkaMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Value is null || message.Value.Length == 0)
+        if (message.Consumed is not { Schema: not null } && message.Value is not { Length: > 0 })
         {
             return DecodedMessage.Tombstone;
         }
 
-        using var value = Open(message.Value, "value");
+        using var value = (message.Consumed is { Schema: { } known, Payload: { } split } ? OpenPayload(split, known) : null) ?? Open(message.Value!, "value");
         using var key = message.Key is { Length: > 0 } ? Open(message.Key, "key") : null;
         var (payload, schema) = (value.Payload, value.Schema);
         if (payload.ValueKind != JsonValueKind.Object)
@@ -128,22 +129,29 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     /// </summary>
     private Envelope Open(byte[] bytes, string part)
     {
-        if (_schemas.TrySplit(bytes) is { } known)
+        if (Schemas.TrySplit(bytes) is { } known && OpenPayload(bytes.AsMemory(known.PayloadStart, known.PayloadLength), known.Schema) is { } split)
         {
-            try
-            {
-                var payload = JsonDocument.Parse(bytes.AsMemory(known.PayloadStart, known.PayloadLength), s_payloadOptions);
-                return new Envelope(payload, payload.RootElement, known.Schema);
-            }
-            catch (JsonException)
-            {
-                // Something follows the payload (another field), or it is not JSON: the whole message says which.
-            }
+            return split;
         }
 
         var document = Parse(bytes, part);
         var (root, schema) = Unwrap(document.RootElement);
         return new Envelope(document, root, schema);
+    }
+
+    /// <summary>The payload of a message split at a known schema block; null when it is not one JSON value.</summary>
+    private static Envelope? OpenPayload(ReadOnlyMemory<byte> payload, ConnectSchema schema)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(payload, s_payloadOptions);
+            return new Envelope(document, document.RootElement, schema);
+        }
+        catch (JsonException)
+        {
+            // Something follows the payload (another field), or it is not JSON: the whole message says which.
+            return null;
+        }
     }
 
     private static JsonDocument Parse(byte[] bytes, string part)
@@ -161,7 +169,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     /// <summary>The payload and its schema when the converter embedded one (<c>{"schema": ..., "payload": ...}</c>).</summary>
     private (JsonElement Payload, ConnectSchema? Schema) Unwrap(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("payload", out var payload) && root.TryGetProperty("schema", out var schema)
-            ? (payload, schema.ValueKind == JsonValueKind.Object ? _schemas.Of(schema) : null)
+            ? (payload, schema.ValueKind == JsonValueKind.Object ? Schemas.Of(schema) : null)
             : (root, null);
 
     private static TableName TableOf(JsonElement source, string topic)

@@ -13,22 +13,22 @@ namespace SentinelSync.Replication.Kafka.Source;
 /// </summary>
 internal sealed class KafkaChunkFetcher : IDisposable
 {
-    private readonly Channel<Queue<ConsumeResult<byte[]?, byte[]?>>> _chunks =
-        Channel.CreateBounded<Queue<ConsumeResult<byte[]?, byte[]?>>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<Queue<ConsumeResult<byte[]?, KafkaValue?>>> _chunks =
+        Channel.CreateBounded<Queue<ConsumeResult<byte[]?, KafkaValue?>>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
     /// <param name="read">Reads one chunk (empty when the partition had nothing within its wait); runs on the fetcher's thread only.</param>
     /// <param name="name">The thread's name.</param>
-    public KafkaChunkFetcher(Func<CancellationToken, Queue<ConsumeResult<byte[]?, byte[]?>>> read, string name)
+    public KafkaChunkFetcher(Func<CancellationToken, Queue<ConsumeResult<byte[]?, KafkaValue?>>> read, string name)
     {
         _thread = new Thread(() => Run(read)) { IsBackground = true, Name = name };
         _thread.Start();
     }
 
     /// <summary>The next chunk, in offset order; an empty one after each idle wait, so that the loop keeps its cadence.</summary>
-    public async ValueTask<Queue<ConsumeResult<byte[]?, byte[]?>>> NextAsync(CancellationToken cancellationToken)
+    public async ValueTask<Queue<ConsumeResult<byte[]?, KafkaValue?>>> NextAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +50,7 @@ internal sealed class KafkaChunkFetcher : IDisposable
         _stop.Dispose();
     }
 
-    private void Run(Func<CancellationToken, Queue<ConsumeResult<byte[]?, byte[]?>>> read)
+    private void Run(Func<CancellationToken, Queue<ConsumeResult<byte[]?, KafkaValue?>>> read)
     {
         var stop = _stop.Token;
         try

@@ -7,6 +7,9 @@ internal sealed partial class KafkaPartitionReader
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: Kafka partition {Topic}/{Partition} reads from offset {Offset} (the lowest its destinations need)")]
     private static partial void LogResumed(ILogger logger, string pipeline, string topic, int partition, long offset);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: Kafka partition {Topic}/{Partition} skips messages the brokers deleted before they were applied ({Reason}); it goes on from offset {Earliest} (deletedMessages: skip)")]
+    private static partial void LogSkippedDeleted(ILogger logger, string pipeline, string topic, int partition, long earliest, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline}: message {Topic}/{Partition}@{Offset} dead-lettered: {Error}")]
     private static partial void LogPoison(ILogger logger, string pipeline, string topic, int partition, long offset, string error);
 

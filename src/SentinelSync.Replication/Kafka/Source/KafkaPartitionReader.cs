@@ -104,13 +104,16 @@ internal sealed partial class KafkaPartitionReader(
         KafkaNativeLibrary.EnsureLoaded();
         using var decoderResources = _decoder as IDisposable;
         _poisonedKeys = await deadLetters.PendingKeysAsync(pipeline, SourceSink, _deadLetterTable, abort);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        using var consumer = new ConsumerBuilder<byte[]?, KafkaValue?>(new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = options.GroupId,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
-            AutoOffsetReset = options.StartFrom == KafkaSourceOptions.StartLatest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            // The partition is always assigned at an offset of its own (startFrom picks the first one, from the
+            // watermarks). An offset the brokers no longer hold means messages deleted before they were applied:
+            // librdkafka's earliest/latest would skip them without a word; error makes the partition stop and say so.
+            AutoOffsetReset = AutoOffsetReset.Error,
             // How long a broker may hold a fetch that finds nothing new. A real broker answers as soon as data arrives,
             // so this only paces idle polling; librdkafka's mock cluster holds an empty fetch for the whole wait, new
             // data or not, which added up to 500 ms (the default) to every change that found its partition idle.
@@ -122,7 +125,7 @@ internal sealed partial class KafkaPartitionReader(
             QueuedMaxMessagesKbytes = PrefetchKilobytes,
             // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
             ConsumeResultFields = "none",
-        }).Build();
+        }).SetValueDeserializer(new KafkaValue.Deserializer((_decoder as EnvelopeDecoder)?.Schemas)).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
         NextOffset = CommittedOffset = resume;
         consumer.Assign(new TopicPartitionOffset(topic, partition, new Offset(resume)));
@@ -146,7 +149,7 @@ internal sealed partial class KafkaPartitionReader(
         consumer.Close();
     }
 
-    private async Task StreamAsync(IConsumer<byte[]?, byte[]?> consumer, KafkaChunkFetcher fetcher, CancellationToken abort)
+    private async Task StreamAsync(IConsumer<byte[]?, KafkaValue?> consumer, KafkaChunkFetcher fetcher, CancellationToken abort)
     {
         while (!_stopping && !abort.IsCancellationRequested)
         {
@@ -183,7 +186,7 @@ internal sealed partial class KafkaPartitionReader(
     /// The lowest offset any sink of any table this partition fed still needs: per table the later of its first
     /// offset and the lowest next offset its sinks stored. With no table known yet, where reading first began.
     /// </summary>
-    private async Task<long> ResumeOffsetAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    private async Task<long> ResumeOffsetAsync(IConsumer<byte[]?, KafkaValue?> consumer, CancellationToken cancellationToken)
     {
         if (state.State.Tables.Count == 0)
         {
@@ -216,13 +219,30 @@ internal sealed partial class KafkaPartitionReader(
         return resume;
     }
 
-    private Queue<ConsumeResult<byte[]?, byte[]?>> Read(IConsumer<byte[]?, byte[]?> consumer, CancellationToken abort)
+    private Queue<ConsumeResult<byte[]?, KafkaValue?>> Read(IConsumer<byte[]?, KafkaValue?> consumer, CancellationToken abort)
     {
-        var chunk = new Queue<ConsumeResult<byte[]?, byte[]?>>();
+        var chunk = new Queue<ConsumeResult<byte[]?, KafkaValue?>>();
         var wait = TimeSpan.FromMilliseconds(100);
         while (chunk.Count < MaxChunkMessages && !abort.IsCancellationRequested)
         {
-            var message = consumer.Consume(chunk.Count == 0 ? wait : TimeSpan.Zero);
+            ConsumeResult<byte[]?, KafkaValue?>? message;
+            try
+            {
+                message = consumer.Consume(chunk.Count == 0 ? wait : TimeSpan.Zero);
+            }
+            catch (ConsumeException e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_AutoOffsetReset)
+            {
+                var gone = new KafkaOffsetGoneException(topic, partition, e.Error.Reason, Earliest(consumer), e);
+                if (options.DeletedMessages != KafkaSourceOptions.DeletedSkip || gone.Earliest is not { } earliest)
+                {
+                    throw gone;
+                }
+
+                LogSkippedDeleted(logger, pipeline, topic, partition, earliest, e.Error.Reason);
+                consumer.Assign(new TopicPartitionOffset(topic, partition, earliest));
+                continue;
+            }
+
             if (message is null)
             {
                 break;
@@ -237,7 +257,20 @@ internal sealed partial class KafkaPartitionReader(
         return chunk;
     }
 
-    private async Task PushAsync(Queue<ConsumeResult<byte[]?, byte[]?>> chunk, CancellationToken cancellationToken)
+    /// <summary>The partition's earliest offset on the brokers, or null when they do not answer within 10 s.</summary>
+    private long? Earliest(IConsumer<byte[]?, KafkaValue?> consumer)
+    {
+        try
+        {
+            return consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).Low.Value;
+        }
+        catch (KafkaException)
+        {
+            return null;
+        }
+    }
+
+    private async Task PushAsync(Queue<ConsumeResult<byte[]?, KafkaValue?>> chunk, CancellationToken cancellationToken)
     {
         var byTable = new Dictionary<TableName, List<RowChange>>();
         var newTables = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -247,7 +280,7 @@ internal sealed partial class KafkaPartitionReader(
         while (chunk.TryDequeue(out var record))
         {
             var offset = record.Offset.Value;
-            var message = new KafkaMessage(topic, partition, offset, record.Message.Key, record.Message.Value);
+            var message = KafkaMessage.Of(topic, partition, offset, record.Message.Key, record.Message.Value);
             var change = await DecodeAsync(message, cancellationToken);
             if (change is null)
             {
@@ -444,7 +477,7 @@ internal sealed partial class KafkaPartitionReader(
     /// consumer group. Fails with <see cref="SinkWorkLostException"/> when a sink's activation changed before it
     /// applied what was pushed to it.
     /// </summary>
-    private async Task SettleAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken cancellationToken)
+    private async Task SettleAsync(IConsumer<byte[]?, KafkaValue?> consumer, CancellationToken cancellationToken)
     {
         _settledAt = Stopwatch.GetTimestamp();
         if (_pending.Count == 0)
@@ -496,7 +529,7 @@ internal sealed partial class KafkaPartitionReader(
     /// has it: a commit that failed, or a partition resumed with nothing new to read, would otherwise leave the
     /// group's offset behind for good.
     /// </summary>
-    private void CommitToGroup(IConsumer<byte[]?, byte[]?> consumer)
+    private void CommitToGroup(IConsumer<byte[]?, KafkaValue?> consumer)
     {
         if (CommittedOffset == _groupOffset)
         {

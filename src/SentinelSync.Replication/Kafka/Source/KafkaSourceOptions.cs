@@ -19,6 +19,8 @@ public sealed partial class KafkaSourceOptions
     public const string FormatScyllaCdc = "scylla-cdc";
     public const string StartEarliest = "earliest";
     public const string StartLatest = "latest";
+    public const string DeletedStop = "stop";
+    public const string DeletedSkip = "skip";
 
     private static readonly string[] s_formats = [FormatDebeziumJson, FormatDebeziumAvro, FormatScyllaCdc];
 
@@ -42,6 +44,14 @@ public sealed partial class KafkaSourceOptions
 
     /// <summary><c>earliest</c> (default) or <c>latest</c>: where a partition nothing was applied from starts.</summary>
     public string StartFrom { get; set; } = StartEarliest;
+
+    /// <summary>
+    /// What a partition does when messages it has not applied are no longer on the brokers (retention, compaction or
+    /// deleted records removed them first): <c>stop</c> (default) fails the partition with an error naming the gap,
+    /// retried with backoff, and applies nothing beyond it; <c>skip</c> logs the gap as an error and goes on from the
+    /// earliest offset the brokers hold.
+    /// </summary>
+    public string DeletedMessages { get; set; } = DeletedStop;
 
     /// <summary>Whether <paramref name="topic"/> is one this source reads.</summary>
     public bool Matches(string topic) =>
@@ -119,6 +129,11 @@ public sealed partial class KafkaSourceOptions
         if (StartFrom is not (StartEarliest or StartLatest))
         {
             errors.Add(new OptionProblem(Key(nameof(StartFrom)), $"'{StartFrom}' is not one of '{StartEarliest}', '{StartLatest}'."));
+        }
+
+        if (DeletedMessages is not (DeletedStop or DeletedSkip))
+        {
+            errors.Add(new OptionProblem(Key(nameof(DeletedMessages)), $"'{DeletedMessages}' is not one of '{DeletedStop}', '{DeletedSkip}'."));
         }
 
         return errors;
