@@ -152,46 +152,68 @@ internal sealed partial class SourceRunner(
         {
             var onMessage = SupportsResync(stream) ? OnMessageAsync : (Func<LogicalMessage, CancellationToken, ValueTask>?)null;
             await using var batches = stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token).GetAsyncEnumerator(confirmFailed.Token);
-            while (true)
+            Task<bool>? inFlight = null;
+            try
             {
-                // Batches read in one burst go to each table grain in one call: push when the stream has nothing
-                // more at hand (after a few milliseconds' wait for more, see PushLingerMs), so a busy source makes
-                // fewer, larger calls and an idle one pushes within MaxPushDelayMs.
-                var next = batches.MoveNextAsync();
-                if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince) is > 0 and var delay)
+                while (true)
                 {
-                    var pending = next.AsTask();
-                    await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(delay), reading));
-                    next = new ValueTask<bool>(pending);
-                }
+                    // Batches read in one burst go to each table grain in one call: push when the stream has nothing
+                    // more at hand (after a few milliseconds' wait for more, see PushLingerMs), so a busy source makes
+                    // fewer, larger calls and an idle one pushes within MaxPushDelayMs.
+                    var next = batches.MoveNextAsync();
+                    if (!next.IsCompleted)
+                    {
+                        // Kept as a task, so that a flush or push failing meanwhile can still wait for this read (finally).
+                        inFlight = next.AsTask();
+                        next = new ValueTask<bool>(inFlight);
+                    }
 
-                if (!next.IsCompleted)
-                {
-                    await FlushAsync(reading);
-                }
+                    if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince) is > 0 and var delay)
+                    {
+                        await Task.WhenAny(inFlight!, Task.Delay(TimeSpan.FromMilliseconds(delay), reading));
+                    }
 
-                if (!await next)
-                {
-                    break;
-                }
+                    if (!next.IsCompleted)
+                    {
+                        await FlushAsync(reading);
+                    }
 
-                var batch = batches.Current;
-                if (_stopping)
-                {
-                    // Neither push this batch nor ask for the next (which would mark its transaction received):
-                    // it is streamed again after the restart. Wait for StopAsync to end the stream.
-                    await Task.Delay(Timeout.Infinite, reading);
-                }
+                    if (!await next)
+                    {
+                        break;
+                    }
 
-                await PushAbandonedAsync(reading);
-                if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !Windows.Any(w => w.Hold(batch)))
-                {
-                    await QueueAsync(batch, reading);
-                }
+                    var batch = batches.Current;
+                    if (_stopping)
+                    {
+                        // Neither push this batch nor ask for the next (which would mark its transaction received):
+                        // it is streamed again after the restart. Wait for StopAsync to end the stream.
+                        await Task.Delay(Timeout.Infinite, reading);
+                    }
 
-                if (confirming.IsCompleted)
+                    await PushAbandonedAsync(reading);
+                    if (_tables.Contains(batch.Table) && !_stopped.Hold(batch) && !Windows.Any(w => w.Hold(batch)))
+                    {
+                        await QueueAsync(batch, reading);
+                    }
+
+                    if (confirming.IsCompleted)
+                    {
+                        await confirming;
+                    }
+                }
+            }
+            finally
+            {
+                // Never dispose the stream under a read still in flight (a flush or push failed, or the run was
+                // cancelled, while the next batch was awaited): Npgsql's replication reader then completed its
+                // iterator twice on the socket's callback, an unhandled exception that killed the silo while it
+                // moved a pipeline away (SiloScalingTests, 2026-12-01). End the read first; bounded, in case it hangs.
+                if (inFlight is { IsCompleted: false })
                 {
-                    await confirming;
+                    await confirmFailed.CancelAsync();
+                    await Task.WhenAny(inFlight, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
+                    _ = inFlight.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 }
             }
 

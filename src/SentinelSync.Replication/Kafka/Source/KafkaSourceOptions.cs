@@ -46,8 +46,8 @@ public sealed partial class KafkaSourceOptions
     public string StartFrom { get; set; } = StartEarliest;
 
     /// <summary>
-    /// What a partition does when messages it has not applied are no longer on the brokers (retention, compaction or
-    /// deleted records removed them first): <c>stop</c> (default) fails the partition with an error naming the gap,
+    /// What a partition does when messages it has not applied are no longer on the brokers (retention or deleted
+    /// records removed them first): <c>stop</c> (default) fails the partition with an error naming the gap,
     /// retried with backoff, and applies nothing beyond it; <c>skip</c> logs the gap as an error and goes on from the
     /// earliest offset the brokers hold.
     /// </summary>
