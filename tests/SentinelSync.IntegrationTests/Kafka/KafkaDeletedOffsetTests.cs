@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using SentinelSync.Testing;
@@ -22,7 +21,7 @@ public sealed class KafkaDeletedOffsetTests
         await using var scenario = await KafkaSourceScenario.CreateAsync();
         var topic = scenario.Topic("dbserver1.public.events");
         await scenario.Kafka.CreateTopicAsync(topic, 1);
-        await scenario.ProduceAsync(topic, Events(0, 10));
+        await scenario.ProduceAsync(topic, KafkaSourceScenario.KeyedEvents(0, 10));
         var (file, port) = await scenario.WriteConfigAsync(("events", "debezium-json", [topic]));
         await using (var first = await SentinelProcess.StartAsync(file, port))
         {
@@ -31,7 +30,7 @@ public sealed class KafkaDeletedOffsetTests
 
         // While no silo runs, ten more arrive and the brokers delete the oldest: the mock keeps about 5 MB of a
         // partition, so ten of 600 KB push out the first ones; a real broker is told to (DeleteRecords).
-        await scenario.ProduceAsync(topic, Events(10, 10, padding: scenario.Kafka.IsMock ? 600_000 : 0));
+        await scenario.ProduceAsync(topic, KafkaSourceScenario.KeyedEvents(10, 10, padding: scenario.Kafka.IsMock ? 600_000 : 0));
         if (!scenario.Kafka.IsMock)
         {
             using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = scenario.Kafka.BootstrapServers }).Build();
@@ -74,8 +73,4 @@ public sealed class KafkaDeletedOffsetTests
         await scenario.WaitForRowsAsync("SELECT count(*), min(id) FILTER (WHERE id >= 10), max(id) FROM public.events", [$"{10 + 20 - earliest}|{earliest}|19"], skipping, s_within);
         skipping.Log.ShouldContain($"skips messages the brokers deleted before they were applied");
     }
-
-    private static IEnumerable<(byte[]? Key, byte[]? Value)> Events(int from, int count, int padding = 0) => Enumerable.Range(from, count).Select(i => (
-        (byte[]?)Encoding.UTF8.GetBytes($$"""{"id": {{i}}}"""),
-        (byte[]?)Encoding.UTF8.GetBytes($$"""{"before": null, "after": {"id": {{i}}, "payload": "event {{i}}{{new string('x', padding)}}"}, "source": {"connector": "postgresql", "schema": "public", "table": "events"}, "op": "c"}""")));
 }

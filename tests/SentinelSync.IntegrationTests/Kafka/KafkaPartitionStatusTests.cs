@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 using SentinelSync.Testing;
@@ -22,7 +21,7 @@ public sealed class KafkaPartitionStatusTests(ITestOutputHelper output)
         await using var scenario = await KafkaSourceScenario.CreateAsync();
         var topic = scenario.Topic("dbserver1.public.events");
         await scenario.Kafka.CreateTopicAsync(topic, 2);
-        await scenario.ProduceAsync(topic, Events(0, 30));
+        await scenario.ProduceAsync(topic, KafkaSourceScenario.KeyedEvents(0, 30));
         var (file, port) = await scenario.WriteConfigAsync(("events", "debezium-json", [topic]));
         await using var sentinel = await SentinelProcess.StartAsync(file, port);
         await scenario.WaitForRowsAsync("SELECT count(*) FROM public.events", ["30"], sentinel, s_within);
@@ -42,7 +41,7 @@ public sealed class KafkaPartitionStatusTests(ITestOutputHelper output)
                 await command.ExecuteNonQueryAsync();
             }
 
-            await scenario.ProduceAsync(topic, Events(30, 10));
+            await scenario.ProduceAsync(topic, KafkaSourceScenario.KeyedEvents(30, 10));
             await WaitForPartitionsAsync(http, committed: 30, end: 40, lag: 10, sentinel);
 
             var (exit, table) = await SentinelProcess.RunVerbAsync("pipelines", "--server", sentinel.Address.ToString());
@@ -83,9 +82,4 @@ public sealed class KafkaPartitionStatusTests(ITestOutputHelper output)
             () => $"partitions to sum to committed {committed}, end {end}, lag {lag}; last: {last}; log tail:\n{sentinel.LogTail()}");
         return partitions;
     }
-
-    /// <summary>Debezium creates keyed by id, so they spread over both partitions.</summary>
-    private static IEnumerable<(byte[]? Key, byte[]? Value)> Events(int from, int count) => Enumerable.Range(from, count).Select(i => (
-        (byte[]?)Encoding.UTF8.GetBytes($$"""{"id": {{i}}}"""),
-        (byte[]?)Encoding.UTF8.GetBytes($$"""{"before": null, "after": {"id": {{i}}, "payload": "event {{i}}"}, "source": {"connector": "postgresql", "schema": "public", "table": "events"}, "op": "c"}""")));
 }

@@ -60,6 +60,14 @@ internal sealed class KafkaSourceScenario : IAsyncDisposable
         return topic;
     }
 
+    /// <summary>
+    /// Debezium creates of <c>public.events</c> rows <c>(id, payload)</c> keyed by id, so they spread over a topic's
+    /// partitions; <paramref name="padding"/> characters are added to each payload.
+    /// </summary>
+    public static IEnumerable<(byte[]? Key, byte[]? Value)> KeyedEvents(int from, int count, int padding = 0) => Enumerable.Range(from, count).Select(i => (
+        (byte[]?)Encoding.UTF8.GetBytes($$"""{"id": {{i}}}"""),
+        (byte[]?)Encoding.UTF8.GetBytes($$"""{"before": null, "after": {"id": {{i}}, "payload": "event {{i}}{{new string('x', padding)}}"}, "source": {"connector": "postgresql", "schema": "public", "table": "events"}, "op": "c"}""")));
+
     public async Task ProduceAsync(string topic, IEnumerable<(byte[]? Key, byte[]? Value)> records)
     {
         // The idempotent producer keeps each partition's records in production order, in flight or not.
