@@ -79,6 +79,12 @@ public sealed class PipelineTracingTests(ITestOutputHelper output)
             await WaitForLockWaiterAsync(scenario, "the Postgres sink to wait for the locked table");
             await scenario.Destination.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM ({SelectLockWaiters}) w");
             await WaitForLockWaiterAsync(scenario, "the Postgres sink to retry and wait for the lock again");
+            // ClickHouse takes the row on its own, but no sooner than clickhouse.minInsertInterval after its last
+            // insert: hold Postgres until its span ended, or the hold can be the shorter of the two.
+            await Eventually.WaitAsync(
+                () => Task.FromResult(spans.Batches(PipelineScenario.ClickHouseSinkName).Sum(SpanRecorder.Rows) == 66),
+                TimeSpan.FromSeconds(30),
+                () => $"the ClickHouse sink's span of the held row; ended spans:\n{SpanRecorder.Describe(spans.Batches(PipelineScenario.ClickHouseSinkName))}");
             released = DateTime.UtcNow;
             await transaction.RollbackAsync();
         }
