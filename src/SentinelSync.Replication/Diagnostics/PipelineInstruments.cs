@@ -18,6 +18,9 @@ public static class PipelineInstruments
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000] });
     private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
     private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
+    private static readonly Counter<long> s_kafkaFailures = s_meter.CreateCounter<long>("sentinel.kafka.partition.failures", "{failure}", "Times a Kafka source partition's reader failed; it reads again from the destinations' offsets after a backoff");
+    private static readonly Counter<long> s_kafkaSkipped = s_meter.CreateCounter<long>("sentinel.kafka.messages.skipped", "{message}", "Messages the brokers deleted before they were applied, skipped under deletedMessages: skip: their rows are missing at the destinations");
+    private static readonly ConcurrentDictionary<(string Pipeline, string Topic, int Partition), Func<long?>> s_kafkaLag = new();
     private static readonly ConcurrentDictionary<string, (long Bytes, double Seconds)> s_lag = new();
     private static readonly ConcurrentDictionary<(string Sink, string Table), byte> s_blocked = new();
     private static readonly ConcurrentDictionary<string, PipelineSample> s_pipelines = new();
@@ -57,6 +60,11 @@ public static class PipelineInstruments
             () => s_blocked.Keys.Select(k => new Measurement<int>(1, new KeyValuePair<string, object?>("sink", k.Sink), new KeyValuePair<string, object?>("table", k.Table))),
             "{table}",
             "Tables a sink cannot apply until an operator fixes the destination (a type it cannot create): 1 per blocked table");
+        s_meter.CreateObservableGauge(
+            "sentinel.kafka.partition.lag",
+            () => s_kafkaLag.Select(p => (p.Key, Lag: p.Value())).Where(p => p.Lag is not null).Select(p => new Measurement<long>(p.Lag!.Value, KafkaPartition(p.Key.Pipeline, p.Key.Topic, p.Key.Partition))),
+            "{message}",
+            "Messages of a Kafka source partition on the brokers that not every sink applied yet (the high watermark of the last fetch minus the offset every sink applied), for the partitions read on this silo");
     }
 
     public static void Received(string pipeline, TableName table, int changes) =>
@@ -101,7 +109,28 @@ public static class PipelineInstruments
     /// <summary>The pipeline's source runs elsewhere (or could not be reached): another silo reports it.</summary>
     public static void ForgetPipeline(string pipeline) => s_pipelines.TryRemove(pipeline, out _);
 
+    /// <summary>A Kafka source partition's reader failed (it retries with backoff).</summary>
+    public static void KafkaPartitionFailed(string pipeline, string topic, int partition) =>
+        s_kafkaFailures.Add(1, KafkaPartition(pipeline, topic, partition));
+
+    /// <summary>A Kafka source partition skipped <paramref name="messages"/> messages the brokers deleted before they were applied.</summary>
+    public static void KafkaMessagesSkipped(string pipeline, string topic, int partition, long messages) =>
+        s_kafkaSkipped.Add(messages, KafkaPartition(pipeline, topic, partition));
+
+    /// <summary>A Kafka source partition is read on this silo: <paramref name="lag"/> gives its lag in messages (null while unknown).</summary>
+    public static void KafkaPartitionRead(string pipeline, string topic, int partition, Func<long?> lag) => s_kafkaLag[(pipeline, topic, partition)] = lag;
+
+    /// <summary>The partition is no longer read on this silo: another silo reports it.</summary>
+    public static void ForgetKafkaPartition(string pipeline, string topic, int partition) => s_kafkaLag.TryRemove((pipeline, topic, partition), out _);
+
     public static void DeadLettersPending(long pending) => Interlocked.Exchange(ref s_deadLettersPending, pending);
 
     private static KeyValuePair<string, object?> Pipeline(PipelineSample sample) => new("pipeline", sample.Pipeline);
+
+    private static TagList KafkaPartition(string pipeline, string topic, int partition) => new()
+    {
+        { "pipeline", pipeline },
+        { "topic", topic },
+        { "partition", partition },
+    };
 }

@@ -23,6 +23,9 @@ public sealed class AlertAndDashboardMetricsTests
         // Present only while their condition holds; the tests named here assert them under these names.
         ["sentinel_sink_tables_blocked"] = "only while a table is blocked: PostgresBlockedTableTests",
         ["sentinel_pipeline_start_failures_total"] = "only after a failed start: PipelineStartFailureTests",
+        ["sentinel_kafka_partition_failures_total"] = "a Kafka source's, after a partition failed: KafkaDeletedOffsetTests",
+        ["sentinel_kafka_partition_lag"] = "a Kafka source's, while a partition is read: KafkaDeletedOffsetTests",
+        ["sentinel_kafka_messages_skipped_total"] = "a Kafka source's, after deletedMessages: skip skipped some: KafkaDeletedOffsetTests",
     };
 
     [Fact]

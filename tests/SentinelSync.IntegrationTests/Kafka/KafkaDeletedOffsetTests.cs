@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using SentinelSync.Testing;
+using SentinelSync.Testing.Metrics;
 
 namespace SentinelSync.IntegrationTests.Kafka;
 
@@ -65,6 +66,11 @@ public sealed class KafkaDeletedOffsetTests
 
             // Nothing after the gap was applied: what is left waits behind the deleted offsets.
             (await scenario.RowsAsync("SELECT count(*), max(id) FROM public.events")).ShouldBe(["10|9"]);
+
+            // What an alert reads: the partition's failures count up as it retries, and nothing was skipped.
+            var metrics = ExpositionParser.Parse(await http.GetStringAsync("metrics"));
+            metrics.Find("sentinel_kafka_partition_failures_total", ("pipeline", "events"), ("topic", topic), ("partition", "0")).ShouldNotBeNull().Value.ShouldBeGreaterThanOrEqualTo(1);
+            metrics.Samples("sentinel_kafka_messages_skipped_total").ShouldBeEmpty();
         }
 
         // The operator accepts the gap: the partition goes on from the earliest offset, saying what it skipped.
@@ -72,5 +78,14 @@ public sealed class KafkaDeletedOffsetTests
         await using var skipping = await SentinelProcess.StartAsync(file, port);
         await scenario.WaitForRowsAsync("SELECT count(*), min(id) FILTER (WHERE id >= 10), max(id) FROM public.events", [$"{10 + 20 - earliest}|{earliest}|19"], skipping, s_within);
         skipping.Log.ShouldContain($"skips messages the brokers deleted before they were applied");
+
+        // The gap is counted (offsets 10 to earliest - 1), and the partition's lag is back to nothing once all is applied.
+        using var skippingHttp = new HttpClient { BaseAddress = skipping.Address };
+        var page = ExpositionParser.Parse(await skippingHttp.GetStringAsync("metrics"));
+        page.Find("sentinel_kafka_messages_skipped_total", ("pipeline", "events"), ("topic", topic), ("partition", "0")).ShouldNotBeNull().Value.ShouldBe(earliest - 10);
+        await Eventually.WaitAsync(
+            async () => ExpositionParser.Parse(await skippingHttp.GetStringAsync("metrics")).Find("sentinel_kafka_partition_lag", ("pipeline", "events"), ("topic", topic), ("partition", "0"))?.Value == 0,
+            s_within,
+            () => "the partition's lag to be 0 once every message left was applied");
     }
 }

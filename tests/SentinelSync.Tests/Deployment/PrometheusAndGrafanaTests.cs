@@ -15,7 +15,7 @@ public sealed class PrometheusAndGrafanaTests
     {
         var check = await Tool.RunAsync("promtool", ["check", "rules", "deploy/prometheus/alerts.yml"]);
         check.ExitCode.ShouldBe(0, check.ToString());
-        check.Output.ShouldContain("SUCCESS: 15 rules found");
+        check.Output.ShouldContain("SUCCESS: 17 rules found");
 
         var unitTests = await Tool.RunAsync("promtool", ["test", "rules", "deploy/prometheus/alerts.test.yml"]);
         unitTests.ExitCode.ShouldBe(0, unitTests.ToString());
@@ -33,7 +33,8 @@ public sealed class PrometheusAndGrafanaTests
         rules.Select(r => (string)r["alert"]).ShouldBe(
             ["SentinelPipelineLagHigh", "SentinelPipelineLagCritical", "SentinelSlotWalRetainedHigh", "SentinelSlotWalRetainedCritical", "SentinelPipelineFailed",
              "SentinelPipelineStartFailures", "SentinelPipelinePausedLong", "SentinelTableStopped", "SentinelTableBlockedAtSink", "SentinelSnapshotStuck",
-             "SentinelDeadLettersGrowing", "SentinelDeadLettersPending", "SentinelSiloDown", "SentinelReconcileDrift", "SentinelReconcileStale"],
+             "SentinelDeadLettersGrowing", "SentinelDeadLettersPending", "SentinelKafkaPartitionFailing", "SentinelKafkaMessagesSkipped", "SentinelSiloDown",
+             "SentinelReconcileDrift", "SentinelReconcileStale"],
             ignoreOrder: true);
         foreach (var rule in rules)
         {

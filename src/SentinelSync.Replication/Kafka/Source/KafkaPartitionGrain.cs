@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.Cluster;
 using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Pipelines;
 
 namespace SentinelSync.Replication.Kafka.Source;
@@ -43,6 +44,7 @@ public sealed partial class KafkaPartitionGrain(
         await state.ReadStateAsync(cancellationToken);
         _state = new GrainBoundState<KafkaPartitionState>(state);
         localSources.Add(this.GetGrainId());
+        PipelineInstruments.KafkaPartitionRead(_pipeline, _topic, _partition, () => _reader is { EndOffset: { } end } reader ? Math.Max(0, end - reader.CommittedOffset) : null);
         Start();
     }
 
@@ -64,6 +66,7 @@ public sealed partial class KafkaPartitionGrain(
         finally
         {
             localSources.Remove(this.GetGrainId());
+            PipelineInstruments.ForgetKafkaPartition(_pipeline, _topic, _partition);
         }
     }
 
@@ -122,6 +125,7 @@ public sealed partial class KafkaPartitionGrain(
                     _backoff = DateTimeOffset.UtcNow - started > TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
                     _nextStart = DateTimeOffset.UtcNow + _backoff;
                     _lastError = $"{error.GetType().Name}: {error.Message}";
+                    PipelineInstruments.KafkaPartitionFailed(_pipeline, _topic, _partition);
                     LogRunFailed(logger, _pipeline, _topic, _partition, _backoff.TotalSeconds, error);
                 }
             },

@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using SentinelSync.Replication.DeadLetters;
+using SentinelSync.Replication.Diagnostics;
 using SentinelSync.Replication.Grains;
 using SentinelSync.Replication.Pipelines;
 
@@ -84,6 +85,9 @@ internal sealed partial class KafkaPartitionReader(
     /// <summary>The offset the consumer group last accepted from this reader; -1 before the first commit.</summary>
     private long _groupOffset = -1;
 
+    /// <summary>The offset after the last message consumed (the fetcher thread's, one chunk ahead of <see cref="NextOffset"/>).</summary>
+    private long _nextConsumed;
+
     public string Phase { get; private set; } = "starting";
 
     public long NextOffset { get; private set; }
@@ -127,7 +131,7 @@ internal sealed partial class KafkaPartitionReader(
             ConsumeResultFields = "none",
         }).SetValueDeserializer(new KafkaValue.Deserializer((_decoder as EnvelopeDecoder)?.Schemas)).Build();
         var resume = await ResumeOffsetAsync(consumer, abort);
-        NextOffset = CommittedOffset = resume;
+        NextOffset = CommittedOffset = _nextConsumed = resume;
         consumer.Assign(new TopicPartitionOffset(topic, partition, new Offset(resume)));
         LogResumed(logger, pipeline, topic, partition, resume);
         Phase = "streaming";
@@ -239,7 +243,9 @@ internal sealed partial class KafkaPartitionReader(
                 }
 
                 LogSkippedDeleted(logger, pipeline, topic, partition, earliest, e.Error.Reason);
+                PipelineInstruments.KafkaMessagesSkipped(pipeline, topic, partition, Math.Max(0, earliest - _nextConsumed));
                 consumer.Assign(new TopicPartitionOffset(topic, partition, earliest));
+                _nextConsumed = earliest;
                 continue;
             }
 
@@ -251,6 +257,7 @@ internal sealed partial class KafkaPartitionReader(
             if (!message.IsPartitionEOF)
             {
                 chunk.Enqueue(message);
+                _nextConsumed = message.Offset.Value + 1;
             }
         }
 
