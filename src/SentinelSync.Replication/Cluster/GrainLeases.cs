@@ -10,7 +10,11 @@ namespace SentinelSync.Replication.Cluster;
 /// conditions its writes on the lease's epoch.
 /// </summary>
 /// <remarks>
-/// <see cref="AcquireAsync"/> atomically makes this silo the holder and increments the epoch. It takes the lease
+/// <see cref="AcquireAsync"/> atomically makes this silo the holder and raises the epoch: to the control database's
+/// clock in milliseconds, or by one when that is not higher. Epochs are not counted from 1 because they outlive this
+/// table: destinations keep the epoch of the last writer with their offsets and refuse lower ones. A control database
+/// recreated, or restored from a backup, would otherwise hand out epochs below those, and every new activation would be
+/// fenced by the destinations while a silo that kept running with the old epochs (a zombie) was not. It takes the lease
 /// when it was released, when this silo (an earlier incarnation of it) holds it, or when the holder is not a
 /// live member of the cluster as this silo's Orleans membership sees it; while another live silo still holds it
 /// (it drains the grain after a rebalance) it waits, up to <see cref="WaitTimeout"/>. <see cref="ReleaseAsync"/>
@@ -20,9 +24,9 @@ public sealed class GrainLeases(NpgsqlDataSource controlDb, ILocalSiloDetails si
 {
     private const string AcquireSql = """
         INSERT INTO sentinel.grain_lease AS l (grain_type, grain_key, silo, epoch)
-        VALUES (@type, @key, @silo, 1)
+        VALUES (@type, @key, @silo, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
         ON CONFLICT (grain_type, grain_key) DO UPDATE
-            SET silo = excluded.silo, epoch = l.epoch + 1, released = false, acquired_at = now()
+            SET silo = excluded.silo, epoch = greatest(l.epoch + 1, excluded.epoch), released = false, acquired_at = now()
             WHERE l.released OR l.silo = excluded.silo OR l.silo <> ALL (@live)
         RETURNING epoch
         """;
