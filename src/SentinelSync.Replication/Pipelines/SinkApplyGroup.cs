@@ -10,11 +10,13 @@ namespace SentinelSync.Replication.Pipelines;
 /// never commit one table's rows without the others' of the round, nor any rows without their offsets.
 /// </summary>
 /// <remarks>
-/// No batch waits for company: the first one to arrive is applied at once; those arriving while a round is in
-/// flight wait for it to end and then go together, in the next round. So the busier the destination, the more
-/// tables share a transaction, and an idle pipeline pays no latency. Only one round runs at a time, so the rounds of
-/// one silo never contend for the same rows; a round locks its offset rows in one order (the sink's), so it cannot
-/// deadlock with a table applied on its own, nor with another silo's round. A round that fails for any reason
+/// No batch waits for company: the first one to arrive is applied at once, and so is one arriving while fewer than
+/// <see cref="MaxRoundsInFlight"/> rounds are in flight; those arriving while that many are wait for one to end and then
+/// go together, in the next round. So the busier the destination, the more tables share a transaction, an idle pipeline
+/// pays no latency, and a small table's change (a heartbeat) need not wait behind a large round to begin. A table has
+/// one batch in the group at a time (its sink grain applies one after the other), so rounds in flight never hold the
+/// same table's rows or offset row; each locks its offset rows in one order (the sink's), so it cannot deadlock with
+/// a table applied on its own, nor with another round or another silo's. A round that fails for any reason
 /// (fencing, a row the destination refuses, the destination gone) fails every batch in it: each sink grain then
 /// applies its batch alone, with its own retries, narrowing, dead letters and fencing, as if there were no group.
 /// </remarks>
@@ -23,9 +25,12 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
     /// <summary>Changes applied in one round at most (a round always takes at least one batch).</summary>
     internal const int MaxRoundChanges = 40_000;
 
+    /// <summary>Rounds applied at once at most (each on a destination connection of its own).</summary>
+    internal const int MaxRoundsInFlight = 2;
+
     private readonly Lock _lock = new();
     private readonly List<Member> _waiting = [];
-    private bool _leading;
+    private int _inFlight;
 
     /// <summary>
     /// Applies <paramref name="batch"/> (streamed changes of one table, by the sink activation of
@@ -42,13 +47,16 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
         lock (_lock)
         {
             _waiting.Add(member);
-            lead = !_leading;
-            _leading = true;
+            lead = _inFlight < MaxRoundsInFlight;
+            if (lead)
+            {
+                _inFlight++;
+            }
         }
 
         if (!lead)
         {
-            // A round in flight: when it ends, its leader hands the lead to the oldest batch waiting, which takes the
+            // As many rounds in flight as allowed: when one ends, its leader hands the lead to the oldest batch waiting, which takes the
             // others along. A caller stopping meanwhile withdraws its batch, unless it was handed the lead: the
             // others wait for it, so it leads (a round without its batch) all the same.
             using (stop.Register(() => Withdraw(member)))
@@ -66,7 +74,7 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
         return await member.Done.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Applies the waiting batches (the leader's own first), then hands the lead to the oldest batch still waiting.</summary>
+    /// <summary>Applies the oldest waiting batches (the leader's own among them, or in a round another leader took), then hands the lead to the oldest batch still waiting.</summary>
     private async Task LeadRoundAsync(CancellationToken stop)
     {
         List<Member> round;
@@ -93,16 +101,17 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
         }
         finally
         {
-            // Handed over under the lock, so that a caller cannot withdraw between being chosen and being told.
+            // Handed over under the lock, so that a caller cannot withdraw between being chosen and being told; never to
+            // a batch another ending round handed it to already (its round would then be counted twice).
             lock (_lock)
             {
-                if (_waiting.Count == 0)
+                if (_waiting.Find(m => !m.Lead.Task.IsCompleted) is { } next)
                 {
-                    _leading = false;
+                    next.Lead.TrySetResult();
                 }
                 else
                 {
-                    _waiting[0].Lead.TrySetResult();
+                    _inFlight--;
                 }
             }
         }

@@ -18,6 +18,7 @@ public sealed class PostgresSinkCrossTableTests
     private static readonly TableSchema s_a = Table("a", 1, Key("id", "integer"), Column("name", "text"));
     private static readonly TableSchema s_b = Table("b", 1, Key("id", "integer"), Column("name", "text"));
     private static readonly TableSchema s_c = Table("c", 1, Key("id", "integer"), Column("name", "text"));
+    private static readonly TableSchema s_d = Table("d", 1, Key("id", "integer"), Column("name", "text"));
 
     [Fact]
     public async Task Two_tables_of_one_shape_commit_in_one_transaction_each_with_its_own_rows_and_offset()
@@ -94,26 +95,27 @@ public sealed class PostgresSinkCrossTableTests
     }
 
     [Fact]
-    public async Task Batches_arriving_while_a_round_is_in_flight_go_together_in_the_next_round()
+    public async Task A_batch_starts_a_round_of_its_own_while_one_is_in_flight_and_those_arriving_while_two_are_go_together_next()
     {
         await using var target = await SinkTarget.CreateAsync();
         var group = new SinkApplyGroup(target.Sink, "p", SinkTarget.SinkName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        foreach (var schema in new[] { s_a, s_b, s_c })
+        foreach (var schema in new[] { s_a, s_b, s_c, s_d })
         {
             await target.Sink.EnsureTableAsync(schema);
         }
 
-        var (first, queued) = await FirstRoundBehindALockAsync(target, group, () =>
+        var (first, second, queued) = await TwoRoundsBehindLocksAsync(target, group, () =>
         [
             group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1001).Insert("1", "b1").Build(), 1, CancellationToken.None),
             group.TryApplyAsync(new ChangeBatchBuilder(s_c, 0x1002).Insert("1", "c1").Build(), 1, CancellationToken.None),
         ]);
 
-        (await Task.WhenAll([first, .. queued])).ShouldAllBe(error => error == null);
-        var xmin = await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT xmin::text FROM public.b), (SELECT xmin::text FROM public.c)");
-        var (xa, xb, xc) = (xmin[0].Split('|')[0], xmin[0].Split('|')[1], xmin[0].Split('|')[2]);
-        xb.ShouldBe(xc, "b and c, both waiting, share the next round's transaction");
-        xa.ShouldNotBe(xb, "a's round was in flight when they arrived");
+        (await Task.WhenAll([first, second, .. queued])).ShouldAllBe(error => error == null);
+        var xmin = (await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT xmin::text FROM public.d), (SELECT xmin::text FROM public.b), (SELECT xmin::text FROM public.c)"))[0].Split('|');
+        var (xa, xd, xb, xc) = (xmin[0], xmin[1], xmin[2], xmin[3]);
+        xa.ShouldNotBe(xd, "d arrived while a's round was in flight and started a round of its own");
+        xb.ShouldBe(xc, "b and c, both waiting while two rounds were in flight, share the next round's transaction");
+        new[] { xa, xd }.ShouldNotContain(xb);
     }
 
     [Fact]
@@ -121,17 +123,21 @@ public sealed class PostgresSinkCrossTableTests
     {
         await using var target = await SinkTarget.CreateAsync();
         var group = new SinkApplyGroup(target.Sink, "p", SinkTarget.SinkName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        await target.Sink.EnsureTableAsync(s_a);
-        await target.Sink.EnsureTableAsync(s_b);
+        foreach (var schema in new[] { s_a, s_b, s_d })
+        {
+            await target.Sink.EnsureTableAsync(schema);
+        }
+
         await target.Sink.ApplyStreamsAsync([new ChangeBatchBuilder(s_a, 0x10).Insert("9", "seed").Build()], [1], SinkTarget.SinkName);
 
-        var (first, queued) = await FirstRoundBehindALockAsync(target, group, () =>
+        var (first, second, queued) = await TwoRoundsBehindLocksAsync(target, group, () =>
         [
             group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x2000).Insert("2", "a2").Build(), 1, CancellationToken.None),
             group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x2001).Insert("not a number", "b").Build(), 1, CancellationToken.None),
         ]);
 
         (await first).ShouldBeNull();
+        (await second).ShouldBeNull();
         (await queued[0]).ShouldNotBeNull("a's batch shared the round with b's refused change");
         (await queued[1]).ShouldNotBeNull();
         (await target.RowsAsync("SELECT id FROM public.a ORDER BY id")).ShouldBe(["1", "9"]);
@@ -139,30 +145,35 @@ public sealed class PostgresSinkCrossTableTests
     }
 
     /// <summary>
-    /// Holds table a locked while the group's first batch (a1) leads a round at once and waits on the lock, calls
-    /// <paramref name="queue"/> (TryApplyAsync has queued a batch by the time it returns its task), checks that those
-    /// batches wait for the round in flight, then releases the lock.
+    /// Holds tables a and d locked while the group's first batch (a1) leads a round at once and waits on a's lock, and
+    /// a second batch (d1), arriving while one round is in flight, leads a second round at once and waits on d's; then
+    /// calls <paramref name="queue"/> (TryApplyAsync has queued a batch by the time it returns its task), checks that
+    /// those batches wait for the rounds in flight, then releases the locks.
     /// </summary>
-    private static async Task<(Task<Exception?> First, Task<Exception?>[] Queued)> FirstRoundBehindALockAsync(
+    private static async Task<(Task<Exception?> First, Task<Exception?> Second, Task<Exception?>[] Queued)> TwoRoundsBehindLocksAsync(
         SinkTarget target, SinkApplyGroup group, Func<Task<Exception?>[]> queue)
     {
         await using var blocker = await target.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockA = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
+        await using (var lockTables = new Npgsql.NpgsqlCommand("LOCK TABLE public.a, public.d IN EXCLUSIVE MODE", blocker, transaction))
         {
-            await lockA.ExecuteNonQueryAsync();
+            await lockTables.ExecuteNonQueryAsync();
         }
 
         var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
-        await Eventually.WaitAsync(
-            async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1,
-            TimeSpan.FromSeconds(60),
-            () => "the first round to wait on table a's lock");
+        await WaitForLockWaitersAsync(target, 1);
+        var second = group.TryApplyAsync(new ChangeBatchBuilder(s_d, 0x1000).Insert("1", "d1").Build(), 1, CancellationToken.None);
+        await WaitForLockWaitersAsync(target, 2);
         var queued = queue();
-        queued.ShouldAllBe(batch => !batch.IsCompleted, "batches queued behind the round in flight wait for it");
+        queued.ShouldAllBe(batch => !batch.IsCompleted, "batches queued behind two rounds in flight wait for one to end");
         await transaction.RollbackAsync();
-        return (first, queued);
+        return (first, second, queued);
     }
+
+    private static Task WaitForLockWaitersAsync(SinkTarget target, long waiters) => Eventually.WaitAsync(
+        async () => await target.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == waiters,
+        TimeSpan.FromSeconds(60),
+        () => $"{waiters} round(s) to wait on the tables' locks");
 
     private static async Task<List<string>> XminsAsync(SinkTarget target) =>
         await target.RowsAsync("""
