@@ -50,7 +50,10 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
             lead = _inFlight < MaxRoundsInFlight;
             if (lead)
             {
+                // Marked as leading already, so that a round ending before this one takes its batches does not hand
+                // it the lead too (one round counted twice would leak a place for good).
                 _inFlight++;
+                member.Lead.TrySetResult();
             }
         }
 
