@@ -73,17 +73,20 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
             }
         }
 
-        await LeadRoundAsync(stop).ConfigureAwait(false);
+        await LeadRoundAsync(member, stop).ConfigureAwait(false);
         return await member.Done.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Applies the oldest waiting batches (the leader's own among them, or in a round another leader took), then hands the lead to the oldest batch still waiting.</summary>
-    private async Task LeadRoundAsync(CancellationToken stop)
+    /// <summary>
+    /// Applies the leader's batch (unless another leader's round took it) and the oldest others waiting, then hands the
+    /// lead to the oldest batch still waiting that no one leads.
+    /// </summary>
+    private async Task LeadRoundAsync(Member leader, CancellationToken stop)
     {
         List<Member> round;
         lock (_lock)
         {
-            round = TakeRound();
+            round = TakeRound(leader);
         }
 
         try
@@ -132,13 +135,16 @@ internal sealed partial class SinkApplyGroup(IMultiStreamSink sink, string pipel
         }
     }
 
-    /// <summary>Under the lock: the oldest waiting batches, one per offset key, up to <see cref="MaxRoundChanges"/>.</summary>
-    private List<Member> TakeRound()
+    /// <summary>
+    /// Under the lock: the leader's batch first when still waiting (a leader's batch is never left behind for a round no
+    /// one would lead), then the oldest waiting, one per offset key, up to <see cref="MaxRoundChanges"/>.
+    /// </summary>
+    private List<Member> TakeRound(Member leader)
     {
         var round = new List<Member>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         var changes = 0;
-        foreach (var member in _waiting)
+        foreach (var member in _waiting.Contains(leader) ? _waiting.Where(m => m != leader).Prepend(leader) : _waiting)
         {
             if (round.Count > 0 && changes + member.Batch.Changes.Count > MaxRoundChanges)
             {
