@@ -4,7 +4,7 @@ using SentinelSync.Testing;
 namespace SentinelSync.Benchmarks.Replication;
 
 /// <summary>The machine and servers a run measured on, for the report.</summary>
-internal sealed record MachineFacts(string Date, int Cores, string CpuModel, double RamGiB, string Postgres, string ClickHouse, string DotNet, string Commit, string LoadAverage)
+internal sealed record MachineFacts(string Date, int Cores, string CpuModel, double RamGiB, string Postgres, string ClickHouse, string DotNet, string Commit, string LoadAverage, string Sentinel)
 {
     /// <summary>The 1, 5 and 15-minute load averages from /proc/loadavg.</summary>
     public static string ReadLoadAverage() => string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
@@ -26,6 +26,7 @@ internal sealed record MachineFacts(string Date, int Cores, string CpuModel, dou
             commit = "unknown";
         }
 
-        return new MachineFacts(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Environment.ProcessorCount, cpu, Math.Round(memKiB / 1048576.0, 1), postgres, clickHouse, Environment.Version.ToString(), commit, ReadLoadAverage());
+        return new MachineFacts(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), Environment.ProcessorCount, cpu, Math.Round(memKiB / 1048576.0, 1), postgres, clickHouse, Environment.Version.ToString(), commit, ReadLoadAverage(),
+            $"{SentinelProcess.Executable} ({ReadyToRunImage.Describe(SentinelProcess.Executable)})");
     }
 }

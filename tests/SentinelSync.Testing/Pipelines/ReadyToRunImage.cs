@@ -29,6 +29,12 @@ public static class ReadyToRunImage
             .ManagedNativeHeaderDirectory.Size > 0;
     }
 
-    /// <summary>"ReadyToRun" or "plain build (JIT)", for a benchmark's header.</summary>
-    public static string Describe(string assemblyPath) => IsReadyToRun(assemblyPath) ? "ReadyToRun" : "plain build (JIT at start)";
+    /// <summary>
+    /// "ReadyToRun", "ReadyToRun, composite with the framework" (the image's self-contained publish, whose code is in
+    /// one <c>*.r2r.dll</c> beside the assemblies) or "plain build (JIT at start)", for a benchmark's header.
+    /// </summary>
+    public static string Describe(string assemblyPath) =>
+        !IsReadyToRun(assemblyPath) ? "plain build (JIT at start)"
+        : File.Exists(Path.ChangeExtension(assemblyPath, ".r2r.dll")) ? "ReadyToRun, composite with the framework"
+        : "ReadyToRun";
 }

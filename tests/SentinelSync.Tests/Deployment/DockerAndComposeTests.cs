@@ -18,7 +18,7 @@ public sealed class DockerAndComposeTests
 
         var lines = RepositoryFiles.Read("docker/Dockerfile").Split('\n').Select(l => l.Trim()).ToList();
         lines.ShouldContain(l => l.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", StringComparison.Ordinal) && l.EndsWith(" AS build", StringComparison.Ordinal));
-        lines.Last(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ShouldStartWith("FROM mcr.microsoft.com/dotnet/aspnet:");
+        lines.Last(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ShouldStartWith("FROM mcr.microsoft.com/dotnet/runtime-deps:"); // self-contained: the runtimes are in /app
         lines.Last(l => l.StartsWith("USER ", StringComparison.Ordinal)).ShouldBe("USER $APP_UID");
         lines.ShouldContain("ENTRYPOINT [\"sentinel\"]");
         lines.ShouldContain("CMD [\"run\", \"--config\", \"/etc/sentinel/sentinel.yaml\"]");
