@@ -42,6 +42,9 @@ publish_ready_to_run() {
   if grep -qs "PublishReadyToRunComposite=true" "$1/docker/Dockerfile"; then
     flags=(--self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
   fi
+  # The SDK does not notice a switch between composite and not in its ReadyToRun intermediates: a framework-dependent
+  # publish after a composite one shipped assemblies bound to a sentinel.r2r.dll it did not copy (the silo aborted).
+  rm -rf "$1/src/SentinelSync/obj/Release/net10.0/$rid/R2R"
   dotnet publish "$1/src/SentinelSync/SentinelSync.csproj" -c Release -r "$rid" "${flags[@]}" -o "$2" >&2
 }
 

@@ -119,6 +119,50 @@ public sealed class PostgresSinkCrossTableTests
     }
 
     [Fact]
+    public async Task A_large_batch_waits_for_the_round_in_flight_and_small_ones_arriving_after_it_go_with_it()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        var group = new SinkApplyGroup(target.Sink, "p", SinkTarget.SinkName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        foreach (var schema in new[] { s_a, s_b, s_c, s_d })
+        {
+            await target.Sink.EnsureTableAsync(schema);
+        }
+
+        await using var blocker = await target.Database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
+        await WaitForLockWaitersAsync(target, 1);
+        var large = new ChangeBatchBuilder(s_d, 0x1001);
+        for (var id = 1; id <= SinkApplyGroup.SmallBatchChanges + 1; id++)
+        {
+            large.Insert(id.ToString(System.Globalization.CultureInfo.InvariantCulture), "d");
+        }
+
+        var waiting = new[]
+        {
+            group.TryApplyAsync(large.Build(), 1, CancellationToken.None),
+            group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1002).Insert("1", "b1").Build(), 1, CancellationToken.None),
+        };
+
+        // Neither began a round beside a's: the large one may not, and the small one may not while the large one waits.
+        await Task.Delay(500);
+        waiting.ShouldAllBe(batch => !batch.IsCompleted);
+        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.d")).ShouldBe(0);
+        await transaction.RollbackAsync();
+
+        (await Task.WhenAll([first, .. waiting])).ShouldAllBe(error => error == null);
+        var xmin = (await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT DISTINCT xmin::text FROM public.d), (SELECT xmin::text FROM public.b)"))[0].Split('|');
+        xmin[1].ShouldBe(xmin[2], "the large batch and the small one that arrived after it share the next round");
+        xmin[0].ShouldNotBe(xmin[1]);
+        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.d")).ShouldBe(SinkApplyGroup.SmallBatchChanges + 1);
+    }
+
+    [Fact]
     public async Task A_failed_round_fails_every_batch_in_it_and_writes_none()
     {
         await using var target = await SinkTarget.CreateAsync();
