@@ -128,32 +128,29 @@ public sealed class PostgresSinkCrossTableTests
             await target.Sink.EnsureTableAsync(schema);
         }
 
-        await using var blocker = await target.Database.OpenConnectionAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE public.a IN EXCLUSIVE MODE", blocker, transaction))
+        Task<Exception?> first = null!;
+        Task<Exception?>[] waiting = [];
+        await WhileLockedAsync(target, "public.a", async () =>
         {
-            await lockTable.ExecuteNonQueryAsync();
-        }
+            first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
+            await WaitForLockWaitersAsync(target, 1);
+            var large = new ChangeBatchBuilder(s_d, 0x1001);
+            for (var id = 1; id <= SinkApplyGroup.SmallBatchChanges + 1; id++)
+            {
+                large.Insert(id.ToString(System.Globalization.CultureInfo.InvariantCulture), "d");
+            }
 
-        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
-        await WaitForLockWaitersAsync(target, 1);
-        var large = new ChangeBatchBuilder(s_d, 0x1001);
-        for (var id = 1; id <= SinkApplyGroup.SmallBatchChanges + 1; id++)
-        {
-            large.Insert(id.ToString(System.Globalization.CultureInfo.InvariantCulture), "d");
-        }
+            waiting =
+            [
+                group.TryApplyAsync(large.Build(), 1, CancellationToken.None),
+                group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1002).Insert("1", "b1").Build(), 1, CancellationToken.None),
+            ];
 
-        var waiting = new[]
-        {
-            group.TryApplyAsync(large.Build(), 1, CancellationToken.None),
-            group.TryApplyAsync(new ChangeBatchBuilder(s_b, 0x1002).Insert("1", "b1").Build(), 1, CancellationToken.None),
-        };
-
-        // Neither began a round beside a's: the large one may not, and the small one may not while the large one waits.
-        await Task.Delay(500);
-        waiting.ShouldAllBe(batch => !batch.IsCompleted);
-        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.d")).ShouldBe(0);
-        await transaction.RollbackAsync();
+            // Neither began a round beside a's: the large one may not, and the small one may not while the large one waits.
+            await Task.Delay(500);
+            waiting.ShouldAllBe(batch => !batch.IsCompleted);
+            (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.d")).ShouldBe(0);
+        });
 
         (await Task.WhenAll([first, .. waiting])).ShouldAllBe(error => error == null);
         var xmin = (await target.RowsAsync("SELECT (SELECT xmin::text FROM public.a), (SELECT DISTINCT xmin::text FROM public.d), (SELECT xmin::text FROM public.b)"))[0].Split('|');
@@ -197,21 +194,32 @@ public sealed class PostgresSinkCrossTableTests
     private static async Task<(Task<Exception?> First, Task<Exception?> Second, Task<Exception?>[] Queued)> TwoRoundsBehindLocksAsync(
         SinkTarget target, SinkApplyGroup group, Func<Task<Exception?>[]> queue)
     {
+        Task<Exception?> first = null!, second = null!;
+        Task<Exception?>[] queued = [];
+        await WhileLockedAsync(target, "public.a, public.d", async () =>
+        {
+            first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
+            await WaitForLockWaitersAsync(target, 1);
+            second = group.TryApplyAsync(new ChangeBatchBuilder(s_d, 0x1000).Insert("1", "d1").Build(), 1, CancellationToken.None);
+            await WaitForLockWaitersAsync(target, 2);
+            queued = queue();
+            queued.ShouldAllBe(batch => !batch.IsCompleted, "batches queued behind two rounds in flight wait for one to end");
+        });
+        return (first, second, queued);
+    }
+
+    /// <summary>Runs <paramref name="body"/> while another session holds <paramref name="tables"/> locked, then releases them.</summary>
+    private static async Task WhileLockedAsync(SinkTarget target, string tables, Func<Task> body)
+    {
         await using var blocker = await target.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockTables = new Npgsql.NpgsqlCommand("LOCK TABLE public.a, public.d IN EXCLUSIVE MODE", blocker, transaction))
+        await using (var lockTables = new Npgsql.NpgsqlCommand($"LOCK TABLE {tables} IN EXCLUSIVE MODE", blocker, transaction))
         {
             await lockTables.ExecuteNonQueryAsync();
         }
 
-        var first = group.TryApplyAsync(new ChangeBatchBuilder(s_a, 0x1000).Insert("1", "a1").Build(), 1, CancellationToken.None);
-        await WaitForLockWaitersAsync(target, 1);
-        var second = group.TryApplyAsync(new ChangeBatchBuilder(s_d, 0x1000).Insert("1", "d1").Build(), 1, CancellationToken.None);
-        await WaitForLockWaitersAsync(target, 2);
-        var queued = queue();
-        queued.ShouldAllBe(batch => !batch.IsCompleted, "batches queued behind two rounds in flight wait for one to end");
+        await body();
         await transaction.RollbackAsync();
-        return (first, second, queued);
     }
 
     private static Task WaitForLockWaitersAsync(SinkTarget target, long waiters) => Eventually.WaitAsync(
