@@ -69,7 +69,7 @@ public sealed class ClickHouseSnapshotCopyTests(ITestOutputHelper output)
 
         (await CountAsync(scenario, "SELECT count() FROM grid FINAL WHERE _deleted = 0")).ShouldBe(source.Count);
         (await CountAsync(scenario, "SELECT uniqExact(region, n) FROM grid FINAL WHERE _deleted = 0")).ShouldBe(source.Count);
-        second.Log.ShouldContain("restarting it (attempt 2)");
+        await second.WaitForLogAsync("restarting it (attempt 2)");
     }
 
     private static async Task<long> CountAsync(PipelineScenario scenario, string sql) =>

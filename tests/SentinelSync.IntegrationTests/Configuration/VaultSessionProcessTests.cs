@@ -32,7 +32,7 @@ public sealed class VaultSessionProcessTests
         vault.IsValid(token).ShouldBeTrue();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), ("items", "id"));
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
-        sentinel.Log.ShouldContain("Vault token renewed");
+        await sentinel.WaitForLogAsync("Vault token renewed");
         sentinel.Log.ShouldNotContain(token);
         sentinel.Log.ShouldNotContain("dst-from-vault-8c1e");
     }

@@ -21,7 +21,7 @@ public sealed class DevKafkaVerbTests
         verb.HasExited.ShouldBeFalse(verb.Log);
         var bootstrap = (await File.ReadAllTextAsync(bootstrapFile)).Trim();
         bootstrap.Split(',').Length.ShouldBe(2);
-        verb.Log.ShouldContain("librdkafka 2.16.");
+        await verb.WaitForLogAsync("librdkafka 2.16.");
 
         // The mock creates an unknown topic on a producer's metadata request (its default partition count).
         const string topic = "dev-verb";

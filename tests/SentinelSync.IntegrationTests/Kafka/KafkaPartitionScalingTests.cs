@@ -66,7 +66,7 @@ public sealed class KafkaPartitionScalingTests(ITestOutputHelper output)
             [$"{produced}|{produced}|0|{produced - 1}"],
             first,
             s_within);
-        first.Log.ShouldContain("belongs to silo silo-b: draining it here");
+        await first.WaitForLogAsync("belongs to silo silo-b: draining it here");
     }
 
     /// <summary>Each partition's grain key and its rendezvous owner among <paramref name="silos"/>.</summary>

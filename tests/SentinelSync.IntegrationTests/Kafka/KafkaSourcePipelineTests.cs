@@ -57,8 +57,8 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         var offsets = await scenario.RowsAsync("""SELECT source_table FROM "_sentinel".offsets WHERE sink = 'warehouse' ORDER BY 1""");
         offsets.ShouldNotBeEmpty();
         offsets.ShouldAllBe(o => o.Contains("@kafka:" + scenario.Prefix, StringComparison.Ordinal));
-        sentinel.Log.ShouldContain("unknown envelope field");
-        sentinel.Log.ShouldContain("future_field");
+        await sentinel.WaitForLogAsync("unknown envelope field");
+        await sentinel.WaitForLogAsync("future_field");
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
 
         await scenario.ProduceAsync(topic, Events(20_000, 5_000));
         await scenario.WaitForRowsAsync("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM public.events", ["25000|25000|0|24999"], second, s_within);
-        second.Log.ShouldContain("reads from offset");
+        await second.WaitForLogAsync("reads from offset");
         await WaitForGroupOffsetsAsync(group, topic, partitions, 25_000);
     }
 

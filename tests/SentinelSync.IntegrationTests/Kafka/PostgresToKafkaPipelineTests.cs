@@ -49,8 +49,8 @@ public sealed class PostgresToKafkaPipelineTests(KafkaTestCluster kafka, ITestOu
         source.GetProperty("lsn").GetInt64().ShouldBeGreaterThan(0);
         source.GetProperty("snapshot").GetString().ShouldBe("false");
         Math.Abs(source.GetProperty("ts_ms").GetInt64() - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ShouldBeLessThan(120_000, "the commit time");
-        sentinel.Log.ShouldContain("librdkafka 2.16.0 loaded from ");
-        sentinel.Log.ShouldContain("centos8-librdkafka.so");
+        await sentinel.WaitForLogAsync("librdkafka 2.16.0 loaded from ");
+        await sentinel.WaitForLogAsync("centos8-librdkafka.so");
     }
 
     [Fact]

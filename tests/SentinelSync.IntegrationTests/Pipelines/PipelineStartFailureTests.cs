@@ -33,8 +33,8 @@ public sealed class PipelineStartFailureTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(60),
             () => $"/api/pipelines to say why p does not start; last: {pipeline}");
         output.WriteLine(pipeline.ToString());
-        broken.Log.ShouldContain("\"LogLevel\":\"Error\"");
-        broken.Log.ShouldContain("Pipeline p is not running");
+        await broken.WaitForLogAsync("\"LogLevel\":\"Error\"");
+        await broken.WaitForLogAsync("Pipeline p is not running");
         var metrics = await http.GetStringAsync("metrics");
         metrics.Split('\n').ShouldContain(l => l.StartsWith("sentinel_pipeline_start_failures_total{", StringComparison.Ordinal) && l.Contains("pipeline=\"p\"", StringComparison.Ordinal));
 

@@ -61,7 +61,7 @@ public sealed class PostgresPipelineClusterTests(ITestOutputHelper output)
         var joined = Stopwatch.StartNew();
         (await WaitForOwnerAsync(scenario, workload, owner, ("test-silo", first), (owner, second))).ShouldBe(second);
         output.WriteLine($"pipeline moved to the joining silo {joined.ElapsedMilliseconds} ms after it was ready");
-        first.Log.ShouldContain($"belongs to silo {owner}: draining it here");
+        await first.WaitForLogAsync($"belongs to silo {owner}: draining it here");
         await StaysAsync(scenario, owner, s_stay, ("test-silo", first));
 
         await StreamsOnAndConvergesAsync(scenario, workload, "move");

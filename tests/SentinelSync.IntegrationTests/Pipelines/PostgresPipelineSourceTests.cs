@@ -30,7 +30,7 @@ public sealed class PostgresPipelineSourceTests(ITestOutputHelper output)
         await scenario.Source.ExecuteAsync("DELETE FROM items WHERE id % 7 = 0; UPDATE items SET name = 'changed' WHERE id % 5 = 0; INSERT INTO items (id, name) VALUES (999999, 'late')");
         await using var second = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(120), ("items", "id"));
-        second.Log.ShouldContain("restarting it (attempt 2)");
+        await second.WaitForLogAsync("restarting it (attempt 2)");
     }
 
     [Fact]

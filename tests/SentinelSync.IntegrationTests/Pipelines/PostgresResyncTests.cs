@@ -62,7 +62,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
 
         // Every sink of the pipeline was emptied and refilled: ClickHouse converges too.
         await scenario.WaitForClickHouseConvergenceAsync(TimeSpan.FromSeconds(90), "items", "id", ClickHouse.ClickHousePipelineTests.s_columns, ClickHouse.ClickHousePipelineTests.s_sums);
-        sentinel.Log.ShouldContain("resync of public.items done");
+        await sentinel.WaitForLogAsync("resync of public.items done");
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class PostgresResyncTests(ITestOutputHelper output)
             () => $"the resync to start over and finish; last: {last}");
         output.WriteLine(last.ToString());
         last.GetProperty("id").GetString().ShouldNotBe(firstId);
-        restarted.Log.ShouldContain("interrupted by a restart; starting it over");
+        await restarted.WaitForLogAsync("interrupted by a restart; starting it over");
 
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
     }

@@ -110,7 +110,7 @@ public sealed class SchemaChangePipelineTests
         var (exitCode, text) = await SentinelProcess.RunVerbAsync("resync", PipelineScenario.Pipeline, "public.t", "--server", scenario.Server.ToString(), "--json");
         exitCode.ShouldBe(0, text);
         await WaitForSameAsync(scenario, "id, n, c", "1|11|∅,2|12|c2,3|3|∅,4|4|∅");
-        sentinel.Log.ShouldContain("table public.t resumes with its resync");
+        await sentinel.WaitForLogAsync("table public.t resumes with its resync");
     }
 
     private static async Task<PipelineScenario> SeededAsync([System.Runtime.CompilerServices.CallerMemberName] string name = "")

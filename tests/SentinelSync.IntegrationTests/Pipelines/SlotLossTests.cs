@@ -30,8 +30,8 @@ public sealed class SlotLossTests(ITestOutputHelper output)
 
         await using var second = await scenario.StartSentinelAsync();
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("items", "id"));
-        second.Log.ShouldContain("is gone although the pipeline read from it");
-        second.Log.ShouldContain("\"LogLevel\":\"Error\"");
+        await second.WaitForLogAsync("is gone although the pipeline read from it");
+        await second.WaitForLogAsync("\"LogLevel\":\"Error\"");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM items WHERE id % 3 = 0")).ShouldBe(0);
 
         // Streaming goes on from the new slot.

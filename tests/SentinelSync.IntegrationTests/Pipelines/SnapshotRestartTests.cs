@@ -53,6 +53,6 @@ public sealed class SnapshotRestartTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(60),
             () => "ClickHouse's keyless events table to hold each source row once");
         (await scenario.ClickHouse!.ScalarAsync<long>("SELECT uniqExact(n) FROM events")).ShouldBe(50_000);
-        second.Log.ShouldContain("restarting it (attempt 2)");
+        await second.WaitForLogAsync("restarting it (attempt 2)");
     }
 }

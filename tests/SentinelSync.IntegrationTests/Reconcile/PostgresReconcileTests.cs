@@ -63,7 +63,7 @@ public sealed class PostgresReconcileTests(ITestOutputHelper output)
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), ("items", "id"));
         var after = await ReconcileApi.RunAsync(scenario, new { mode = "rows" });
         after.GetProperty("status").GetString().ShouldBe("ok", after.ToString());
-        sentinel.Log.ShouldContain("repair of public.items done: 6 row(s) copied again, 2 deleted");
+        await sentinel.WaitForLogAsync("repair of public.items done: 6 row(s) copied again, 2 deleted");
     }
 
     [Fact]

@@ -52,8 +52,9 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        await _serving;
+        // Close alone: on Linux, Stop then Close unregisters the prefix twice and the second time binds the port
+        // again to do it, failing with "Address already in use" when another test has taken the port meanwhile.
         _listener.Close();
+        await _serving;
     }
 }

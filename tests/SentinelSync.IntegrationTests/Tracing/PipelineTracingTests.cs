@@ -166,7 +166,7 @@ public sealed class PipelineTracingTests(ITestOutputHelper output)
         export.Path.ShouldBe("/v1/traces");
         export.ContentType.ShouldBe("application/x-protobuf");
         receiver.Requests.ShouldContain(r => Contains(r.Body, SentinelTracing.CaptureSpanName), "the capture spans are exported too");
-        sentinel.Log.ShouldContain("Exporting traces of SentinelSync.Pipeline over OTLP");
+        await sentinel.WaitForLogAsync("Exporting traces of SentinelSync.Pipeline over OTLP");
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
     }
 

@@ -32,6 +32,16 @@ public sealed class SentinelProcess : IAsyncDisposable
 
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
 
+    /// <summary>
+    /// Waits until the log holds <paramref name="text"/>: the console logger writes from its own queue, so a line
+    /// logged just before an effect a test observed may reach the file just after it.
+    /// </summary>
+    public Task WaitForLogAsync(string text, TimeSpan? within = null) =>
+        Eventually.WaitAsync(
+            () => Task.FromResult(Log.Contains(text, StringComparison.Ordinal)),
+            within ?? TimeSpan.FromSeconds(10),
+            () => $"the log to hold \"{text}\"; its end:\n{LogTail()}");
+
     /// <summary>The last <paramref name="chars"/> characters of the log, for a failing assertion's message.</summary>
     public string LogTail(int chars = 6000)
     {

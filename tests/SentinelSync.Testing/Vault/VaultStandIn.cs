@@ -189,7 +189,8 @@ public sealed class VaultStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop then Close unregisters the prefix twice and the second time binds the port
+        // again to do it, failing with "Address already in use" when another test has taken the port meanwhile.
         _listener.Close();
         await _serving;
     }

@@ -53,7 +53,7 @@ public sealed class PostgresBlockedTableTests
             () => $"/api/pipelines to name the blocked table's type and the fix; last: {report}");
         report.ShouldContain("public.places");
         (await BlockedGaugeAsync(http, scenario)).ShouldContain("table=\"public.places\"");
-        sentinel.Log.ShouldContain("Table public.places is blocked");
+        await sentinel.WaitForLogAsync("Table public.places is blocked");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM public.places")).ShouldBe(50, "nothing of the blocked table is applied");
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.places'::regclass AND attname = 'spot'")).ShouldBe(0);
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a table the destination cannot hold yet is not its changes' fault");

@@ -45,7 +45,7 @@ public sealed class TypeCorpusTests(ITestOutputHelper output)
         await scenario.Source.ExecuteAsync(string.Join("\n", TypeCorpus.Cases.Select(c => c.DeleteSecondSeedRow)));
         await using var sentinel = await scenario.StartSentinelAsync();
         await WaitForIdenticalAsync(scenario, sentinel, "restarted snapshot");
-        sentinel.Log.ShouldContain("restarting it (attempt 2)");
+        await sentinel.WaitForLogAsync("restarting it (attempt 2)");
 
         await scenario.Source.ExecuteAsync(string.Join("\n", TypeCorpus.Cases.Select(c => c.InsertSecondSeedRow + "\n" + c.Stream)));
         await WaitForIdenticalAsync(scenario, sentinel, "streaming");
