@@ -177,6 +177,7 @@ internal static class BacklogCpuBenchmark
         if (stages is not null)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"[{tool}]   sink: {stages.Batches:N0} destination transactions of {stages.MeanBatchSize:N1} changes, {stages.MeanApplyMs:N2} ms each (wall)"));
+            lines.Add($"[{tool}]   runtime: {stages.Runtime.Describe(stages.ChangesApplied)}");
         }
 
         lines.Add($"[{tool}] converged: {checks.All(c => c.Equal)}");

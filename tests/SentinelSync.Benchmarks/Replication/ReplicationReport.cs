@@ -115,7 +115,7 @@ internal sealed record ReplicationReport(
         {
             if (stagesOfPhase is { } p)
             {
-                m.AppendLine(Invariant($"- SentinelSync /metrics, {phase}: {p.ChangesApplied:N0} changes applied in {p.Batches:N0} destination transactions (mean {p.MeanBatchSize:N1} changes, mean {p.MeanApplyMs:N1} ms each, {p.ApplySeconds:N1} s summed over the table sinks)."));
+                m.AppendLine(Invariant($"- SentinelSync /metrics, {phase}: {p.ChangesApplied:N0} changes applied in {p.Batches:N0} destination transactions (mean {p.MeanBatchSize:N1} changes, mean {p.MeanApplyMs:N1} ms each, {p.ApplySeconds:N1} s summed over the table sinks); runtime: {p.Runtime.Describe(p.ChangesApplied)}."));
             }
         }
 

@@ -5,7 +5,8 @@ namespace SentinelSync.Benchmarks.Replication;
 /// <summary>
 /// Per-stage figures from a silo's /metrics at the end of a run: changes received from the source and applied by
 /// the sink, destination transactions (batches) with their mean size and mean apply time, and the time spent in
-/// grain calls (Orleans' <c>orleans_app_requests_latency_milliseconds</c>, which has no grain-type label: one entry, <c>all</c>).
+/// grain calls (Orleans' <c>orleans_app_requests_latency_milliseconds</c>, which has no grain-type label: one entry, <c>all</c>),
+/// and the .NET runtime's own counters (<see cref="RuntimeCounters"/>).
 /// </summary>
 internal sealed record StageMetrics(
     long ChangesReceived, long ChangesApplied, long Batches, double MeanBatchSize, double ApplySeconds, double MeanApplyMs,
@@ -27,11 +28,21 @@ internal sealed record StageMetrics(
         return new StageMetrics(
             (long)Sum("sentinel_pipeline_changes_received_total"), (long)Sum("sentinel_sink_changes_applied_total"), batches,
             batches == 0 ? 0 : Math.Round(Sum("sentinel_sink_batch_size_sum") / batches, 1), Math.Round(applySeconds, 2),
-            batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2), grainSeconds) { Sinks = sinks };
+            batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2), grainSeconds)
+        {
+            Sinks = sinks,
+            Runtime = new RuntimeCounters(
+                (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen0\""), (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen1\""),
+                (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen2\""), Sum("dotnet_gc_pause_time_seconds_total"),
+                (long)Sum("dotnet_thread_pool_work_item_count_total"), (long)Sum("dotnet_monitor_lock_contentions_total")),
+        };
     }
 
     /// <summary>Per sink name (all pipelines and tables): destination transactions, changes, apply time.</summary>
     public Dictionary<string, SinkStage> Sinks { get; init; } = [];
+
+    /// <summary>The silo's GC, thread-pool and lock counters (cumulative; <see cref="Since"/> makes them a phase's).</summary>
+    public RuntimeCounters Runtime { get; init; } = new(0, 0, 0, 0, 0, 0);
 
     /// <summary>What happened between <paramref name="before"/> and this reading (the counters are cumulative).</summary>
     public StageMetrics Since(StageMetrics before)
@@ -44,6 +55,7 @@ internal sealed record StageMetrics(
             batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2),
             GrainCallSeconds.ToDictionary(g => g.Key, g => Math.Round(g.Value - before.GrainCallSeconds.GetValueOrDefault(g.Key), 2)))
         {
+            Runtime = Runtime.Since(before.Runtime),
             Sinks = Sinks.ToDictionary(s => s.Key, s => before.Sinks.TryGetValue(s.Key, out var b) ? new SinkStage(s.Value.Batches - b.Batches, s.Value.Changes - b.Changes, s.Value.ApplySeconds - b.ApplySeconds) : s.Value),
         };
     }
@@ -55,4 +67,19 @@ internal sealed record SinkStage(long Batches, long Changes, double ApplySeconds
     public double MeanBatchSize => Batches == 0 ? 0 : Math.Round((double)Changes / Batches, 1);
 
     public double MeanApplyMs => Batches == 0 ? 0 : Math.Round(1000 * ApplySeconds / Batches, 1);
+}
+
+/// <summary>
+/// The .NET runtime's counters as the silo's /metrics exports them (the <c>System.Runtime</c> meter): collections per
+/// generation, seconds the GC paused the process, thread-pool work items run (every hand-off of work between threads,
+/// e.g. an awaited socket read or grain call resuming) and contended lock acquisitions.
+/// </summary>
+internal sealed record RuntimeCounters(long Gen0, long Gen1, long Gen2, double GcPauseSeconds, long WorkItems, long LockContentions)
+{
+    public RuntimeCounters Since(RuntimeCounters before) =>
+        new(Gen0 - before.Gen0, Gen1 - before.Gen1, Gen2 - before.Gen2, Math.Round(GcPauseSeconds - before.GcPauseSeconds, 3), WorkItems - before.WorkItems, LockContentions - before.LockContentions);
+
+    public string Describe(long changes) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"GC collections gen0/gen1/gen2 {Gen0:N0}/{Gen1:N0}/{Gen2:N0}, paused {GcPauseSeconds:N3} s; {WorkItems:N0} thread-pool work items ({(changes == 0 ? 0 : (double)WorkItems / changes):N2} a change); {LockContentions:N0} contended locks");
 }
