@@ -120,7 +120,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
         // Read again after a restart, the poison message is not dead-lettered twice.
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
         await using var again = await SentinelProcess.StartAsync(file, port);
-        await Eventually.WaitAsync(() => Task.FromResult(again.Log.Contains("reads from offset", StringComparison.Ordinal)), s_within, () => again.Log);
+        await again.WaitForLogAsync("reads from offset", s_within);
         await Task.Delay(TimeSpan.FromSeconds(3));
         (await scenario.Control.RowsAsync("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(["2"]);
     }
@@ -232,7 +232,7 @@ public sealed class KafkaSourcePipelineTests(ITestOutputHelper output)
 
         await using (var first = await SentinelProcess.StartAsync(file, port))
         {
-            await Eventually.WaitAsync(() => Task.FromResult(first.Log.Contains("reads from offset 2", StringComparison.Ordinal)), s_within, () => first.Log);
+            await first.WaitForLogAsync("reads from offset 2", s_within);
             await scenario.ProduceAsync(topic, [Insert(3)]);
             await scenario.WaitForRowsAsync("SELECT id FROM inventory.latest ORDER BY id", ["3"], first, s_within);
             (await first.StopAsync()).ShouldBe(0, first.Log);

@@ -64,10 +64,7 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
         // A poison row, and a dead-letter store that refuses it: the sink can neither apply nor set it aside.
         await scenario.Control.ExecuteAsync("ALTER TABLE sentinel.dead_letter ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
         await WritePoisonRowAsync(scenario);
-        await Eventually.WaitAsync(
-            () => Task.FromResult(sentinel.Log.Contains("failed and deactivates", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60),
-            () => "the sink to report that it failed");
+        await sentinel.WaitForLogAsync("failed and deactivates", TimeSpan.FromSeconds(60));
 
         await scenario.Control.ExecuteAsync("ALTER TABLE sentinel.dead_letter DROP CONSTRAINT refuse_all");
         await Eventually.WaitAsync(
@@ -93,10 +90,7 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
         await scenario.Destination.ExecuteAsAdminAsync($"ALTER DATABASE \"{destination}\" ALLOW_CONNECTIONS false");
         await scenario.Destination.ExecuteAsAdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{destination}'");
         await scenario.Source.ExecuteAsync("INSERT INTO items (id, name, price) SELECT g, 'while refused ' || g, 1 FROM generate_series(3001, 3010) g");
-        await Eventually.WaitAsync(
-            () => Task.FromResult(sentinel.Log.Contains("refused a connection", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30),
-            () => "the sink to retry against the refusing destination");
+        await sentinel.WaitForLogAsync("refused a connection", TimeSpan.FromSeconds(30));
 
         // A graceful stop does not wait out its patience for a destination that keeps failing.
         var stopping = System.Diagnostics.Stopwatch.StartNew();
@@ -109,10 +103,7 @@ public sealed class PostgresPipelineFaultTests(ITestOutputHelper output)
         // A silo started while the destination still refuses (its sink has not created its control tables yet)
         // waits for it too.
         await using var restarted = await scenario.StartSentinelAsync();
-        await Eventually.WaitAsync(
-            () => Task.FromResult(restarted.Log.Contains("refused a connection", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30),
-            () => "the restarted sink to retry against the refusing destination");
+        await restarted.WaitForLogAsync("refused a connection", TimeSpan.FromSeconds(30));
         (await scenario.Control.ScalarAsync<long>("SELECT count(*) FROM sentinel.dead_letter")).ShouldBe(0, "a refusing destination is not the changes' fault");
 
         await scenario.Destination.ExecuteAsAdminAsync($"ALTER DATABASE \"{destination}\" ALLOW_CONNECTIONS true");
