@@ -170,7 +170,9 @@ internal sealed partial class SourceRunner(
 
                     if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince) is > 0 and var delay)
                     {
-                        await Task.WhenAny(inFlight!, Task.Delay(TimeSpan.FromMilliseconds(delay), reading));
+                        // WaitAsync drops its timer when the read completes first; a Task.Delay would fire anyway, a
+                        // thread-pool hand-off for every dry read of a busy stream.
+                        await ((Task)inFlight!).WaitAsync(TimeSpan.FromMilliseconds(delay), reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     }
 
                     if (!next.IsCompleted)
