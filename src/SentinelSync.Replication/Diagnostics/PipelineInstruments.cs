@@ -17,6 +17,19 @@ public static class PipelineInstruments
     private static readonly Histogram<long> s_batchSize = s_meter.CreateHistogram<long>("sentinel.sink.batch.size", "{change}", "Changes per destination transaction",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000] });
     private static readonly Histogram<double> s_applyDuration = s_meter.CreateHistogram<double>("sentinel.sink.apply.duration", "s", "Time to apply one batch, retries included");
+
+    // Delays run from milliseconds (live) to minutes (a backlog, a paused pipeline): wider than the default seconds buckets.
+    private static readonly InstrumentAdvice<double> s_delayBuckets = new() { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900] };
+    private static readonly Histogram<double> s_receiveDelay = s_meter.CreateHistogram<double>(
+        "sentinel.source.receive.delay",
+        "s",
+        "Per source transaction: from its commit at the source until SentinelSync read it (the source's WAL flush, decoding and sending, the network, and how far behind the pipeline reads)",
+        advice: s_delayBuckets);
+    private static readonly Histogram<double> s_commitDelay = s_meter.CreateHistogram<double>(
+        "sentinel.sink.commit.delay",
+        "s",
+        "Per source transaction, table and sink: from its commit at the source until the sink's destination committed the table's changes of it (end to end)",
+        advice: s_delayBuckets);
     private static readonly Counter<long> s_startFailures = s_meter.CreateCounter<long>("sentinel.pipeline.start_failures", "{attempt}", "Attempts to start a pipeline's source grain that failed (activation or call)");
     private static readonly Counter<long> s_kafkaFailures = s_meter.CreateCounter<long>("sentinel.kafka.partition.failures", "{failure}", "Times a Kafka source partition's reader failed; it reads again from the destinations' offsets after a backoff");
     private static readonly Counter<long> s_kafkaSkipped = s_meter.CreateCounter<long>("sentinel.kafka.messages.skipped", "{message}", "Messages the brokers deleted before they were applied, skipped under deletedMessages: skip: their rows are missing at the destinations");
@@ -76,6 +89,31 @@ public static class PipelineInstruments
         s_batchSize.Record(changes, new KeyValuePair<string, object?>("sink", sink));
         s_applyDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("sink", sink));
     }
+
+    /// <summary>The source read a transaction committed at <paramref name="committed"/> (the source server's clock).</summary>
+    public static void SourceRead(string pipeline, DateTimeOffset committed) =>
+        s_receiveDelay.Record(SecondsSince(committed), new KeyValuePair<string, object?>("pipeline", pipeline));
+
+    /// <summary>
+    /// A sink's destination committed <paramref name="batch"/> (one table's changes): one measurement per source
+    /// transaction in it (its changes are in stream order, a transaction's together); snapshot rows and changes without
+    /// a commit time (Kafka sources) have none.
+    /// </summary>
+    public static void CommittedAtDestination(string pipeline, string sink, ChangeBatch batch)
+    {
+        (uint Id, DateTimeOffset Committed)? transaction = null;
+        foreach (var change in batch.Changes)
+        {
+            if (change.CommitTime is { } committed && transaction != (change.TransactionId, committed))
+            {
+                transaction = (change.TransactionId, committed);
+                s_commitDelay.Record(SecondsSince(committed), new("pipeline", pipeline), new("sink", sink));
+            }
+        }
+    }
+
+    // Two clocks (the source server's and this silo's): a small skew may put a commit in the future; counted as 0.
+    private static double SecondsSince(DateTimeOffset moment) => Math.Max(0, (DateTimeOffset.UtcNow - moment).TotalSeconds);
 
     public static void StartFailed(string pipeline) =>
         s_startFailures.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));

@@ -35,6 +35,11 @@ public sealed partial class SinkGrain
                 await ((IMultiStreamSink)_sink).ApplyStreamsAsync(batches, _sinkName, Epoch, stop);
                 spans?.Committed();
                 SetRetrying(0, null);
+                foreach (var (batch, _) in streams)
+                {
+                    PipelineInstruments.CommittedAtDestination(_pipeline, _sinkName, batch);
+                }
+
                 PipelineInstruments.Applied(_pipeline, _sinkName, _table, count, started);
                 foreach (var (batch, taken) in streams)
                 {

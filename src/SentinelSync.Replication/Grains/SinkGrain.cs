@@ -309,6 +309,7 @@ public sealed partial class SinkGrain(
             }
 
             spans?.Committed();
+            PipelineInstruments.CommittedAtDestination(_pipeline, _sinkName, batch);
             PipelineInstruments.Applied(_pipeline, _sinkName, _table, batch.Count, started);
         }
         catch (SinkFencedException e)

@@ -153,6 +153,7 @@ internal sealed partial class SourceRunner(
             var onMessage = SupportsResync(stream) ? OnMessageAsync : (Func<LogicalMessage, CancellationToken, ValueTask>?)null;
             await using var batches = stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token).GetAsyncEnumerator(confirmFailed.Token);
             Task<bool>? inFlight = null;
+            uint? readTransaction = null;
             try
             {
                 while (true)
@@ -186,6 +187,12 @@ internal sealed partial class SourceRunner(
                     }
 
                     var batch = batches.Current;
+                    if (batch.Changes is [.., { CommitTime: { } committed } last] && last.TransactionId != readTransaction)
+                    {
+                        // A transaction's batches (one per table) come together: measured once.
+                        readTransaction = last.TransactionId;
+                        PipelineInstruments.SourceRead(pipeline, committed);
+                    }
                     if (_stopping)
                     {
                         // Neither push this batch nor ask for the next (which would mark its transaction received):

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 
 namespace SentinelSync.Benchmarks.Replication;
@@ -16,6 +17,12 @@ internal sealed class LatencyProbe
 {
     public static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(50);
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>
+    /// <c>SENTINEL_BENCH_LATENCY_LOG</c>: a file each heartbeat is appended to as it is seen (<c>seq,latency ms,UTC time
+    /// seen</c>), to line slow heartbeats up with a silo's log or a process sampler.
+    /// </summary>
+    private static readonly string? s_log = Environment.GetEnvironmentVariable("SENTINEL_BENCH_LATENCY_LOG") is { Length: > 0 } log ? log : null;
 
     private readonly Dictionary<long, long> _committed = [];
     private readonly List<double> _latenciesMs = [];
@@ -66,7 +73,12 @@ internal sealed class LatencyProbe
                 {
                     if (_committed.Remove(seq, out var committed))
                     {
-                        _latenciesMs.Add(Stopwatch.GetElapsedTime(committed, now).TotalMilliseconds);
+                        var latencyMs = Stopwatch.GetElapsedTime(committed, now).TotalMilliseconds;
+                        _latenciesMs.Add(latencyMs);
+                        if (s_log is not null)
+                        {
+                            File.AppendAllText(s_log, string.Create(CultureInfo.InvariantCulture, $"{seq},{latencyMs:F1},{DateTime.UtcNow:HH:mm:ss.fff}\n"));
+                        }
                     }
                 }
             }

@@ -19,6 +19,7 @@ internal sealed record StageMetrics(
             .Select(l => (Name: l[..l.LastIndexOf(' ')], Value: double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
             .ToList();
         double Sum(string prefix) => samples.Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal)).Sum(s => s.Value);
+        double Bucket(string prefix, string le) => samples.Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Name.Contains($"le=\"{le}\"", StringComparison.Ordinal)).Sum(s => s.Value);
         var batches = (long)Sum("sentinel_sink_batch_size_count");
         var applySeconds = Sum("sentinel_sink_apply_duration_seconds_sum");
         var grainSeconds = new Dictionary<string, double> { ["all"] = Math.Round(Sum("orleans_app_requests_latency_milliseconds_sum") / 1000, 2) };
@@ -31,6 +32,9 @@ internal sealed record StageMetrics(
             batches == 0 ? 0 : Math.Round(1000 * applySeconds / batches, 2), grainSeconds)
         {
             Sinks = sinks,
+            Delays = new TransactionDelays(
+                (long)Sum("sentinel_source_receive_delay_seconds_count"), (long)Bucket("sentinel_source_receive_delay_seconds_bucket{", "0.1"),
+                (long)Sum("sentinel_sink_commit_delay_seconds_count"), (long)Bucket("sentinel_sink_commit_delay_seconds_bucket{", "0.1")),
             Runtime = new RuntimeCounters(
                 (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen0\""), (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen1\""),
                 (long)Sum("dotnet_gc_collections_total{gc_heap_generation=\"gen2\""), Sum("dotnet_gc_pause_time_seconds_total"),
@@ -40,6 +44,9 @@ internal sealed record StageMetrics(
 
     /// <summary>Per sink name (all pipelines and tables): destination transactions, changes, apply time.</summary>
     public Dictionary<string, SinkStage> Sinks { get; init; } = [];
+
+    /// <summary>Source transactions measured by the silo's delay histograms, and how many of them within 100 ms.</summary>
+    public TransactionDelays Delays { get; init; } = new(0, 0, 0, 0);
 
     /// <summary>The silo's GC, thread-pool and lock counters (cumulative; <see cref="Since"/> makes them a phase's).</summary>
     public RuntimeCounters Runtime { get; init; } = new(0, 0, 0, 0, 0, 0);
@@ -56,6 +63,7 @@ internal sealed record StageMetrics(
             GrainCallSeconds.ToDictionary(g => g.Key, g => Math.Round(g.Value - before.GrainCallSeconds.GetValueOrDefault(g.Key), 2)))
         {
             Runtime = Runtime.Since(before.Runtime),
+            Delays = Delays.Since(before.Delays),
             Sinks = Sinks.ToDictionary(s => s.Key, s => before.Sinks.TryGetValue(s.Key, out var b) ? new SinkStage(s.Value.Batches - b.Batches, s.Value.Changes - b.Changes, s.Value.ApplySeconds - b.ApplySeconds) : s.Value),
         };
     }
@@ -67,6 +75,21 @@ internal sealed record SinkStage(long Batches, long Changes, double ApplySeconds
     public double MeanBatchSize => Batches == 0 ? 0 : Math.Round((double)Changes / Batches, 1);
 
     public double MeanApplyMs => Batches == 0 ? 0 : Math.Round(1000 * ApplySeconds / Batches, 1);
+}
+
+/// <summary>
+/// Source transactions the silo measured (<c>sentinel_source_receive_delay_seconds</c>: commit at the source until
+/// read; <c>sentinel_sink_commit_delay_seconds</c>: until a sink's destination committed it, once per table and sink) and
+/// how many within 100 ms: where a live phase's latency goes, before SentinelSync or inside it.
+/// </summary>
+internal sealed record TransactionDelays(long Read, long ReadWithin100Ms, long Committed, long CommittedWithin100Ms)
+{
+    public TransactionDelays Since(TransactionDelays before) =>
+        new(Read - before.Read, ReadWithin100Ms - before.ReadWithin100Ms, Committed - before.Committed, CommittedWithin100Ms - before.CommittedWithin100Ms);
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Read - ReadWithin100Ms:N0} of {Read:N0} source transactions read more than 100 ms after their commit, {Committed - CommittedWithin100Ms:N0} of {Committed:N0} (transaction, table) parts committed at the destination more than 100 ms after it");
 }
 
 /// <summary>

@@ -90,6 +90,10 @@ internal static class StreamingBenchmark
         var changes = await workload.ChangesSoFarAsync() - before;
         var stages = (await StagesAsync(replicator))?.Since(stagesBefore!);
         Console.WriteLine($"[{tool}] live: {changes:N0} changes in {loadSeconds:N1} s of load, caught up {caughtUp - loadSeconds:N2} s after it; latency p50 {latency.P50Ms:N1} ms, p99 {latency.P99Ms:N1} ms");
+        if (stages is not null)
+        {
+            Console.WriteLine($"[{tool}] live: {stages.Delays}");
+        }
         return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, caughtUp, changes / caughtUp, caughtUp - loadSeconds, latency, usage) { Stages = stages };
     }
 

@@ -35,6 +35,10 @@ public sealed class MetricsScrapeTests
         batches.ShouldBeInRange(1, 300);
         first.Family("sentinel_sink_apply_duration_seconds").Type.ShouldBe("histogram");
         first.Value("sentinel_sink_apply_duration_seconds_count", ("sink", PipelineScenario.SinkName)).ShouldBe(batches);
+
+        // The first rows may have been copied by the snapshot (no source transaction to measure) or streamed.
+        var readBefore = first.Find("sentinel_source_receive_delay_seconds_count", ("pipeline", "p"))?.Value ?? 0;
+        var committedBefore = first.Find("sentinel_sink_commit_delay_seconds_count", ("pipeline", "p"), ("sink", PipelineScenario.SinkName))?.Value ?? 0;
         first.Family("sentinel_source_slot_lag_bytes").Type.ShouldBe("gauge");
         first.Value("sentinel_source_slot_lag_bytes", ("pipeline", "p")).ShouldBeGreaterThanOrEqualTo(0);
         first.Family("sentinel_source_lag_seconds").Type.ShouldBe("gauge");
@@ -52,6 +56,12 @@ public sealed class MetricsScrapeTests
         second.Value("sentinel_pipeline_changes_received_total", ("pipeline", "p"), ("table", $"public.{Table}")).ShouldBe(500);
         second.Value("sentinel_sink_batch_size_sum", ("sink", PipelineScenario.SinkName)).ShouldBe(500);
         second.Value("sentinel_sink_batch_size_count", ("sink", PipelineScenario.SinkName)).ShouldBeGreaterThan(batches);
+        second.Family("sentinel_source_receive_delay_seconds").Type.ShouldBe("histogram");
+        second.Value("sentinel_source_receive_delay_seconds_count", ("pipeline", "p")).ShouldBe(readBefore + 4, "four streamed source transactions, one measurement each");
+        second.Value("sentinel_source_receive_delay_seconds_sum", ("pipeline", "p")).ShouldBeInRange(0, 60);
+        second.Family("sentinel_sink_commit_delay_seconds").Type.ShouldBe("histogram");
+        second.Value("sentinel_sink_commit_delay_seconds_count", ("pipeline", "p"), ("sink", PipelineScenario.SinkName)).ShouldBe(committedBefore + 4);
+        second.Value("sentinel_sink_commit_delay_seconds_sum", ("pipeline", "p"), ("sink", PipelineScenario.SinkName)).ShouldBeInRange(0, 60);
         await File.WriteAllTextAsync("/tmp/metrics-sample.txt", await http.GetStringAsync("metrics"));
         (await sentinel.StopAsync()).ShouldBe(0, sentinel.Log);
     }

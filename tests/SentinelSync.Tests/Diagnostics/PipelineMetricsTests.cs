@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SentinelSync.Replication;
 using SentinelSync.Replication.Diagnostics;
+using SentinelSync.Testing;
 using SentinelSync.Testing.Metrics;
 
 namespace SentinelSync.Tests.Diagnostics;
@@ -67,6 +68,46 @@ public sealed class PipelineMetricsTests
         parsed.Value("sentinel_sink_apply_duration_seconds_count", ("sink", sink)).ShouldBe(3);
         parsed.Value("sentinel_sink_apply_duration_seconds_bucket", ("sink", sink), ("le", "10")).ShouldBe(2, "the batch started 20 s ago is only in +Inf");
         parsed.Value("sentinel_sink_apply_duration_seconds_sum", ("sink", sink)).ShouldBeGreaterThanOrEqualTo(20);
+    }
+
+    [Fact]
+    public async Task Receive_and_commit_delays_are_histograms_with_one_measurement_per_source_transaction()
+    {
+        await using var app = await MetricsApp.StartAsync();
+        var (pipeline, sink) = Names();
+        var now = DateTimeOffset.UtcNow;
+        var built = new ChangeBatchBuilder(ChangeBatchBuilder.Table("orders", 1, ChangeBatchBuilder.Key("id", "integer")))
+            .Insert("1").Insert("2").Insert("3").Insert("4").Build();
+        var batch = built with
+        {
+            Changes =
+            [
+                built.Changes[0] with { TransactionId = 10, CommitTime = now.AddSeconds(-40) },
+                built.Changes[1] with { TransactionId = 10, CommitTime = now.AddSeconds(-40) },
+                built.Changes[2] with { TransactionId = 11, CommitTime = now.AddSeconds(-2) },
+                built.Changes[3], // no commit time (a snapshot row, for instance): not measured
+            ],
+        };
+
+        PipelineInstruments.SourceRead(pipeline, now.AddSeconds(-2));
+        PipelineInstruments.SourceRead(pipeline, now.AddSeconds(5)); // a source clock ahead of this silo's: 0, not negative
+        PipelineInstruments.CommittedAtDestination(pipeline, sink, batch);
+        var parsed = await app.ScrapeAsync();
+
+        string[] buckets = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "300", "900", "+Inf"];
+        parsed.Family("sentinel_source_receive_delay_seconds").Type.ShouldBe("histogram");
+        parsed.Samples("sentinel_source_receive_delay_seconds_bucket").Where(s => s.Labels["pipeline"] == pipeline).Select(s => s.Labels["le"]).ShouldBe(buckets);
+        parsed.Value("sentinel_source_receive_delay_seconds_count", ("pipeline", pipeline)).ShouldBe(2);
+        parsed.Value("sentinel_source_receive_delay_seconds_bucket", ("pipeline", pipeline), ("le", "0.005")).ShouldBe(1, "the commit ahead of the silo's clock counts as 0");
+        parsed.Value("sentinel_source_receive_delay_seconds_bucket", ("pipeline", pipeline), ("le", "1")).ShouldBe(1);
+        parsed.Value("sentinel_source_receive_delay_seconds_bucket", ("pipeline", pipeline), ("le", "2.5")).ShouldBe(2);
+        parsed.Value("sentinel_source_receive_delay_seconds_sum", ("pipeline", pipeline)).ShouldBeInRange(2, 2.5);
+
+        parsed.Family("sentinel_sink_commit_delay_seconds").Type.ShouldBe("histogram");
+        parsed.Value("sentinel_sink_commit_delay_seconds_count", ("pipeline", pipeline), ("sink", sink)).ShouldBe(2, "two source transactions in the batch, one change without a commit time");
+        parsed.Value("sentinel_sink_commit_delay_seconds_bucket", ("pipeline", pipeline), ("sink", sink), ("le", "30")).ShouldBe(1);
+        parsed.Value("sentinel_sink_commit_delay_seconds_bucket", ("pipeline", pipeline), ("sink", sink), ("le", "60")).ShouldBe(2);
+        parsed.Value("sentinel_sink_commit_delay_seconds_sum", ("pipeline", pipeline), ("sink", sink)).ShouldBeInRange(42, 43);
     }
 
     [Fact]
