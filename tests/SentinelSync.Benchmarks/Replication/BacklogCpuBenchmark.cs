@@ -13,7 +13,8 @@ namespace SentinelSync.Benchmarks.Replication;
 /// printed but mean little on a shared machine.
 /// <code>dotnet run -c Release --project tests/SentinelSync.Benchmarks -- backlog [--quick|--large] [--live] [native|sentinelsync]</code>
 /// With <c>SENTINEL_BENCH_TRACE=file.speedscope.json</c> (and dotnet-trace on the PATH or in
-/// <c>SENTINEL_BENCH_DOTNET_TRACE</c>) the silo is CPU-sampled during the drain.
+/// <c>SENTINEL_BENCH_DOTNET_TRACE</c>) the silo is CPU-sampled during the drain, or traced with the EventPipe providers
+/// <c>SENTINEL_BENCH_TRACE_PROVIDERS</c> names.
 /// </summary>
 internal static class BacklogCpuBenchmark
 {
@@ -206,8 +207,13 @@ internal static class BacklogCpuBenchmark
         }
 
         var tool = Environment.GetEnvironmentVariable("SENTINEL_BENCH_DOTNET_TRACE") ?? "dotnet-trace";
+        // SENTINEL_BENCH_TRACE_PROVIDERS: dotnet-trace's --providers instead of the sampled thread-time profile (e.g.
+        // Microsoft-Windows-DotNETRuntime:0x80010000:5 for the thread pool's enqueue events, each with its stack).
+        var what = Environment.GetEnvironmentVariable("SENTINEL_BENCH_TRACE_PROVIDERS") is { Length: > 0 } providers
+            ? $"--providers {providers}"
+            : "--profile dotnet-sampled-thread-time";
         // Its progress output goes to a file: a pipe nobody reads would fill and stall it.
-        return BenchPostgres.StartTool("sh", ["-c", "exec \"$0\" collect -p \"$1\" --profile dotnet-sampled-thread-time -o \"$2\" > \"$2.log\" 2>&1", tool, pid.ToString(CultureInfo.InvariantCulture), output]);
+        return BenchPostgres.StartTool("sh", ["-c", $"exec \"$0\" collect -p \"$1\" {what} -o \"$2\" > \"$2.log\" 2>&1", tool, pid.ToString(CultureInfo.InvariantCulture), output]);
     }
 
     private static async Task StopTraceAsync(Process? trace)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -393,6 +394,10 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         var writer = await connection.BeginTextImportAsync(copy, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
+            // Npgsql's text import is a StreamWriter subclass, whose WriteAsync falls back to TextWriter's: a
+            // synchronous Write queued to the thread pool for every chunk (a hand-off and a blocked worker each). The
+            // chunks' UTF-8 bytes go to its stream instead, as CopyTextAsync's do; the writer's own buffer stays empty.
+            var stream = (writer as StreamWriter ?? throw new InvalidOperationException($"Npgsql's text import is a {writer.GetType()}, not a StreamWriter.")).BaseStream;
             var chunk = new StringBuilder(CopyChunkChars + 1024);
             foreach (var (group, row) in rows)
             {
@@ -414,13 +419,43 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
                 chunk.Append('\n');
                 if (chunk.Length >= CopyChunkChars)
                 {
-                    await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    await WriteUtf8Async(stream, chunk, cancellationToken).ConfigureAwait(false);
                     chunk.Clear();
                 }
             }
 
-            await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            await WriteUtf8Async(stream, chunk, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task WriteUtf8Async(Stream stream, StringBuilder text, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = EncodeUtf8(text, buffer);
+            await stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as UTF-8 into <paramref name="destination"/>; returns the bytes written. One encoder
+    /// across the builder's chunks, since a chunk may end between the two halves of a surrogate pair.
+    /// </summary>
+    internal static int EncodeUtf8(StringBuilder text, Span<byte> destination)
+    {
+        var encoder = Encoding.UTF8.GetEncoder();
+        var length = 0;
+        foreach (var part in text.GetChunks())
+        {
+            length += encoder.GetBytes(part.Span, destination[length..], flush: false);
+        }
+
+        return length + encoder.GetBytes([], destination[length..], flush: true);
     }
 
     /// <summary>COPY text format: <c>\N</c> is NULL; backslash, tab, newline and carriage return are escaped.</summary>

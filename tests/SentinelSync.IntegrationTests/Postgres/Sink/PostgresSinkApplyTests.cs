@@ -32,6 +32,27 @@ public sealed class PostgresSinkApplyTests
     }
 
     [Fact]
+    public async Task A_large_batch_copied_in_many_chunks_keeps_every_character_of_multi_byte_text()
+    {
+        await using var target = await SinkTarget.CreateAsync();
+        // 2,000 rows (COPY, not statements) of about 300 characters each: about ten 64k-character chunks, with
+        // characters of 2, 3 and 4 UTF-8 bytes (a surrogate pair in .NET) and COPY's escapes everywhere in them.
+        var builder = new ChangeBatchBuilder(s_items);
+        string Body(int id) => string.Concat(Enumerable.Repeat($"{id} \u00FC\u20AC\U0001F600\t\\\n", 25));
+        for (var id = 1; id <= 2_000; id++)
+        {
+            builder.Insert(id.ToString(System.Globalization.CultureInfo.InvariantCulture), "\U0001F4A1" + id, Body(id));
+        }
+
+        await target.Sink.ApplyAsync(builder.Build(), SinkTarget.SinkName, epoch: 1);
+
+        (await target.Database.ScalarAsync<long>("SELECT count(*) FROM public.items")).ShouldBe(2_000);
+        var mismatched = await target.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM public.items WHERE name <> U&'\\+01F4A1' || id OR body <> repeat(id || U&' \\00FC\\20AC\\+01F600' || E'\\t\\\\\\n', 25)");
+        mismatched.ShouldBe(0, "every row's text arrives as written");
+    }
+
+    [Fact]
     public async Task Snapshot_rows_meeting_keys_already_at_the_destination_are_upserted_not_duplicated_or_refused()
     {
         await using var target = await SinkTarget.CreateAsync();

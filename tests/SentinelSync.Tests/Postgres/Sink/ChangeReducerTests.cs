@@ -145,4 +145,24 @@ public sealed class ChangeReducerTests
 
         line.ToString().ShouldBe("a\\\\b\\tc\\nd\\re|\\N|\\N");
     }
+
+    [Fact]
+    public void Copy_text_is_encoded_as_UTF_8_even_where_a_chunk_of_the_builder_splits_a_surrogate_pair()
+    {
+        // Capacity 2: "a" and the pair's first half fill the first chunk, its second half starts the next one.
+        const string expected = "a\U0001F600 \u00FC\t\u20AC";
+        var text = new StringBuilder(2).Append('a').Append(expected[1..]);
+        var chunks = new List<int>();
+        foreach (var chunk in text.GetChunks())
+        {
+            chunks.Add(chunk.Length);
+        }
+
+        chunks.ShouldBe([2, 5], "the pair is split across chunks");
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+
+        var length = PostgresTableWriter.EncodeUtf8(text, bytes);
+
+        bytes[..length].ShouldBe(Encoding.UTF8.GetBytes(expected));
+    }
 }
