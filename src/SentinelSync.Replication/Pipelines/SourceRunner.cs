@@ -193,6 +193,7 @@ internal sealed partial class SourceRunner(
                         readTransaction = last.TransactionId;
                         PipelineInstruments.SourceRead(pipeline, committed);
                     }
+
                     if (_stopping)
                     {
                         // Neither push this batch nor ask for the next (which would mark its transaction received):

@@ -383,8 +383,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
         {
             // The source's UTF-8 bytes go to the writer's own stream as they are (Npgsql's client encoding is UTF-8):
             // no decoding into characters and encoding back. Disposing the writer ends the COPY.
-            var bytes = (writer as StreamWriter ?? throw new InvalidOperationException($"Npgsql's text import is a {writer.GetType()}, not a StreamWriter.")).BaseStream;
-            await bytes.WriteAsync(rows.Utf8, cancellationToken).ConfigureAwait(false);
+            await ImportStream(writer).WriteAsync(rows.Utf8, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -397,7 +396,7 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             // Npgsql's text import is a StreamWriter subclass, whose WriteAsync falls back to TextWriter's: a
             // synchronous Write queued to the thread pool for every chunk (a hand-off and a blocked worker each). The
             // chunks' UTF-8 bytes go to its stream instead, as CopyTextAsync's do; the writer's own buffer stays empty.
-            var stream = (writer as StreamWriter ?? throw new InvalidOperationException($"Npgsql's text import is a {writer.GetType()}, not a StreamWriter.")).BaseStream;
+            var stream = ImportStream(writer);
             var chunk = new StringBuilder(CopyChunkChars + 1024);
             foreach (var (group, row) in rows)
             {
@@ -427,6 +426,10 @@ internal sealed partial class PostgresTableWriter(ILogger logger)
             await WriteUtf8Async(stream, chunk, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The stream under Npgsql's text import: what is written to it goes to the COPY as it is (UTF-8).</summary>
+    private static Stream ImportStream(TextWriter writer) =>
+        (writer as StreamWriter ?? throw new InvalidOperationException($"Npgsql's text import is a {writer.GetType()}, not a StreamWriter.")).BaseStream;
 
     private static async Task WriteUtf8Async(Stream stream, StringBuilder text, CancellationToken cancellationToken)
     {
