@@ -51,9 +51,7 @@ internal static class KafkaBenchmark
             finally
             {
                 // A slot left behind would hold WAL on the shared source cluster until the next run.
-                await BenchPostgres.DropAsync(TestServers.PostgresDestination, s_databases.Destination);
-                await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Source);
-                await BenchPostgres.DropAsync(TestServers.Postgres, s_databases.Control);
+                await s_databases.DropAsync();
             }
 
             var report = new KafkaReport(machine, MachineFacts.ReadLoadAverage(), sizes, direct, viaKafka);

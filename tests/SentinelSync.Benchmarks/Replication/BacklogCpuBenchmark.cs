@@ -47,9 +47,7 @@ internal static class BacklogCpuBenchmark
         }
         finally
         {
-            await BenchPostgres.DropAsync(TestServers.PostgresDestination, DestinationDatabase);
-            await BenchPostgres.DropAsync(TestServers.Postgres, SourceDatabase);
-            await BenchPostgres.DropAsync(TestServers.Postgres, ControlDatabase);
+            await new BenchDatabases(SourceDatabase, DestinationDatabase, ControlDatabase).DropAsync();
         }
 
         return ok ? 0 : 1;
@@ -208,7 +206,7 @@ internal static class BacklogCpuBenchmark
 
         var tool = Environment.GetEnvironmentVariable("SENTINEL_BENCH_DOTNET_TRACE") ?? "dotnet-trace";
         // SENTINEL_BENCH_TRACE_PROVIDERS: dotnet-trace's --providers instead of the sampled thread-time profile (e.g.
-        // Microsoft-Windows-DotNETRuntime:0x80010000:5 for the thread pool's enqueue events, each with its stack).
+        // System.Diagnostics.Eventing.FrameworkEventSource:0x2:5 for the thread pool's enqueue events, each with its stack).
         var what = Environment.GetEnvironmentVariable("SENTINEL_BENCH_TRACE_PROVIDERS") is { Length: > 0 } providers
             ? $"--providers {providers}"
             : "--profile dotnet-sampled-thread-time";

@@ -36,17 +36,17 @@ internal static class ReplicationBenchmark
         {
             native = await StreamingBenchmark.RunAsync("native", sizes);
             sentinel = await StreamingBenchmark.RunAsync("sentinelsync", sizes);
-            await DropAsync(StreamingBenchmark.SourceDatabase, StreamingBenchmark.DestinationDatabase, StreamingBenchmark.ControlDatabase);
+            await StreamingBenchmark.Databases.DropAsync();
             snapshot = await SnapshotBenchmark.RunAsync(sizes);
-            await DropAsync(SnapshotBenchmark.SourceDatabase, SnapshotBenchmark.DestinationDatabase, SnapshotBenchmark.ControlDatabase);
+            await SnapshotBenchmark.Databases.DropAsync();
             Console.WriteLine($"[clickhouse] snapshot of {sizes.ClickHouseSnapshotRows:N0} rows, then {sizes.ClickHouseChanges:N0}-change backlog and steady phases");
             clickHouse = await ClickHousePipelineBenchmark.MeasureAsync(sizes.ClickHouseSnapshotRows, sizes.ClickHouseChanges);
         }
         catch
         {
             // A slot left behind would hold WAL on the shared source cluster until the next run.
-            await DropAsync(StreamingBenchmark.SourceDatabase, StreamingBenchmark.DestinationDatabase, StreamingBenchmark.ControlDatabase);
-            await DropAsync(SnapshotBenchmark.SourceDatabase, SnapshotBenchmark.DestinationDatabase, SnapshotBenchmark.ControlDatabase);
+            await StreamingBenchmark.Databases.DropAsync();
+            await SnapshotBenchmark.Databases.DropAsync();
             throw;
         }
 
@@ -74,13 +74,6 @@ internal static class ReplicationBenchmark
         {
             throw new InvalidOperationException("not enough replication slots, walsenders or workers for a native subscription; see eng/setup.sh (max_replication_slots, max_wal_senders, max_worker_processes)");
         }
-    }
-
-    private static async Task DropAsync(string source, string destination, string control)
-    {
-        await BenchPostgres.DropAsync(TestServers.PostgresDestination, destination);
-        await BenchPostgres.DropAsync(TestServers.Postgres, source);
-        await BenchPostgres.DropAsync(TestServers.Postgres, control);
     }
 
     private static string RepositoryRoot()

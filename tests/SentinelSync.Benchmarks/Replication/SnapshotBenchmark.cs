@@ -15,6 +15,9 @@ internal static class SnapshotBenchmark
     public const string SourceDatabase = "bench_snap_src";
     public const string DestinationDatabase = "bench_snap_dst";
     public const string ControlDatabase = "bench_snap_ctl";
+
+    /// <summary>The snapshot run's databases.</summary>
+    public static readonly BenchDatabases Databases = new(SourceDatabase, DestinationDatabase, ControlDatabase);
     private static readonly (string, string)[] s_table = [("snap", "id")];
 
     public static async Task<SnapshotResult> RunAsync(BenchSizes sizes)

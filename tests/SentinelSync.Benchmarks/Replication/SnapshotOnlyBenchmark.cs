@@ -23,9 +23,7 @@ internal static class SnapshotOnlyBenchmark
         }
         finally
         {
-            await BenchPostgres.DropAsync(TestServers.PostgresDestination, SnapshotBenchmark.DestinationDatabase);
-            await BenchPostgres.DropAsync(TestServers.Postgres, SnapshotBenchmark.SourceDatabase);
-            await BenchPostgres.DropAsync(TestServers.Postgres, SnapshotBenchmark.ControlDatabase);
+            await SnapshotBenchmark.Databases.DropAsync();
         }
     }
 }

@@ -94,6 +94,7 @@ internal static class StreamingBenchmark
         {
             Console.WriteLine($"[{tool}] live: {stages.Delays}");
         }
+
         return new PhaseResult(loadSeconds, changes, load, changes / loadSeconds, caughtUp, changes / caughtUp, caughtUp - loadSeconds, latency, usage) { Stages = stages };
     }
 
@@ -149,4 +150,13 @@ internal sealed record StreamingResult(
 /// The source, destination and control databases one streaming run recreates, and SentinelSync's pipeline name (its
 /// slot is <c>sentinel_&lt;pipeline&gt;</c>): each verb its own, so that runs of different verbs do not meet.
 /// </summary>
-internal sealed record BenchDatabases(string Source, string Destination, string Control, string Pipeline = "bench");
+internal sealed record BenchDatabases(string Source, string Destination, string Control, string Pipeline = "bench")
+{
+    /// <summary>Drops the three databases (a slot left behind would hold WAL on the shared source cluster).</summary>
+    public async Task DropAsync()
+    {
+        await BenchPostgres.DropAsync(Testing.TestServers.PostgresDestination, Destination);
+        await BenchPostgres.DropAsync(Testing.TestServers.Postgres, Source);
+        await BenchPostgres.DropAsync(Testing.TestServers.Postgres, Control);
+    }
+}

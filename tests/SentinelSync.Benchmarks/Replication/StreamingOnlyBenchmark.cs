@@ -36,9 +36,7 @@ internal static class StreamingOnlyBenchmark
             }
             finally
             {
-                await BenchPostgres.DropAsync(TestServers.PostgresDestination, StreamingBenchmark.DestinationDatabase);
-                await BenchPostgres.DropAsync(TestServers.Postgres, StreamingBenchmark.SourceDatabase);
-                await BenchPostgres.DropAsync(TestServers.Postgres, StreamingBenchmark.ControlDatabase);
+                await StreamingBenchmark.Databases.DropAsync();
             }
         }
 
