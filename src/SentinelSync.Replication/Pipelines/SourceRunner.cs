@@ -46,6 +46,23 @@ internal sealed partial class SourceRunner(
     /// <inheritdoc cref="PushLingerMs"/>
     internal const long MaxPushDelayMs = 10;
 
+    /// <summary>
+    /// While the source catches up (it reads transactions that had committed more than <see cref="CatchUpLag"/> before
+    /// Postgres sent them: a backlog after a pause or an outage), a dry stream does not mean the source is idle, only
+    /// that Postgres decodes more slowly than the silo reads. Queued changes then wait up to this long for more, and a
+    /// read that found the stream dry is followed by a pause of <see cref="CatchUpReadPauseMs"/> before the next, so
+    /// that a catch-up reads, pushes and commits in thousands of changes rather than in the tens that each wake-up
+    /// brought (a drain read the stream dry 1,500-2,300 times a second, about 75 with the pause), for latency that a
+    /// backlog exceeds already.
+    /// </summary>
+    internal const long CatchUpPushDelayMs = 100;
+
+    /// <inheritdoc cref="CatchUpPushDelayMs"/>
+    internal const int CatchUpReadPauseMs = 5;
+
+    /// <inheritdoc cref="CatchUpPushDelayMs"/>
+    internal static readonly TimeSpan CatchUpLag = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan s_confirmInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_statusInterval = TimeSpan.FromSeconds(2);
 
@@ -154,6 +171,8 @@ internal sealed partial class SourceRunner(
             await using var batches = stream.ReadAsync(onMessage: onMessage, cancellationToken: confirmFailed.Token).GetAsyncEnumerator(confirmFailed.Token);
             Task<bool>? inFlight = null;
             uint? readTransaction = null;
+            var catchingUp = false;
+            var lastReadDry = false;
             try
             {
                 while (true)
@@ -161,7 +180,13 @@ internal sealed partial class SourceRunner(
                     // Batches read in one burst go to each table grain in one call: push when the stream has nothing
                     // more at hand (after a few milliseconds' wait for more, see PushLingerMs), so a busy source makes
                     // fewer, larger calls and an idle one pushes within MaxPushDelayMs.
+                    if (catchingUp && lastReadDry)
+                    {
+                        await Task.Delay(CatchUpReadPauseMs, reading);
+                    }
+
                     var next = batches.MoveNextAsync();
+                    lastReadDry = !next.IsCompleted;
                     if (!next.IsCompleted)
                     {
                         // Kept as a task, so that a flush or push failing meanwhile can still wait for this read (finally).
@@ -169,7 +194,7 @@ internal sealed partial class SourceRunner(
                         next = new ValueTask<bool>(inFlight);
                     }
 
-                    if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince) is > 0 and var delay)
+                    if (!next.IsCompleted && _unpushed.Count > 0 && PushDelay(Environment.TickCount64 - _unpushedSince, catchingUp) is > 0 and var delay)
                     {
                         // WaitAsync drops its timer when the read completes first; a Task.Delay would fire anyway, a
                         // thread-pool hand-off for every dry read of a busy stream.
@@ -192,6 +217,7 @@ internal sealed partial class SourceRunner(
                         // A transaction's batches (one per table) come together: measured once.
                         readTransaction = last.TransactionId;
                         PipelineInstruments.SourceRead(pipeline, committed);
+                        catchingUp = stream.CommitAge > CatchUpLag;
                     }
 
                     if (_stopping)
@@ -562,7 +588,8 @@ internal sealed partial class SourceRunner(
     /// How long the read loop waits for more of the stream before pushing what has been queued for
     /// <paramref name="queuedMs"/> (see <see cref="PushLingerMs"/>); 0: push now.
     /// </summary>
-    internal static long PushDelay(long queuedMs) => Math.Clamp(MaxPushDelayMs - queuedMs, 0, PushLingerMs);
+    internal static long PushDelay(long queuedMs, bool catchingUp) =>
+        catchingUp ? Math.Max(CatchUpPushDelayMs - queuedMs, 0) : Math.Clamp(MaxPushDelayMs - queuedMs, 0, PushLingerMs);
 
     /// <summary>Pushes one batch at once (after what is queued, so each table keeps stream order).</summary>
     private async Task PushAsync(ChangeBatch batch, CancellationToken cancellationToken)
@@ -626,11 +653,25 @@ internal sealed partial class SourceRunner(
     /// <summary>Under the push gate: pushes and tracks what is queued; returns each table's longest sink queue.</summary>
     private async Task<List<(TableName Table, int Queued)>> FlushQueuedAsync(CancellationToken cancellationToken)
     {
-        var pushed = new List<(TableName Table, int Queued)>(_unpushed.Count);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Tables are pushed at once, not one after another: each push is a chain of grain calls (table grain, then
+        // its sinks, and both answers), and a flush of a busy source's tables would otherwise wait on them in turn.
+        // Each table's order holds: its next push waits for this flush.
+        var tables = new TableName[_unpushed.Count];
+        var pushes = new Task<int>[_unpushed.Count];
+        var i = 0;
         foreach (var (table, queued) in _unpushed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            pushed.Add((table, await PushToTableAsync(table, queued.Take())));
+            tables[i] = table;
+            pushes[i++] = PushToTableAsync(table, queued.Take());
+        }
+
+        await Task.WhenAll(pushes);
+        var pushed = new List<(TableName Table, int Queued)>(tables.Length);
+        for (i = 0; i < tables.Length; i++)
+        {
+            pushed.Add((tables[i], pushes[i].Result));
         }
 
         _unpushed.Clear();

@@ -72,6 +72,13 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
     /// </summary>
     public ulong CompletedLsn => (ulong)Volatile.Read(ref _completed);
 
+    /// <summary>
+    /// How long before Postgres sent its commit the latest transaction read had committed, both by the source
+    /// server's clock: near zero while the stream keeps up with the source, the age of the backlog while it catches up.
+    /// Set before the transaction's batches are handed out.
+    /// </summary>
+    public TimeSpan CommitAge { get; private set; }
+
     /// <summary>Opens a replication connection for <paramref name="slot"/>; <see cref="ReadAsync"/> starts streaming.</summary>
     public static async Task<PostgresChangeStream> OpenAsync(
         string connectionString,
@@ -123,6 +130,13 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
         LogStarting(_slot, startLsn ?? 0);
         await foreach (var message in _connection.StartReplication(new PgOutputReplicationSlot(_slot), options, cancellationToken, start))
         {
+            if (message is CommitMessage or StreamCommitMessage)
+            {
+                // Both clocks are the source server's: no skew between it and the silo counts.
+                var committed = message is CommitMessage commit ? commit.TransactionCommitTimestamp : ((StreamCommitMessage)message).TransactionCommitTimestamp;
+                CommitAge = message.ServerClock - committed;
+            }
+
             if (await _decoder.HandleAsync(message, cancellationToken) is { } batches)
             {
                 foreach (var batch in batches)

@@ -74,6 +74,23 @@ public sealed class PostgresChangeStreamTests
     }
 
     [Fact]
+    public async Task Commit_age_is_a_backlogs_age_by_the_source_clock_and_near_zero_for_a_transaction_read_live()
+    {
+        await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
+        var options = await PrepareAsync(database, "CREATE TABLE public.t (id int PRIMARY KEY)", "public.t");
+        await database.ExecuteAsync("INSERT INTO public.t VALUES (1)");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        await using var stream = await CollectedStream.StartAsync(options);
+        await stream.WaitForChangesAsync(1);
+        stream.Stream.CommitAge.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.4), "committed 1.5 s before the stream began");
+
+        await database.ExecuteAsync("INSERT INTO public.t VALUES (2)");
+        await stream.WaitForChangesAsync(2);
+        stream.Stream.CommitAge.ShouldBeLessThan(TimeSpan.FromSeconds(1), "sent as soon as it committed");
+    }
+
+    [Fact]
     public async Task Unchanged_toast_column_arrives_as_unchanged()
     {
         await using var database = await PostgresDatabase.CreateAsync(TestServers.Postgres);
