@@ -52,8 +52,8 @@ internal sealed partial class SourceRunner(
     /// that Postgres decodes more slowly than the silo reads. Queued changes then wait up to this long for more, and a
     /// read that found the stream dry is followed by a pause of <see cref="CatchUpReadPauseMs"/> before the next, so
     /// that a catch-up reads, pushes and commits in thousands of changes rather than in the tens that each wake-up
-    /// brought (a drain read the stream dry 1,500-2,300 times a second, about 75 with the pause), for latency that a
-    /// backlog exceeds already.
+    /// brought, for latency that a backlog exceeds already. A drain found the stream dry 1,100-2,400 times a second,
+    /// 54-77 with the pause, and drained 1.25-1.8x faster (docs/benchmarks/replication-2026-12-02-catch-up.md).
     /// </summary>
     internal const long CatchUpPushDelayMs = 100;
 
@@ -179,7 +179,7 @@ internal sealed partial class SourceRunner(
                 {
                     // Batches read in one burst go to each table grain in one call: push when the stream has nothing
                     // more at hand (after a few milliseconds' wait for more, see PushLingerMs), so a busy source makes
-                    // fewer, larger calls and an idle one pushes within MaxPushDelayMs.
+                    // fewer, larger calls and an idle one pushes within MaxPushDelayMs. Catching up, see CatchUpPushDelayMs.
                     if (catchingUp && lastReadDry)
                     {
                         await Task.Delay(CatchUpReadPauseMs, reading);
