@@ -130,10 +130,9 @@ public sealed partial class PostgresChangeStream : IAsyncDisposable
         LogStarting(_slot, startLsn ?? 0);
         await foreach (var message in _connection.StartReplication(new PgOutputReplicationSlot(_slot), options, cancellationToken, start))
         {
-            if (message is CommitMessage or StreamCommitMessage)
+            if (message switch { CommitMessage c => c.TransactionCommitTimestamp, StreamCommitMessage c => c.TransactionCommitTimestamp, _ => (DateTime?)null } is { } committed)
             {
                 // Both clocks are the source server's: no skew between it and the silo counts.
-                var committed = message is CommitMessage commit ? commit.TransactionCommitTimestamp : ((StreamCommitMessage)message).TransactionCommitTimestamp;
                 CommitAge = message.ServerClock - committed;
             }
 
