@@ -16,10 +16,11 @@ internal sealed record ReplicationReport(
         var backlogRatio = sentinel.Backlog.AppliedChangesPerSecond / native.Backlog.AppliedChangesPerSecond;
         var snapshotRatio = snapshot.Sentinel.RowsPerSecond / snapshot.Native.RowsPerSecond;
         var p99 = sentinel.Live.Latency!.P99Ms;
-        var cpuRatio = ReplicationCpu(sentinel.Live) / ReplicationCpu(native.Live);
+        var cpuRatio = CpuPerChange(sentinel.Live) / CpuPerChange(native.Live);
         var clickHouseP99 = clickHouse.Latency.P99Ms;
         var rss = new[] { sentinel.PeakRssMiB, snapshot.Sentinel.PeakRssMiB, clickHouse.PeakRssMiB }.Max() ?? double.NaN;
-        // The "must reach" column of issue #17 (both phases apply the same changes, so CPU s compare per change).
+        // The "must reach" column of issue #17. The live load is time-boxed, so the two live phases apply different
+        // numbers of changes (native's far more): CPU compares per change, never as totals.
         List<TargetCheck> targets =
         [
             new("snapshot ≥ 1.0× native copy_data rows/s (aim 1.5×)", $"{snapshotRatio:N2}×", snapshotRatio >= 1.0, $"{snapshotRatio:P0} of the target"),
@@ -60,6 +61,8 @@ internal sealed record ReplicationReport(
         Row(m, "backlog: applied changes/s", n.Backlog.AppliedChangesPerSecond, s.Backlog.AppliedChangesPerSecond, "N0");
         Row(m, "CPU s, live phase: walsender + apply side (native worker / sentinel process + its destination sessions)", ReplicationCpu(n.Live), ReplicationCpu(s.Live), "N1");
         Row(m, "CPU s, backlog drain: walsender + apply side", ReplicationCpu(n.Backlog), ReplicationCpu(s.Backlog), "N1");
+        Row(m, "CPU ms per 1,000 changes, live phase: walsender + apply side", 1e6 * CpuPerChange(n.Live), 1e6 * CpuPerChange(s.Live), "N1");
+        Row(m, "CPU ms per 1,000 changes, backlog drain: walsender + apply side", 1e6 * CpuPerChange(n.Backlog), 1e6 * CpuPerChange(s.Backlog), "N1");
         m.AppendLine(Invariant($"| SentinelSync process: peak RSS (VmHWM) / CPU s, whole streaming run | | {s.PeakRssMiB:N0} MiB / {s.ProcessCpuSeconds:N1} s | |"));
         Row(m, $"snapshot of {Snapshot.Rows:N0} rows ({Snapshot.TableMiB:N0} MiB), rows/s", Snapshot.Native.RowsPerSecond, Snapshot.Sentinel.RowsPerSecond, "N0");
         Row(m, "snapshot time, s", Snapshot.Native.Seconds, Snapshot.Sentinel.Seconds, "N1");
@@ -131,6 +134,8 @@ internal sealed record ReplicationReport(
 
     private static double ReplicationCpu(PhaseResult phase) =>
         phase.Usage.CpuSeconds.Where(c => c.Key is "source walsender" or "sentinel process" || c.Key.StartsWith("destination apply", StringComparison.Ordinal)).Sum(c => c.Value);
+
+    private static double CpuPerChange(PhaseResult phase) => ReplicationCpu(phase) / phase.Changes;
 
     private static void Row(StringBuilder m, string what, double native, double sentinel, string format) =>
         m.AppendLine(Invariant($"| {what} | {native.ToString(format, CultureInfo.InvariantCulture)} | {sentinel.ToString(format, CultureInfo.InvariantCulture)} | {sentinel / native:N2} |"));
