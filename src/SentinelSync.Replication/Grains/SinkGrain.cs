@@ -208,12 +208,14 @@ public sealed partial class SinkGrain(
     {
         while (true)
         {
-            // Snapshot copies in flight are accounted for in queue order: when the window is full, when the next
-            // batch must wait for them, or when nothing else is to be done.
+            // Snapshot copies in flight are accounted for in queue order: when the oldest is done, when the window
+            // is full, when the next batch must wait for them, or when nothing else is to be done. Accounting a done
+            // copy at once matters: until then its rows count as queued, and a copy of over MaxQueuedChanges rows
+            // (narrow rows) held the source back for room that only the next batch would have made.
             if (_copies.Count > 0)
             {
                 var next = NextQueued();
-                if (_copies.Count >= MaxCopiesInFlight || next == QueuedKind.Other)
+                if (_copies.Peek().Applied.IsCompleted || _copies.Count >= MaxCopiesInFlight || next == QueuedKind.Other)
                 {
                     if (!await CompleteOldestCopyAsync(stop))
                     {
