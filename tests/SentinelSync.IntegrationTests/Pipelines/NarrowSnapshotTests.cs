@@ -27,7 +27,7 @@ public sealed class NarrowSnapshotTests
         (await scenario.Destination.ScalarAsync<long>("SELECT count(*) FROM narrow")).ShouldBe(rows);
     }
 
-    /// <summary>ClickHouse's live rows of <c>narrow</c> (one column: the helper's row hashes need two) by count and sum.</summary>
+    /// <summary>ClickHouse's live rows of <c>narrow</c> by count and sum (the scenario's convergence helper hashes the columns beside the key, and narrow has none).</summary>
     private static Task WaitForClickHouseAsync(PipelineScenario scenario, long rows, long sum) =>
         Eventually.WaitAsync(
             async () =>
