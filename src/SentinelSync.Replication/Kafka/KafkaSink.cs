@@ -157,28 +157,28 @@ public sealed partial class KafkaSink : ISink
     private string OffsetKey(string sinkName) => $"{_pipeline}/{sinkName}";
 
     /// <summary>The Kafka messages of a batch's events: each with its position header, a truncate once per partition.</summary>
-    private static List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> Messages(string topic, int partitions, List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)> changes)
+    private static List<OutgoingMessage> Messages(string topic, int partitions, List<(RowChange Change, IReadOnlyList<DebeziumEvent> Events)> changes)
     {
-        var messages = new List<(TopicPartition, Message<byte[]?, byte[]?>)>(changes.Count + 8);
+        var messages = new List<OutgoingMessage>(changes.Count + 8);
         // librdkafka picks the partition by key; one (immutable) TopicPartition serves every such message.
         var anyPartition = new TopicPartition(topic, Partition.Any);
         foreach (var (change, events) in changes)
         {
-            var position = PositionHeader(change.Position);
+            // Copied into librdkafka at each Produce: one per change serves all of its messages.
+            var headers = new Headers { { DebeziumEnvelope.PositionHeader, PositionHeader(change.Position) } };
             foreach (var e in events)
             {
-                var message = new Message<byte[]?, byte[]?> { Key = e.Key, Value = e.Value, Headers = new Headers { { DebeziumEnvelope.PositionHeader, position } } };
                 if (e.AllPartitions)
                 {
                     // A truncate concerns every key, so every partition's consumer must see it in its place.
                     for (var p = 0; p < partitions; p++)
                     {
-                        messages.Add((new TopicPartition(topic, p), message));
+                        messages.Add(new(new TopicPartition(topic, p), e.KeyBytes, e.ValueBytes, headers));
                     }
                 }
                 else
                 {
-                    messages.Add((anyPartition, message));
+                    messages.Add(new(anyPartition, e.KeyBytes, e.ValueBytes, headers));
                 }
             }
         }
@@ -204,19 +204,24 @@ public sealed partial class KafkaSink : ISink
     /// batch's serialized events kept alive until the acknowledgements (most of a second) outlived the young
     /// generation and made the garbage collector copy and later sweep them, a large part of the silo's CPU.
     /// </summary>
-    private async Task SendAsync(IProducer<byte[]?, byte[]?> producer, List<(TopicPartition Partition, Message<byte[]?, byte[]?> Message)> messages, CancellationToken cancellationToken)
+    private async Task SendAsync(IProducer<byte[]?, byte[]?> producer, List<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         var delivery = new DeliveryCounter(messages.Count);
         Action<DeliveryReport<byte[]?, byte[]?>> report = delivery.Report;
+        // Keys and values apart: a message's key and value must never share an array.
+        var keys = new ExactLengthArrays();
+        var values = new ExactLengthArrays();
         for (var i = 0; i < messages.Count; i++)
         {
-            var (partition, message) = messages[i];
+            var outgoing = messages[i];
             messages[i] = default;
+            // The delivery report is read for its status only (DeliveryReportFields), never for these arrays' bytes.
+            var message = new Message<byte[]?, byte[]?> { Key = keys.Of(outgoing.Key), Value = values.Of(outgoing.Value), Headers = outgoing.Headers };
             while (true)
             {
                 try
                 {
-                    producer.Produce(partition, message, report);
+                    producer.Produce(outgoing.Partition, message, report);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -247,7 +252,7 @@ public sealed partial class KafkaSink : ISink
         }
     }
 
-    private async Task SendInTransactionAsync(string sinkName, TableName table, long epoch, List<(TopicPartition, Message<byte[]?, byte[]?>)> messages, CancellationToken cancellationToken)
+    private async Task SendInTransactionAsync(string sinkName, TableName table, long epoch, List<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         var holder = _transactional.GetOrAdd(table, _ => new TransactionalProducer());
         await holder.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -386,4 +391,7 @@ public sealed partial class KafkaSink : ISink
         _controlTablesGate.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A message of a batch before it is produced: where it goes, its key and value, its headers.</summary>
+    private readonly record struct OutgoingMessage(TopicPartition Partition, MessageBytes? Key, MessageBytes? Value, Headers Headers);
 }

@@ -19,11 +19,14 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
     private readonly ConcurrentDictionary<(TableName Table, int Version), TableShape> _shapes = new();
 
     /// <summary>
-    /// Each thread's buffer and writer, reused for every message: a message (its schema block repeated in each) is
-    /// written once into a buffer already large enough and copied out once, rather than grown from scratch.
+    /// Each thread's buffer and writer, reused for every message: a payload is written into a buffer already large
+    /// enough and copied out once, rather than grown from scratch.
     /// </summary>
     [ThreadStatic]
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_scratch;
+
+    /// <summary>What ends a message with a schema block: <c>}</c> after the payload.</summary>
+    private static readonly byte[] s_close = "}"u8.ToArray();
 
     /// <summary>The events of one change, in order (see <see cref="DebeziumEventPlan"/>).</summary>
     public IEnumerable<DebeziumEvent> Of(RowChange change)
@@ -40,7 +43,7 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
     public Task<IReadOnlyList<DebeziumEvent>> EventsAsync(RowChange change, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<DebeziumEvent>>([.. Of(change)]);
 
-    private byte[]? Key(TableShape shape, ColumnValue[] row)
+    private MessageBytes? Key(TableShape shape, ColumnValue[] row)
     {
         if (shape.KeyIndexes.Length == 0 || row.Length == 0)
         {
@@ -48,14 +51,6 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         }
 
         var (buffer, writer) = Scratch();
-        if (withSchemas)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName(DebeziumEnvelope.Schema);
-            writer.WriteRawValue(shape.KeySchema, skipInputValidation: true);
-            writer.WritePropertyName(DebeziumEnvelope.Payload);
-        }
-
         writer.WriteStartObject();
         foreach (var i in shape.KeyIndexes)
         {
@@ -64,26 +59,12 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         }
 
         writer.WriteEndObject();
-        if (withSchemas)
-        {
-            writer.WriteEndObject();
-        }
-
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return Framed(shape.KeyHead, buffer, writer);
     }
 
-    private byte[] Value(TableShape shape, RowChange change, string op, ColumnValue[]? before, ColumnValue[]? after)
+    private MessageBytes Value(TableShape shape, RowChange change, string op, ColumnValue[]? before, ColumnValue[]? after)
     {
         var (buffer, writer) = Scratch();
-        if (withSchemas)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName(DebeziumEnvelope.Schema);
-            writer.WriteRawValue(shape.ValueSchema, skipInputValidation: true);
-            writer.WritePropertyName(DebeziumEnvelope.Payload);
-        }
-
         writer.WriteStartObject();
         WriteRow(writer, DebeziumEnvelope.Before, change.Schema.Table, shape, before);
         WriteRow(writer, DebeziumEnvelope.After, change.Schema.Table, shape, after);
@@ -92,13 +73,15 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         writer.WriteNumber(DebeziumEnvelope.TsMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
         writer.WriteNull("transaction");
         writer.WriteEndObject();
-        if (withSchemas)
-        {
-            writer.WriteEndObject();
-        }
+        return Framed(shape.ValueHead, buffer, writer);
+    }
 
+    /// <summary>The payload just written, framed by its schema block when the messages carry one.</summary>
+    private MessageBytes Framed(byte[] head, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    {
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        var payload = buffer.WrittenSpan.ToArray();
+        return withSchemas ? new MessageBytes(head, payload, s_close) : new MessageBytes(payload);
     }
 
     /// <summary>This thread's buffer and writer, emptied.</summary>
@@ -178,8 +161,8 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
             Types = [.. schema.Columns.Select(c => DebeziumTypeMapping.Of(c, decimalHandling))];
             KeyIndexes = [.. schema.KeyIndexes];
             var name = $"{topicPrefix}.{schema.Table.Schema}.{schema.Table.Name}";
-            KeySchema = DebeziumConnectSchemas.Key(name, schema, Types);
-            ValueSchema = DebeziumConnectSchemas.Envelope(name, schema, Types);
+            KeyHead = Head(DebeziumConnectSchemas.Key(name, schema, Types));
+            ValueHead = Head(DebeziumConnectSchemas.Envelope(name, schema, Types));
         }
 
         public IReadOnlyList<ColumnSchema> Columns { get; }
@@ -188,8 +171,13 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
 
         public int[] KeyIndexes { get; }
 
-        public byte[] KeySchema { get; }
+        /// <summary><c>{"schema":</c>, the key's schema block and <c>,"payload":</c>: what precedes every key's payload.</summary>
+        public byte[] KeyHead { get; }
 
-        public byte[] ValueSchema { get; }
+        /// <summary>The same for the value's envelope schema.</summary>
+        public byte[] ValueHead { get; }
+
+        private static byte[] Head(byte[] schema) =>
+            [.. "{\"schema\":"u8, .. schema, .. ",\"payload\":"u8];
     }
 }
