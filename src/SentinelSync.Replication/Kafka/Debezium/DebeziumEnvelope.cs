@@ -30,6 +30,12 @@ public static class DebeziumEnvelope
     public const string Schema = "schema";
     public const string Payload = "payload";
 
+    /// <summary>How a message with a schema block begins: <c>{"schema":</c>, then the block.</summary>
+    public static ReadOnlySpan<byte> SchemaOpening => "{\"schema\":"u8;
+
+    /// <summary>What follows the schema block: <c>,"payload":</c>, then the payload and the closing <c>}</c>.</summary>
+    public static ReadOnlySpan<byte> PayloadOpening => ",\"payload\":"u8;
+
     /// <summary>Debezium's <c>op</c> codes.</summary>
     public static class Ops
     {

@@ -178,6 +178,6 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         public byte[] ValueHead { get; }
 
         private static byte[] Head(byte[] schema) =>
-            [.. "{\"schema\":"u8, .. schema, .. ",\"payload\":"u8];
+            [.. DebeziumEnvelope.SchemaOpening, .. schema, .. DebeziumEnvelope.PayloadOpening];
     }
 }

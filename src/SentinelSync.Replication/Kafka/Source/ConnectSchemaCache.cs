@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Kafka.Debezium;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -23,10 +24,6 @@ internal sealed class ConnectSchemaCache
     private readonly List<(byte[] Raw, ConnectSchema Schema)> _recent = [];
     private int _count;
 
-    internal static ReadOnlySpan<byte> SchemaOpening => "{\"schema\":"u8;
-
-    internal static ReadOnlySpan<byte> PayloadOpening => ",\"payload\":"u8;
-
     /// <summary>
     /// For a message written as <c>{"schema":S,"payload":P}</c> without spaces (as Kafka Connect's JsonConverter
     /// and the Kafka sink write it) whose S is, byte for byte, a schema read recently: that schema and where P
@@ -35,20 +32,20 @@ internal sealed class ConnectSchemaCache
     /// </summary>
     public (ConnectSchema Schema, byte[] Raw, int PayloadStart, int PayloadLength)? TrySplit(ReadOnlySpan<byte> message)
     {
-        if (!message.StartsWith(SchemaOpening) || message[^1] != (byte)'}')
+        if (!message.StartsWith(DebeziumEnvelope.SchemaOpening) || message[^1] != (byte)'}')
         {
             return null;
         }
 
-        var rest = message[SchemaOpening.Length..];
+        var rest = message[DebeziumEnvelope.SchemaOpening.Length..];
         lock (_gate)
         {
             for (var i = _recent.Count - 1; i >= 0; i--)
             {
                 var (raw, schema) = _recent[i];
-                if (rest.StartsWith(raw) && rest[raw.Length..].StartsWith(PayloadOpening))
+                if (rest.StartsWith(raw) && rest[raw.Length..].StartsWith(DebeziumEnvelope.PayloadOpening))
                 {
-                    var start = SchemaOpening.Length + raw.Length + PayloadOpening.Length;
+                    var start = DebeziumEnvelope.SchemaOpening.Length + raw.Length + DebeziumEnvelope.PayloadOpening.Length;
                     return (schema, raw, start, message.Length - 1 - start);
                 }
             }

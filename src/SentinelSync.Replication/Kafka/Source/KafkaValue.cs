@@ -1,3 +1,4 @@
+using SentinelSync.Replication.Kafka.Debezium;
 using Confluent.Kafka;
 
 namespace SentinelSync.Replication.Kafka.Source;
@@ -27,7 +28,7 @@ internal sealed class KafkaValue
     public static KafkaValue Whole(byte[] bytes) => new(bytes, null, null, null);
 
     /// <summary>The value's bytes exactly as the record carried them.</summary>
-    public byte[] Bytes() => _whole ??= [.. ConnectSchemaCache.SchemaOpening, .. SchemaBlock!, .. ConnectSchemaCache.PayloadOpening, .. Payload!, (byte)'}'];
+    public byte[] Bytes() => _whole ??= [.. DebeziumEnvelope.SchemaOpening, .. SchemaBlock!, .. DebeziumEnvelope.PayloadOpening, .. Payload!, (byte)'}'];
 
     /// <summary>
     /// Splits values at a schema block <paramref name="schemas"/> knows (null: keeps every value whole). Runs on the
