@@ -13,6 +13,14 @@ internal static class SiloHost
     /// <summary>Within the 60 s the command line gives a stopping process: sources drain (30 s at most), then Orleans stops.</summary>
     internal static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(55);
 
+    /// <summary>
+    /// The silo's settings come from its YAML file and environment, read once. ASP.NET's default would watch the
+    /// content root (the working directory) for changed appsettings files, recursively: one inotify watch per
+    /// directory of whatever tree sentinel was started in (788 from a source checkout, about 50 ms of start-up;
+    /// "inotify limit reached" in a large one).
+    /// </summary>
+    internal const string NoConfigurationWatch = "--hostBuilder:reloadConfigOnChange=false";
+
     public static WebApplication Build(SentinelConfig config)
     {
         if (AdminAccess.Problem(config.Silo) is { } problem)
@@ -21,7 +29,7 @@ internal static class SiloHost
         }
 
         var redactor = new Redactor(config);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [NoConfigurationWatch] });
         if (config.Silo.Tls is { } tls)
         {
             // Loaded once at start (the configuration check already proved it loads): a renewed certificate takes a restart.
