@@ -6,7 +6,8 @@ namespace SentinelSync.Hosting;
 /// <summary>
 /// Console logs for people on a terminal (one line per entry) and JSON lines for collectors when stdout is
 /// redirected (a file, a pipe, a container runtime), with UTC timestamps and the structured placeholders.
-/// Every entry passes through the <see cref="Redactor"/> first (<see cref="RedactingLoggerProvider"/>).
+/// Every entry passes through the <see cref="Redactor"/> first (<see cref="RedactingLoggerProvider"/>), and one false
+/// warning of Orleans' watchdog is dropped (<see cref="WatchdogRaceFilter"/>).
 /// </summary>
 internal static class ConsoleLogging
 {
@@ -29,7 +30,7 @@ internal static class ConsoleLogging
         var console = logging.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
         logging.Services.Remove(console);
         logging.Services.AddSingleton<ConsoleLoggerProvider>();
-        logging.Services.AddSingleton<ILoggerProvider>(sp => new RedactingLoggerProvider(sp.GetRequiredService<ConsoleLoggerProvider>(), redactor));
+        logging.Services.AddSingleton<ILoggerProvider>(sp => new RedactingLoggerProvider(new WatchdogRaceFilter(sp.GetRequiredService<ConsoleLoggerProvider>()), redactor));
         return logging;
     }
 }

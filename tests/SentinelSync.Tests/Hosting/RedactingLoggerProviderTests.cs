@@ -41,25 +41,4 @@ public sealed partial class RedactingLoggerProviderTests
 
         captured.Entries.ShouldHaveSingleItem().Exception.ShouldBeSameAs(error);
     }
-
-    private sealed record Entry(string Message, IReadOnlyList<KeyValuePair<string, object?>> State, string? StateText, Exception? Exception);
-
-    private sealed class CapturingProvider : ILoggerProvider, ILogger
-    {
-        public List<Entry> Entries { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add(new Entry(formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>> ?? [], state?.ToString(), exception));
-
-        public void Dispose()
-        {
-        }
-    }
 }
