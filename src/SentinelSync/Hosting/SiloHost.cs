@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration.Memory;
 using Npgsql;
 using SentinelSync.Replication.DeadLetters;
 using SentinelSync.Replication.Pipelines;
@@ -20,6 +21,17 @@ internal static class SiloHost
     /// more from a larger tree, each counted against the user's inotify limit).
     /// </summary>
     internal const string NoConfigurationWatch = "--hostBuilder:reloadConfigOnChange=false";
+
+    /// <summary>
+    /// ASP.NET Core, and Orleans and its Polly pipelines, log every option, request and placement at Information:
+    /// the console keeps what needs attention from them unless the configuration says otherwise.
+    /// </summary>
+    internal static readonly Dictionary<string, string?> DefaultLogLevels = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Orleans"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Polly"] = nameof(LogLevel.Warning),
+    };
 
     public static WebApplication Build(SentinelConfig config)
     {
@@ -45,10 +57,9 @@ internal static class SiloHost
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSentinelConsole(redactor);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // Orleans and its Polly pipelines log every option and placement at Information: keep what needs attention.
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // Under every other configuration source, so that Logging__LogLevel__Orleans=Information (or any
+        // Logging:LogLevel setting) still changes them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(redactor);
