@@ -23,7 +23,7 @@ public sealed class ExactLengthArrays
             return null;
         }
 
-        if (message.Head is null && message.Tail is null)
+        if (message.IsWhole)
         {
             return message.Body;
         }

@@ -16,6 +16,9 @@ public readonly record struct MessageBytes(byte[]? Head, byte[] Body, byte[]? Ta
 
     public int Length => (Head?.Length ?? 0) + Body.Length + (Tail?.Length ?? 0);
 
+    /// <summary>Whether the message is its <see cref="Body"/> alone, an array that can be handed on as it is.</summary>
+    public bool IsWhole => Head is null && Tail is null;
+
     /// <summary>Writes the message's bytes to the start of <paramref name="destination"/>, which holds at least <see cref="Length"/>.</summary>
     public void CopyTo(Span<byte> destination)
     {
@@ -27,7 +30,7 @@ public readonly record struct MessageBytes(byte[]? Head, byte[] Body, byte[]? Ta
 
     public byte[] ToArray()
     {
-        if (Head is null && Tail is null)
+        if (IsWhole)
         {
             return Body;
         }
