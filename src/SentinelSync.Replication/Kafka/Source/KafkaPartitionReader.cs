@@ -138,33 +138,38 @@ internal sealed partial class KafkaPartitionReader(
     }
 
     /// <summary>The configuration of a partition grain's consumer.</summary>
-    internal static ConsumerConfig ConsumerConfig(KafkaSourceOptions options) => new()
+    internal static ConsumerConfig ConsumerConfig(KafkaSourceOptions options)
     {
-        BootstrapServers = options.BootstrapServers,
-        GroupId = options.GroupId,
-        EnableAutoCommit = false,
-        EnableAutoOffsetStore = false,
-        // The partition is always assigned at an offset of its own (startFrom picks the first one, from the
-        // watermarks). An offset the brokers no longer hold means messages deleted before they were applied:
-        // librdkafka's earliest/latest would skip them without a word; error makes the partition stop and say so.
-        AutoOffsetReset = AutoOffsetReset.Error,
-        // How long a broker may hold a fetch that finds nothing new. A real broker answers as soon as data arrives,
-        // so this only paces idle polling; librdkafka's mock cluster holds an empty fetch for the whole wait, new
-        // data or not, which added up to 500 ms (the default) to every change that found its partition idle.
-        FetchWaitMaxMs = 100,
-        // librdkafka prefetches into each consumer's queue up to 100,000 messages or 64 MiB of (decompressed)
-        // payload by default, per partition. Every partition grain has its own consumer, so a silo reading 28
-        // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
-        QueuedMinMessages = PrefetchMessages,
-        QueuedMaxMessagesKbytes = PrefetchKilobytes,
-        // How long librdkafka puts off the next fetch once that queue is over either bound: 1 s by default. One fetch
-        // (1 MiB of compressed batches) decompresses to more than the 4 MiB bound with Debezium JSON messages (lz4,
-        // schema blocks), so a busy partition read a fetch, waited a second, read the next: 19,000 messages a second
-        // against 240,000 with 10 ms (one partition of 2.4 KB messages on the mock cluster).
-        FetchQueueBackoffMs = FetchQueueBackoffMilliseconds,
-        // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
-        ConsumeResultFields = "none",
-    };
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            // The partition is always assigned at an offset of its own (startFrom picks the first one, from the
+            // watermarks). An offset the brokers no longer hold means messages deleted before they were applied:
+            // librdkafka's earliest/latest would skip them without a word; error makes the partition stop and say so.
+            AutoOffsetReset = AutoOffsetReset.Error,
+            // How long a broker may hold a fetch that finds nothing new. A real broker answers as soon as data arrives,
+            // so this only paces idle polling; librdkafka's mock cluster holds an empty fetch for the whole wait, new
+            // data or not, which added up to 500 ms (the default) to every change that found its partition idle.
+            FetchWaitMaxMs = 100,
+            // librdkafka prefetches into each consumer's queue up to 100,000 messages or 64 MiB of (decompressed)
+            // payload by default, per partition. Every partition grain has its own consumer, so a silo reading 28
+            // partitions of a backlog could hold several hundred MiB there. A few chunks' worth keeps reading fed.
+            QueuedMinMessages = PrefetchMessages,
+            QueuedMaxMessagesKbytes = PrefetchKilobytes,
+            // How long librdkafka puts off the next fetch once that queue is over either bound: 1 s by default. One fetch
+            // (1 MiB of compressed batches) decompresses to more than the 4 MiB bound with Debezium JSON messages (lz4,
+            // schema blocks), so a busy partition read a fetch, waited a second, read the next: 19,000 messages a second
+            // against 240,000 with 10 ms (one partition of 2.4 KB messages on the mock cluster).
+            FetchQueueBackoffMs = FetchQueueBackoffMilliseconds,
+            // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
+            ConsumeResultFields = "none",
+        };
+        options.Security.ApplyTo(config);
+        return config;
+    }
 
     private async Task StreamAsync(IConsumer<byte[]?, KafkaValue?> consumer, KafkaChunkFetcher fetcher, CancellationToken abort)
     {

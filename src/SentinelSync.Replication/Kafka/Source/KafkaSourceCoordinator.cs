@@ -23,7 +23,9 @@ internal sealed partial class KafkaSourceCoordinator(string pipeline, KafkaSourc
     public async Task RunAsync(CancellationToken stop)
     {
         KafkaNativeLibrary.EnsureLoaded();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).Build();
+        var config = new AdminClientConfig { BootstrapServers = options.BootstrapServers };
+        options.Security.ApplyTo(config);
+        using var admin = new AdminClientBuilder(config).Build();
         while (!stop.IsCancellationRequested)
         {
             var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), stop);

@@ -53,6 +53,9 @@ public sealed partial class KafkaSourceOptions
     /// </summary>
     public string DeletedMessages { get; set; } = DeletedStop;
 
+    /// <summary>How the source's consumers and metadata client authenticate and encrypt (as a Kafka sink's <c>security</c>).</summary>
+    public KafkaSecurityOptions Security { get; set; } = new();
+
     /// <summary>Whether <paramref name="topic"/> is one this source reads.</summary>
     public bool Matches(string topic) =>
         TopicPattern is { Length: > 0 } pattern
@@ -136,6 +139,7 @@ public sealed partial class KafkaSourceOptions
             errors.Add(new OptionProblem(Key(nameof(DeletedMessages)), $"'{DeletedMessages}' is not one of '{DeletedStop}', '{DeletedSkip}'."));
         }
 
+        errors.AddRange(Security.Validate(Key(nameof(Security))));
         return errors;
     }
 
