@@ -33,6 +33,7 @@ public static partial class SecretValues
         {
             secrets.AddRange(InValue(pipeline.Source?.Postgres?.Connection));
             secrets.Add(pipeline.Source?.Kafka?.SchemaRegistry?.Password);
+            secrets.Add(pipeline.Source?.Kafka?.Security.Password);
             foreach (var sink in pipeline.Sinks)
             {
                 secrets.AddRange(InValue(sink.Postgres?.Connection));

@@ -57,6 +57,15 @@ public sealed class KafkaSourceSecurityTests : IDisposable
     }
 
     [Fact]
+    public void The_password_is_a_secret_the_logs_redact()
+    {
+        var config = SentinelConfigLoader.Load(Write(Config.Replace("\"${env:KAFKA_PASSWORD}\"", "written-in-the-file", StringComparison.Ordinal)), Env());
+
+        config.Pipelines.Single().Source!.Kafka!.Security.Password.ShouldBe("written-in-the-file");
+        SecretValues.Of(config).ShouldContain("written-in-the-file");
+    }
+
+    [Fact]
     public void Without_security_the_consumers_speak_plaintext()
     {
         var options = new KafkaSourceOptions { BootstrapServers = "127.0.0.1:9092", Topics = ["t"], GroupId = "g" };
