@@ -3,8 +3,9 @@ using Confluent.Kafka;
 namespace SentinelSync.Replication.Kafka;
 
 /// <summary>
-/// <c>sinks[n].kafka.security</c> and <c>source.kafka.security</c>: how a Kafka sink or source authenticates to the brokers and encrypts the connection, as librdkafka's
-/// <c>security.protocol</c>, <c>sasl.*</c> and <c>ssl.*</c> settings. Passwords may come from <c>${env:…}</c> or <c>${file:…}</c>.
+/// <c>sinks[n].kafka.security</c> and <c>source.kafka.security</c>: how a Kafka sink or source authenticates to the
+/// brokers and encrypts the connection, as librdkafka's <c>security.protocol</c>, <c>sasl.*</c> and <c>ssl.*</c> settings.
+/// Passwords may come from <c>${env:…}</c> or <c>${file:…}</c>.
 /// </summary>
 public sealed class KafkaSecurityOptions
 {

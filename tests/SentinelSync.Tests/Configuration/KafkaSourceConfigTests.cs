@@ -1,5 +1,7 @@
 using System.Collections;
+using Confluent.Kafka;
 using SentinelSync.Configuration;
+using SentinelSync.Replication.Kafka.Source;
 
 namespace SentinelSync.Tests.Configuration;
 
@@ -73,6 +75,10 @@ public sealed class KafkaSourceConfigTests : IDisposable
     [InlineData("startFrom: earliest", "startFrom: earliest\n        topicPattern: 'x.*'", "pipelines[0].source.kafka.topicPattern")]
     [InlineData("groupId: sentinel-warehouse", "groupID2: x", "pipelines[0].source.kafka")]
     [InlineData("postgres: { connection: \"Host=127.0.0.1;Port=5432;Database=warehouse;Username=postgres\" }", "kafka: { bootstrapServers: \"127.0.0.1:9092\", topicPrefix: out }", "pipelines[0].sinks[0].kafka")]
+    [InlineData("startFrom: earliest", "startFrom: earliest\n        security: { protocol: tls }", "pipelines[0].source.kafka.security.protocol")]
+    [InlineData("startFrom: earliest", "startFrom: earliest\n        security: { protocol: sasl_ssl, saslMechanism: GSSAPI, username: u, password: p }", "pipelines[0].source.kafka.security.saslMechanism")]
+    [InlineData("startFrom: earliest", "startFrom: earliest\n        security: { protocol: sasl_plaintext, saslMechanism: PLAIN }", "pipelines[0].source.kafka.security.username")]
+    [InlineData("startFrom: earliest", "startFrom: earliest\n        security: { protocol: ssl, caLocation: /nowhere/ca.pem }", "pipelines[0].source.kafka.security.caLocation")]
     [InlineData("    source:\n", "    source:\n      postgres: { connection: \"Host=h;Database=d\", publication: p, slot: s, tables: [\"public.*\"] }\n", "pipelines[0].source")]
     public void A_bad_kafka_source_is_rejected_naming_the_key(string good, string bad, string key)
     {
@@ -81,5 +87,30 @@ public sealed class KafkaSourceConfigTests : IDisposable
         var error = Should.Throw<ConfigurationException>(() => SentinelConfigLoader.Load(file, NoEnvironment));
 
         error.Key.ShouldBe(key);
+    }
+
+    [Fact]
+    public void Security_reaches_the_partition_consumers_and_its_password_is_a_secret()
+    {
+        var ca = Path.Combine(_directory, "kafka-ca.pem");
+        File.WriteAllText(ca, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+        var text = Valid.Replace("startFrom: earliest", $"startFrom: earliest\n        security: {{ protocol: sasl_ssl, saslMechanism: SCRAM-SHA-512, username: sentinel, password: written-in-the-file, caLocation: {ca} }}", StringComparison.Ordinal);
+        var config = SentinelConfigLoader.Load(Write(text), NoEnvironment);
+
+        var consumer = KafkaPartitionReader.ConsumerConfig(config.Pipelines.Single().Source!.Kafka!);
+
+        consumer.SecurityProtocol.ShouldBe(SecurityProtocol.SaslSsl);
+        consumer.SaslMechanism.ShouldBe(SaslMechanism.ScramSha512);
+        (consumer.SaslUsername, consumer.SaslPassword, consumer.SslCaLocation).ShouldBe(("sentinel", "written-in-the-file", ca));
+        SecretValues.Of(config).ShouldContain("written-in-the-file");
+    }
+
+    [Fact]
+    public void Without_security_the_partition_consumers_speak_plaintext()
+    {
+        var consumer = KafkaPartitionReader.ConsumerConfig(SentinelConfigLoader.Load(Write(Valid), NoEnvironment).Pipelines.Single().Source!.Kafka!);
+
+        consumer.SecurityProtocol.ShouldBe(SecurityProtocol.Plaintext);
+        consumer.SaslUsername.ShouldBeNull();
     }
 }
