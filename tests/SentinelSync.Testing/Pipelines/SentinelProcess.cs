@@ -73,6 +73,9 @@ public sealed class SentinelProcess : IAsyncDisposable
             ? (File.Exists(other) ? Path.GetFullPath(other) : throw new FileNotFoundException($"{ExecutableVariable} names {other}, which does not exist.", other))
             : Path.Combine(AppContext.BaseDirectory, "sentinel.dll");
 
+    /// <summary>Every port <see cref="FreePortPair"/> handed out in this process.</summary>
+    private static readonly HashSet<int> s_handedOut = [];
+
     /// <summary>Two consecutive free loopback ports (HTTP, then silo-to-silo).</summary>
     public static int FreePortPair()
     {
@@ -81,17 +84,30 @@ public sealed class SentinelProcess : IAsyncDisposable
             // Below Linux's ephemeral range (32768-60999): a silo restarted on its ports after a kill would otherwise
             // find one taken by any process's outgoing connection meanwhile ("port ... is not free").
             var port = Random.Shared.Next(20_000, 32_700);
-            try
+            lock (s_handedOut)
             {
-                using var first = new TcpListener(IPAddress.Loopback, port);
-                first.Start();
-                using var second = new TcpListener(IPAddress.Loopback, port + 1);
-                second.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another pair.
+                // Never twice in one test run: a silo killed by its test frees its ports until the test restarts it
+                // on them, and another test's silo took them meanwhile ("silo.siloPort: port ... is not free",
+                // ClickHouse's kill -9 test, 2026-12-03).
+                if (s_handedOut.Contains(port) || s_handedOut.Contains(port + 1))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var first = new TcpListener(IPAddress.Loopback, port);
+                    first.Start();
+                    using var second = new TcpListener(IPAddress.Loopback, port + 1);
+                    second.Start();
+                    s_handedOut.Add(port);
+                    s_handedOut.Add(port + 1);
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // Taken; try another pair.
+                }
             }
         }
 
