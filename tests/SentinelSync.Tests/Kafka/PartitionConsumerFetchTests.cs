@@ -19,7 +19,7 @@ public sealed class PartitionConsumerFetchTests(KafkaTestCluster kafka) : IClass
     {
         var topic = KafkaTestCluster.TopicName("prefetch");
         await kafka.CreateTopicAsync(topic, partitions: 1);
-        // A pgbench update's size with a schema block: about 2.4 KB, nearly all of it repeated, as Debezium JSON is.
+        // A pgbench update's size with a schema block: about 2.2 KB, nearly all of it repeated, as Debezium JSON is.
         var value = Encoding.UTF8.GetBytes("{\"schema\":" + string.Concat(Enumerable.Repeat("{\"type\":\"int32\",\"optional\":false,\"field\":\"bid\"},", 45)) + "\"payload\":{\"bid\":1}}");
         var config = kafka.ProducerConfig();
         config.CompressionType = CompressionType.Lz4;

@@ -162,7 +162,7 @@ internal sealed partial class KafkaPartitionReader(
             // How long librdkafka puts off the next fetch once that queue is over either bound: 1 s by default. One fetch
             // (1 MiB of compressed batches) decompresses to more than the 4 MiB bound with Debezium JSON messages (lz4,
             // schema blocks), so a busy partition read a fetch, waited a second, read the next: 19,000 messages a second
-            // against 240,000 with 10 ms (one partition of 2.4 KB messages on the mock cluster).
+            // against 240,000 with 10 ms (one partition of 2.2 KB messages on the mock cluster).
             FetchQueueBackoffMs = FetchQueueBackoffMilliseconds,
             // Only the offset, key and value are read: not a topic-name string, headers and timestamp per message.
             ConsumeResultFields = "none",
