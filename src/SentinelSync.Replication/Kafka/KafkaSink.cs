@@ -166,8 +166,10 @@ public sealed partial class KafkaSink : ISink
         {
             // Copied into librdkafka at each Produce: one per change serves all of its messages.
             var headers = new Headers { { DebeziumEnvelope.PositionHeader, PositionHeader(change.Position) } };
-            foreach (var e in events)
+            // By index: foreach over the interface would box the list's enumerator, once per change.
+            for (var i = 0; i < events.Count; i++)
             {
+                var e = events[i];
                 if (e.AllPartitions)
                 {
                     // A truncate concerns every key, so every partition's consumer must see it in its place.

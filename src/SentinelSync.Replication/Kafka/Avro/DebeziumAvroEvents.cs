@@ -71,7 +71,7 @@ public sealed class DebeziumAvroEvents : IDebeziumEventWriter
     }
 
     private AvroTableShape Shape(TableSchema schema) =>
-        _shapes.GetOrAdd((schema.Table, schema.Version), _ => new AvroTableShape(schema, _topicPrefix, _decimalHandling));
+        _shapes.GetOrAdd((schema.Table, schema.Version), static (_, made) => new AvroTableShape(made.Schema, made.TopicPrefix, made.DecimalHandling), (Schema: schema, TopicPrefix: _topicPrefix, DecimalHandling: _decimalHandling));
 
     private static GenericRecord Key(AvroTableShape shape, ColumnValue[] row)
     {

@@ -149,8 +149,9 @@ public sealed class DebeziumJsonEvents(string topicPrefix, string database, bool
         writer.WriteEndObject();
     }
 
+    /// <summary>The schema version's shape. The factory takes its inputs as an argument: a lambda capturing them was allocated on every call.</summary>
     private TableShape Shape(TableSchema schema) =>
-        _shapes.GetOrAdd((schema.Table, schema.Version), _ => new TableShape(schema, topicPrefix, decimalHandling));
+        _shapes.GetOrAdd((schema.Table, schema.Version), static (_, made) => new TableShape(made.Schema, made.TopicPrefix, made.DecimalHandling), (Schema: schema, TopicPrefix: topicPrefix, DecimalHandling: decimalHandling));
 
     /// <summary>A schema version's column types and its key and envelope schema blocks, serialized once.</summary>
     private sealed class TableShape

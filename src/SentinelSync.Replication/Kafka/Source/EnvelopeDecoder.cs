@@ -18,6 +18,9 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
     /// <summary>The payload alone sits one level below the message's root: the depth the whole message would allow it.</summary>
     private static readonly JsonDocumentOptions s_payloadOptions = new() { MaxDepth = 63 };
 
+    /// <summary>The table the last message named (see <see cref="TableOf"/>).</summary>
+    private TableName? _lastTable;
+
     /// <summary>The schema blocks read so far; the partition's consumer splits values at them (<see cref="KafkaValue"/>).</summary>
     internal ConnectSchemaCache Schemas { get; } = new();
 
@@ -46,20 +49,10 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 
         var warnings = UnknownFieldWarnings(payload);
         var source = payload.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
-        var connector = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("connector", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        var style = scylla ? CellStyle.Scylla : connector == "cassandra" ? CellStyle.Cassandra : CellStyle.Plain;
+        var cassandra = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("connector", out var c) && c.ValueKind == JsonValueKind.String && c.ValueEquals("cassandra");
+        var style = scylla ? CellStyle.Scylla : cassandra ? CellStyle.Cassandra : CellStyle.Plain;
         var table = TableOf(source, message.Topic);
-        var op = opElement.GetString();
-        var kind = op switch
-        {
-            "c" or "i" => ChangeKind.Insert,
-            "r" => ChangeKind.Snapshot,
-            "u" => ChangeKind.Update,
-            "d" => ChangeKind.Delete,
-            "t" => ChangeKind.Truncate,
-            "m" => (ChangeKind?)null,
-            _ => throw new PoisonMessageException($"unknown op '{op}'"),
-        };
+        var kind = KindOf(opElement);
         if (kind is null)
         {
             return new DecodedMessage(null, "a logical decoding message (op m), not a row change", warnings);
@@ -70,14 +63,13 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             return new DecodedMessage(new DecodedChange(table, ChangeKind.Truncate, [], null), null, warnings);
         }
 
-        var keyRow = key is null ? default : (key.Payload, key.Schema);
-        var keyFields = KeyFields(keyRow.Payload, keyRow.Schema);
+        var keyFields = key is null ? [] : KeyFields(key.Payload, key.Schema);
         var written = kind is ChangeKind.Insert or ChangeKind.Snapshot;
         var after = Row(payload, schema, "after", keyFields, style, written);
         var before = Row(payload, schema, "before", keyFields, style, written: false);
         if (kind == ChangeKind.Delete)
         {
-            before ??= keyFields.Count > 0 ? KeyRow(keyFields) : after;
+            before ??= keyFields.Count > 0 ? [.. keyFields.Select(k => Field(k.Name, k.Value, k.Schema, isKey: true))] : after;
             if (before is null)
             {
                 throw new PoisonMessageException("a delete with neither 'before' nor a key: the deleted row cannot be told");
@@ -88,7 +80,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 
         if (after is null)
         {
-            throw new PoisonMessageException($"op '{op}' without an 'after' row");
+            throw new PoisonMessageException($"op '{opElement.GetString()}' without an 'after' row");
         }
 
         return new DecodedMessage(new DecodedChange(table, kind.Value, after, before), null, warnings);
@@ -106,7 +98,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             }
         }
 
-        return warnings ?? [];
+        return (IReadOnlyList<string>?)warnings ?? [];
     }
 
     private static bool IsEnvelopeField(JsonProperty property)
@@ -172,43 +164,86 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             ? (payload, schema.ValueKind == JsonValueKind.Object ? Schemas.Of(schema) : null)
             : (root, null);
 
-    private static TableName TableOf(JsonElement source, string topic)
+    /// <summary>The change kind of an <c>op</c>, compared as bytes (no string per message); null for a logical decoding message.</summary>
+    private static ChangeKind? KindOf(JsonElement op) =>
+        op.ValueEquals("u") ? ChangeKind.Update
+        : op.ValueEquals("c") || op.ValueEquals("i") ? ChangeKind.Insert
+        : op.ValueEquals("d") ? ChangeKind.Delete
+        : op.ValueEquals("r") ? ChangeKind.Snapshot
+        : op.ValueEquals("t") ? ChangeKind.Truncate
+        : op.ValueEquals("m") ? null
+        : throw new PoisonMessageException($"unknown op '{op.GetString()}'");
+
+    /// <summary>
+    /// The table <c>source</c> names, else the last two parts of the topic. A partition's messages nearly always name
+    /// the table of the one before, which is compared as bytes and handed out again rather than read into new strings.
+    /// </summary>
+    private TableName TableOf(JsonElement source, string topic)
     {
-        string? Field(string name) =>
-            source.ValueKind == JsonValueKind.Object && source.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        JsonElement? Field(string name) =>
+            source.ValueKind == JsonValueKind.Object && source.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v : null;
 
         var name = Field("table") ?? Field("table_name");
         var schema = Field("schema") ?? Field("keyspace") ?? Field("keyspace_name") ?? Field("db");
-        if (name is not null && schema is not null)
+        if (name is { } n && schema is { } s)
         {
-            return new TableName(schema, name);
+            if (_lastTable is { } last && n.ValueEquals(last.Name) && s.ValueEquals(last.Schema))
+            {
+                return last;
+            }
+
+            return _lastTable = new TableName(s.GetString()!, n.GetString()!);
         }
 
         var parts = topic.Split('.');
         return parts.Length >= 2 ? new TableName(parts[^2], parts[^1]) : new TableName("kafka", topic);
     }
 
-    private static Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> KeyFields(JsonElement payload, ConnectSchema? schema)
+    /// <summary>
+    /// The key's fields (a key has one or a few: a list, not a dictionary). A field its schema names takes the schema's
+    /// own name string, as in <see cref="Row"/>; a repeated name keeps its last value, as JSON readers do.
+    /// </summary>
+    private static List<KeyField> KeyFields(JsonElement payload, ConnectSchema? schema)
     {
-        var fields = new Dictionary<string, (JsonElement, ConnectSchema?)>(StringComparer.Ordinal);
         if (payload.ValueKind != JsonValueKind.Object)
         {
-            return fields;
+            return [];
         }
 
-        var schemas = FieldSchemas(schema);
+        var fields = new List<KeyField>(schema?.Fields.Count ?? 1);
+        var next = 0;
         foreach (var property in payload.EnumerateObject())
         {
-            fields[property.Name] = (property.Value, schemas.GetValueOrDefault(property.Name));
+            var known = schema?.Fields.Count > 0 ? schema.FieldOf(property, ref next) : null;
+            var field = new KeyField(known?.Name ?? property.Name, property.Value, known?.Schema);
+            var at = IndexOf(fields, field.Name);
+            if (at >= 0)
+            {
+                fields[at] = field;
+            }
+            else
+            {
+                fields.Add(field);
+            }
         }
 
         return fields;
     }
 
-    private static List<FieldValue> KeyRow(Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> keyFields) =>
-        [.. keyFields.Select(k => Field(k.Key, k.Value.Value, k.Value.Schema, isKey: true))];
+    private static int IndexOf(List<KeyField> fields, string name)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (string.Equals(fields[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
 
-    private static List<FieldValue>? Row(JsonElement payload, ConnectSchema? envelopeSchema, string part, Dictionary<string, (JsonElement Value, ConnectSchema? Schema)> keyFields, CellStyle style, bool written)
+        return -1;
+    }
+
+    private static List<FieldValue>? Row(JsonElement payload, ConnectSchema? envelopeSchema, string part, List<KeyField> keyFields, CellStyle style, bool written)
     {
         if (!payload.TryGetProperty(part, out var row) || row.ValueKind == JsonValueKind.Null)
         {
@@ -230,7 +265,7 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
             var known = schemas.Count > 0 ? rowSchema!.FieldOf(property, ref next) : null;
             var name = known?.Name ?? property.Name;
             var fieldSchema = known?.Schema;
-            var isKey = keyFields.ContainsKey(name);
+            var isKey = IndexOf(keyFields, name) >= 0;
             fields.Add(style == CellStyle.Plain || (style == CellStyle.Scylla && isKey)
                 ? Field(name, property.Value, fieldSchema, isKey)
                 : Cell(name, property.Value, fieldSchema, isKey, style, written));
@@ -275,6 +310,8 @@ public sealed class EnvelopeDecoder(bool scylla) : IKafkaMessageDecoder
 
     /// <summary>The fields of a struct schema by name (empty without a schema).</summary>
     private static IReadOnlyDictionary<string, ConnectSchema> FieldSchemas(ConnectSchema? structSchema) => structSchema?.Fields ?? s_noFields;
+
+    private readonly record struct KeyField(string Name, JsonElement Value, ConnectSchema? Schema);
 
     /// <summary>A parsed message (or its payload alone) with the payload and the schema block read from it.</summary>
     private sealed class Envelope(JsonDocument document, JsonElement payload, ConnectSchema? schema) : IDisposable

@@ -33,13 +33,15 @@ public static class KafkaChanges
 
     private static ColumnValue[] Place(IReadOnlyList<FieldValue> fields, TableSchema schema, ColumnValue missing)
     {
-        var values = Enumerable.Repeat(missing, schema.Columns.Count).ToArray();
-        foreach (var field in fields)
+        var values = new ColumnValue[schema.Columns.Count];
+        Array.Fill(values, missing);
+        // By index: foreach over the interface would box the list's enumerator, once per message.
+        for (var i = 0; i < fields.Count; i++)
         {
-            var index = IndexOf(schema, field.Name);
+            var index = IndexOf(schema, fields[i].Name);
             if (index >= 0)
             {
-                values[index] = field.Value;
+                values[index] = fields[i].Value;
             }
         }
 

@@ -369,7 +369,7 @@ internal sealed partial class KafkaPartitionReader(
     }
 
     /// <summary>The change a message carries, or null: a tombstone, a connector's own message, or an undecodable one (dead-lettered).</summary>
-    private async Task<DecodedChange?> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
+    private async ValueTask<DecodedChange?> DecodeAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         // The key's text only matters once a key is in the dead-letter queue: not worth a string per message before.
         if (_poisonedKeys.Count > 0 && KeyText(message.Key) is { } key && _poisonedKeys.Contains(key))
@@ -395,7 +395,7 @@ internal sealed partial class KafkaPartitionReader(
         }
     }
 
-    private async Task<TableSchema?> SchemaAsync(DecodedChange change, CancellationToken cancellationToken)
+    private async ValueTask<TableSchema?> SchemaAsync(DecodedChange change, CancellationToken cancellationToken)
     {
         _schemas.TryGetValue(change.Table, out var known);
         if (change.Kind == ChangeKind.Truncate)
@@ -450,9 +450,10 @@ internal sealed partial class KafkaPartitionReader(
 
     private static bool AllIn(IReadOnlyList<FieldValue> fields, HashSet<ObservedColumn> columns)
     {
-        foreach (var field in fields)
+        // By index: foreach over the interface would box the list's enumerator, once per message.
+        for (var i = 0; i < fields.Count; i++)
         {
-            if (field.Column is { } column && !columns.Contains(column))
+            if (fields[i].Column is { } column && !columns.Contains(column))
             {
                 return false;
             }
