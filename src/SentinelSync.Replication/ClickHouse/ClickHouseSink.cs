@@ -97,7 +97,10 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
     /// large inserts ingest several times faster per row (docs/benchmarks/clickhouse-2026-11-30-snapshot-copy.md);
     /// a body of this many changes is a few MiB.
     /// </summary>
-    public int MaxBatchChanges => 50_000;
+    public int MaxBatchChanges => InsertChanges;
+
+    /// <summary><see cref="MaxBatchChanges"/>, known from the configuration alone (<see cref="Pipelines.PipelineRegistry.MaxBatchChanges"/>).</summary>
+    internal const int InsertChanges = 50_000;
 
     /// <summary><see cref="ClickHouseSinkOptions.MinInsertInterval"/>.</summary>
     public TimeSpan MinApplyInterval => _options.MinInsertInterval;

@@ -228,7 +228,8 @@ public sealed partial class SourceGrain(
         }
         else
         {
-            var runner = _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, _state, logger);
+            var queueLimit = SourceRunner.StreamQueueLimit(config.Sinks.Select(PipelineRegistry.MaxBatchChanges));
+            var runner = _runner = new SourceRunner(Key, config.Source!.Postgres!, GrainFactory, _state, logger, queueLimit);
             run = () => runner.RunAsync(abort);
         }
 

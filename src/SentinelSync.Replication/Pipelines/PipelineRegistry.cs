@@ -56,6 +56,13 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
     public TableTransform? Transform(string pipeline, string sink, TableName table) =>
         _transforms.GetOrAdd((pipeline, sink), key => new SinkTransforms(GetSink(key.Pipeline, key.Sink).Transforms, _masking)).For(table);
 
+    /// <summary>
+    /// <see cref="ISink.MaxBatchChanges"/> of the sink <paramref name="sink"/> configures, without creating it (a
+    /// source sizes its read-ahead by it, possibly on a silo that runs none of the pipeline's sinks).
+    /// </summary>
+    public static int MaxBatchChanges(SinkConfig sink) =>
+        sink.ClickHouse is not null ? ClickHouseSink.InsertChanges : Grains.SinkGrain.MaxBatchChanges;
+
     // A Postgres sink reads the definitions of user-defined types it has to create from the pipeline's source.
     private ISink Create(PipelineConfig pipeline, SinkConfig sink) => sink switch
     {

@@ -21,7 +21,8 @@ internal sealed partial class SourceRunner(
     PostgresSourceOptions options,
     IGrainFactory grains,
     IPersistentState<SourceState> state,
-    ILogger logger)
+    ILogger logger,
+    int streamQueueLimit = SourceRunner.MaxQueuedChanges)
 {
     /// <summary>
     /// A sink queue longer than this (changes) makes the source wait: memory stays bounded. The same figure bounds the
@@ -29,6 +30,16 @@ internal sealed partial class SourceRunner(
     /// table's (five busy tables held up to 500,000 changes, 680 MiB of silo, before that bound).
     /// </summary>
     internal const int MaxQueuedChanges = 100_000;
+
+    /// <summary>
+    /// The bound on sink queues while streaming: two of the pipeline's largest destination transactions
+    /// (<see cref="ISink.MaxBatchChanges"/>), at most <see cref="MaxQueuedChanges"/>. More only makes changes wait
+    /// longer in memory: a backlog drain filled the queues to 100,000 changes, four seconds' worth for a Kafka sink, so
+    /// nearly every change outlived the garbage collector's young generation and was copied on to the old one (the
+    /// via-Kafka silo's collector paused it for a quarter of every second). Snapshot copies keep the larger bound.
+    /// </summary>
+    internal static int StreamQueueLimit(IEnumerable<int> sinkBatchChanges) =>
+        Math.Min(MaxQueuedChanges, 2 * sinkBatchChanges.DefaultIfEmpty(SinkGrain.MaxBatchChanges).Max());
 
     /// <summary>Tables copied at once during a snapshot (each in up to <see cref="SnapshotCopy.MaxRangesPerTable"/> ranges).</summary>
     private const int MaxTablesInParallel = 4;
@@ -623,7 +634,7 @@ internal sealed partial class SourceRunner(
             _pushGate.Release();
         }
 
-        await WaitForRoomAsync(pushed, cancellationToken);
+        await WaitForRoomAsync(pushed, MaxQueuedChanges, cancellationToken);
     }
 
     /// <summary>Queues a streamed batch for the next flush; flushes once a destination transaction's worth is queued.</summary>
@@ -664,7 +675,7 @@ internal sealed partial class SourceRunner(
             _pushGate.Release();
         }
 
-        await WaitForRoomAsync(pushed, cancellationToken);
+        await WaitForRoomAsync(pushed, streamQueueLimit, cancellationToken);
     }
 
     /// <summary>Under the push gate: pushes and tracks what is queued; returns each table's longest sink queue.</summary>
@@ -740,15 +751,15 @@ internal sealed partial class SourceRunner(
 
     /// <summary>
     /// Backpressure, outside the push gate so that one slow table does not hold the others' pushes: while a sink
-    /// of a pushed table holds more than <see cref="MaxQueuedChanges"/>, or the sinks of all tables together do, read
+    /// of a pushed table holds more than <paramref name="limit"/> changes, or the sinks of all tables together do, read
     /// no further. Sinks drain on their own, so the wait ends as they apply.
     /// </summary>
-    private async Task WaitForRoomAsync(List<(TableName Table, int Queued)> pushed, CancellationToken cancellationToken)
+    private async Task WaitForRoomAsync(List<(TableName Table, int Queued)> pushed, int limit, CancellationToken cancellationToken)
     {
         foreach (var (table, initially) in pushed)
         {
             var queued = initially;
-            while (queued > MaxQueuedChanges)
+            while (queued > limit)
             {
                 await Task.Delay(20, cancellationToken);
                 queued = await LongestSinkQueueAsync(table);
@@ -757,7 +768,7 @@ internal sealed partial class SourceRunner(
             RecordSinkQueue(table, queued);
         }
 
-        while (SinkQueuesTogether(out var waiting) > MaxQueuedChanges)
+        while (SinkQueuesTogether(out var waiting) > limit)
         {
             await Task.Delay(20, cancellationToken);
             foreach (var table in waiting)
