@@ -22,7 +22,7 @@ internal sealed partial class SourceRunner(
     IGrainFactory grains,
     IPersistentState<SourceState> state,
     ILogger logger,
-    int streamQueueLimit = SourceRunner.MaxQueuedChanges)
+    int streamQueueLimit)
 {
     /// <summary>
     /// A sink queue longer than this (changes) makes the source wait: memory stays bounded. The same figure bounds the

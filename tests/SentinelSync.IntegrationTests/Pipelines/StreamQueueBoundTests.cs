@@ -17,6 +17,9 @@ public sealed class StreamQueueBoundTests(ITestOutputHelper output)
     /// <summary>The bound, plus one flush of the source (up to a destination transaction and one more source transaction's part).</summary>
     private const int MostQueued = 20_000 + 10_000 + 1_000;
 
+    /// <summary>The last <c>/api/pipelines</c> read, for the failure message.</summary>
+    private JsonElement _report;
+
     [Fact]
     public async Task A_stalled_destination_is_read_ahead_of_by_two_transactions_then_gets_every_row()
     {
@@ -65,8 +68,6 @@ public sealed class StreamQueueBoundTests(ITestOutputHelper output)
         await scenario.WaitForConvergenceAsync(TimeSpan.FromSeconds(90), ("queued", "id"));
         (await scenario.Destination.CountRowsAsync("queued")).ShouldBe(Rows + 1);
     }
-
-    private JsonElement _report;
 
     private async Task<int> QueuedAsync(HttpClient http)
     {
