@@ -92,14 +92,11 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
         ApplyCoreAsync(batch, sinkName, epoch, replay: true, cancellationToken);
 
     /// <summary>
-    /// Streamed changes applied per call at most: five times the default. Every insert costs ClickHouse a new part
-    /// (and merges later) and the control database an offset round trip and a commit, whatever its size, while
-    /// large inserts ingest several times faster per row (docs/benchmarks/clickhouse-2026-11-30-snapshot-copy.md);
-    /// a body of this many changes is a few MiB.
+    /// Streamed changes applied per call at most (<see cref="Pipelines.PipelineRegistry.MaxBatchChanges"/>): five times
+    /// the default. Every insert costs ClickHouse a new part (and merges later) and the control database an offset
+    /// round trip and a commit, whatever its size, while large inserts ingest several times faster per row
+    /// (docs/benchmarks/clickhouse-2026-11-30-snapshot-copy.md); a body of this many changes is a few MiB.
     /// </summary>
-    public int MaxBatchChanges => InsertChanges;
-
-    /// <summary><see cref="MaxBatchChanges"/>, known from the configuration alone (<see cref="Pipelines.PipelineRegistry.MaxBatchChanges"/>).</summary>
     internal const int InsertChanges = 50_000;
 
     /// <summary><see cref="ClickHouseSinkOptions.MinInsertInterval"/>.</summary>
@@ -273,7 +270,7 @@ public sealed partial class ClickHouseSink : ISink, IStoredOffsets, ISnapshotCop
     /// An insert body (UTF-8 TabSeparated rows) written in full before anything is sent: ClickHouse keeps the rows of
     /// a body that ends early (an insert abandoned at a value that cannot be converted inserted the rows before it,
     /// which a keyless table then holds twice once the batch is applied without that change), so such a value fails
-    /// here with nothing inserted. A batch's body is a few MiB at most (<see cref="MaxBatchChanges"/> changes).
+    /// here with nothing inserted. A batch's body is a few MiB at most (<see cref="InsertChanges"/> changes).
     /// </summary>
     /// <remarks>The buffer comes from <see cref="_bodies"/>: give it back with <see cref="ClickHouseBodyBuffers.Return"/> once ClickHouse acknowledged it.</remarks>
     private MemoryStream WriteBody(ClickHouseTable table, int capacity, Action<TextWriter> write)

@@ -34,8 +34,8 @@ public sealed partial class SinkGrain(
     public const string GrainType = "Sink";
 
     /// <summary>
-    /// Changes merged into one destination transaction at most, unless the sink asks for more
-    /// (<see cref="ISink.MaxBatchChanges"/>); also what the source queues before it pushes.
+    /// Changes merged into one destination transaction at most, unless the kind of sink takes more
+    /// (<see cref="PipelineRegistry.MaxBatchChanges"/>); also what the source queues before it pushes.
     /// </summary>
     internal const int MaxBatchChanges = 10_000;
 
@@ -73,7 +73,7 @@ public sealed partial class SinkGrain(
     {
         (_pipeline, _sinkName, _table) = GrainKeys.ParseSink(Key);
         _sink = pipelines.Sink(_pipeline, _sinkName);
-        _maxBatchChanges = _sink.MaxBatchChanges;
+        _maxBatchChanges = PipelineRegistry.MaxBatchChanges(pipelines.GetSink(_pipeline, _sinkName));
         _minApplyInterval = _sink.MinApplyInterval;
         _group = pipelines.ApplyGroup(_pipeline, _sinkName);
         _transform = pipelines.Transform(_pipeline, _sinkName, _table);
@@ -429,7 +429,7 @@ public sealed partial class SinkGrain(
     }
 
     /// <summary>
-    /// Merges queued batches (in order) into one of at most the sink's <see cref="ISink.MaxBatchChanges"/> changes;
+    /// Merges queued batches (in order) into one of at most the sink's <see cref="PipelineRegistry.MaxBatchChanges"/> changes;
     /// <paramref name="parts"/> lists the merged batches when spans are being recorded (null otherwise).
     /// Batches of several streams (Kafka partitions) are taken together when the sink can apply them in one
     /// transaction (<see cref="IMultiStreamSink"/>): then <paramref name="streams"/> lists one merged batch per
@@ -472,7 +472,7 @@ public sealed partial class SinkGrain(
     }
 
     /// <summary>
-    /// The next queued batch merged with those after it of the same stream, up to the sink's <see cref="ISink.MaxBatchChanges"/>
+    /// The next queued batch merged with those after it of the same stream, up to the sink's <see cref="PipelineRegistry.MaxBatchChanges"/>
     /// changes in all with <paramref name="already"/>; <paramref name="counted"/>: the caller already took the
     /// first batch's count off <c>_work</c>.
     /// </summary>

@@ -24,12 +24,6 @@ public interface ISink : IAsyncDisposable
     bool IsTransient(Exception exception);
 
     /// <summary>
-    /// Changes the sink grain merges from its queue into one <see cref="ApplyAsync"/> call at most: a destination
-    /// whose every write costs much whatever its size (a ClickHouse insert makes a part) takes larger batches.
-    /// </summary>
-    int MaxBatchChanges => Grains.SinkGrain.MaxBatchChanges;
-
-    /// <summary>
     /// The least time between the starts of two streamed applies of one table: the sink grain waits out the rest of it
     /// before taking its next streamed batch (unless a full batch is queued), so a table busy enough to queue changes
     /// behind each apply reaches the destination in fewer, larger ones, while a change after a quiet spell is applied

@@ -57,8 +57,10 @@ public sealed class PipelineRegistry(IEnumerable<PipelineConfig> pipelines, Npgs
         _transforms.GetOrAdd((pipeline, sink), key => new SinkTransforms(GetSink(key.Pipeline, key.Sink).Transforms, _masking)).For(table);
 
     /// <summary>
-    /// <see cref="ISink.MaxBatchChanges"/> of the sink <paramref name="sink"/> configures, without creating it (a
-    /// source sizes its read-ahead by it, possibly on a silo that runs none of the pipeline's sinks).
+    /// Changes a sink grain merges from its queue into one <see cref="ISink.ApplyAsync"/> call at most: a destination
+    /// whose every write costs much whatever its size (a ClickHouse insert makes a part) takes larger batches. From the
+    /// configuration alone, without creating the sink: a source sizes its read-ahead by it, possibly on a silo that
+    /// runs none of the pipeline's sinks.
     /// </summary>
     public static int MaxBatchChanges(SinkConfig sink) =>
         sink.ClickHouse is not null ? ClickHouseSink.InsertChanges : Grains.SinkGrain.MaxBatchChanges;

@@ -33,7 +33,7 @@ internal sealed partial class SourceRunner(
 
     /// <summary>
     /// The bound on sink queues while streaming: two of the pipeline's largest destination transactions
-    /// (<see cref="ISink.MaxBatchChanges"/>), at most <see cref="MaxQueuedChanges"/>. More only makes changes wait
+    /// (<see cref="PipelineRegistry.MaxBatchChanges"/>), at most <see cref="MaxQueuedChanges"/>. More only makes changes wait
     /// longer in memory: a backlog drain filled the queues to 100,000 changes, four seconds' worth for a Kafka sink, so
     /// the changes waiting there outlived the garbage collector's young generation and were copied on to the old one.
     /// With this bound the silo spent 14–24 % less CPU a change in a drain (docs/benchmarks/kafka-2026-12-03-gc-read-ahead.md).
