@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Npgsql;
 using SentinelSync.Configuration;
 using SentinelSync.Demo;
@@ -17,6 +18,7 @@ internal static class DemoCommand
 {
     private const string SourceDatabase = "sentinel_demo_shop";
     private const string ControlDatabase = "sentinel_demo";
+    private const string Slot = "sentinel_demo";
     private const string WarehouseDatabase = "sentinel_demo_warehouse";
     private const string KafkaWarehouseDatabase = "sentinel_demo_kafka_warehouse";
 
@@ -102,7 +104,7 @@ internal static class DemoCommand
                         {
                             Connection = shopData.ConnectionString,
                             Publication = "sentinel_demo",
-                            Slot = "sentinel_demo",
+                            Slot = Slot,
                             Tables = ["public.*"],
                         },
                     },
@@ -154,7 +156,48 @@ internal static class DemoCommand
 
         Console.WriteLine("Stopping: the silo drains and exits.");
         await app.StopAsync(CancellationToken.None);
+        // The next demo recreates everything, so a slot left behind would only hold the server's WAL until then.
+        Console.WriteLine(await DropSlotAsync(server)
+            ? $"Replication slot {Slot} removed (it would hold the server's WAL until the next demo); the databases stay for a look."
+            : $"Replication slot {Slot} could not be removed; drop it with SELECT pg_drop_replication_slot('{Slot}') so that it holds no WAL.");
         return 0;
+    }
+
+    /// <summary>
+    /// Drops the demo's slot once its walsender has gone (it ends just after the silo stops): true when none is left,
+    /// false if it stayed in use for 10 s or the server could not be asked.
+    /// </summary>
+    private static async Task<bool> DropSlotAsync(string server)
+    {
+        try
+        {
+            await using var admin = await OpenAdminAsync(server, CancellationToken.None);
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                await using var drop = new NpgsqlCommand(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = @slot AND NOT active", admin);
+                drop.Parameters.AddWithValue("slot", Slot);
+                await using var left = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE slot_name = @slot", admin);
+                left.Parameters.AddWithValue("slot", Slot);
+                await drop.ExecuteNonQueryAsync();
+                if ((long)(await left.ExecuteScalarAsync())! == 0)
+                {
+                    return true;
+                }
+
+                if (waited.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The Cassandra leg when SENTINEL_DEMO_CASSANDRA is set, else null.</summary>
