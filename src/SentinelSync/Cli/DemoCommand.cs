@@ -172,14 +172,14 @@ internal static class DemoCommand
         try
         {
             await using var admin = await OpenAdminAsync(server, CancellationToken.None);
+            await using var drop = new NpgsqlCommand(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = @slot AND NOT active", admin);
+            drop.Parameters.AddWithValue("slot", Slot);
+            await using var left = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE slot_name = @slot", admin);
+            left.Parameters.AddWithValue("slot", Slot);
             var waited = Stopwatch.StartNew();
             while (true)
             {
-                await using var drop = new NpgsqlCommand(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = @slot AND NOT active", admin);
-                drop.Parameters.AddWithValue("slot", Slot);
-                await using var left = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE slot_name = @slot", admin);
-                left.Parameters.AddWithValue("slot", Slot);
                 await drop.ExecuteNonQueryAsync();
                 if ((long)(await left.ExecuteScalarAsync())! == 0)
                 {
