@@ -18,6 +18,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick] [--backlog SECONDS] [--runs N]|kafka-codec [--messages N]|streaming [--quick] [--live-seconds N] [native|sentinelsync|via-kafka]...|backlog [--quick] [--live] [native|sentinelsync]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/SentinelSync.Benchmarks -- clickhouse|orleans|replication [--quick]|snapshot [--quick]|kafka [--quick] [--backlog SECONDS] [--runs N] [--legs]|kafka-codec [--messages N]|streaming [--quick] [--live-seconds N] [native|sentinelsync|via-kafka]...|backlog [--quick] [--live] [native|sentinelsync]");
     return 2;
 }

@@ -21,9 +21,10 @@ internal static class KafkaBenchmark
     private static readonly BenchDatabases s_databases = new("kbench_src", "kbench_dst", "kbench_ctl", "kbench");
 
     /// <summary>
-    /// <c>kafka [--quick] [--backlog SECONDS] [--runs N]</c>: <c>--backlog</c> sets how long the load writes while the
+    /// <c>kafka [--quick] [--backlog SECONDS] [--runs N] [--legs]</c>: <c>--backlog</c> sets how long the load writes while the
     /// pipelines are paused (a longer backlog makes a longer drain, which start-up and a neighbour's burst distort
-    /// less); <c>--runs</c> repeats the direct / via-Kafka pair, alternately, and ends with every pair's ratio.
+    /// less); <c>--runs</c> repeats the direct / via-Kafka pair, alternately, and ends with every pair's ratio;
+    /// <c>--legs</c> adds a second via-Kafka backlog drained a leg at a time (<see cref="KafkaLegs"/>).
     /// </summary>
     public static async Task<int> RunAsync(string[] arguments)
     {
@@ -34,6 +35,12 @@ internal static class KafkaBenchmark
         }
 
         var runs = Option(arguments, "--runs") ?? 1;
+        var legs = arguments.Contains("--legs");
+        if (legs)
+        {
+            sizes = sizes with { Mode = $"{sizes.Mode}, legs" };
+        }
+
         await TestServers.EnsurePostgresAsync();
         await TestServers.EnsurePostgresDestinationAsync();
         var total = Stopwatch.StartNew();
@@ -46,7 +53,7 @@ internal static class KafkaBenchmark
             try
             {
                 direct = await StreamingBenchmark.RunAsync("sentinelsync", sizes, s_databases);
-                viaKafka = await StreamingBenchmark.RunAsync("via-kafka", sizes, s_databases);
+                viaKafka = await StreamingBenchmark.RunAsync("via-kafka", sizes, s_databases, legs);
             }
             finally
             {

@@ -38,6 +38,12 @@ internal sealed record KafkaReport(MachineFacts Machine, string LoadAverageAtEnd
         m.AppendLine();
         m.AppendLine(Invariant($"Target (issue 15): the Kafka path at least {KafkaBenchmark.Target:N1}× the direct pipeline's changes/s. Measured on the backlog drain (the live phase is paced by the load): **{BacklogRatio:N2}×**, {(BacklogRatio >= KafkaBenchmark.Target ? "met" : "not met")}."));
         m.AppendLine();
+        if (k.Legs is { } legs)
+        {
+            m.AppendLine(Invariant($"A leg at a time (`--legs`: a second backlog of {legs.Changes:N0} changes, `bench_in` paused until `bench_out` had sent it all; each leg had the machine to itself, as on hardware of its own): Postgres → Kafka {legs.OutboundChangesPerSecond:N0} changes/s ({legs.OutboundChangesPerSecond / d.Backlog.AppliedChangesPerSecond:N2}× direct, silo {legs.OutboundCpuSeconds * 1e6 / legs.Changes:N1} µs a change), Kafka → Postgres {legs.InboundChangesPerSecond:N0} changes/s ({legs.InboundChangesPerSecond / d.Backlog.AppliedChangesPerSecond:N2}× direct, silo {legs.InboundCpuSeconds * 1e6 / legs.Changes:N1} µs a change). Not the target's measure, which has both legs share the machine."));
+            m.AppendLine();
+        }
+
         m.AppendLine("Where the time goes (per sink: destination transactions × mean changes, mean apply time; CPU seconds of the silo and of its destination sessions, sampled every 250 ms):");
         m.AppendLine();
         foreach (var (phase, pickDirect, pickKafka) in new (string, PhaseResult, PhaseResult)[] { ("live", d.Live, k.Live), ("backlog drain", d.Backlog, k.Backlog) })

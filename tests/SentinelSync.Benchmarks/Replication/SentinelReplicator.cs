@@ -63,9 +63,15 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
     public async Task StartAsync() =>
         _process = await SentinelProcess.StartAsync(_configFile ?? throw new InvalidOperationException("PrepareAsync first"), _port);
 
-    public Task PauseAsync() => VerbAsync("pause");
+    public Task PauseAsync() => VerbAsync("pause", PausedPipeline);
 
-    public Task ResumeAsync() => VerbAsync("resume");
+    public Task ResumeAsync() => VerbAsync("resume", PausedPipeline);
+
+    /// <summary>Via Kafka only: pauses the pipeline out of Kafka (<see cref="BenchKafka.InboundPipeline"/>).</summary>
+    public Task PauseInboundAsync() => VerbAsync("pause", BenchKafka.InboundPipeline);
+
+    /// <inheritdoc cref="PauseInboundAsync"/>
+    public Task ResumeInboundAsync() => VerbAsync("resume", BenchKafka.InboundPipeline);
 
     /// <summary>Sum of <c>sentinel_sink_changes_applied_total</c> over all tables, from the silo's /metrics.</summary>
     public async Task<long> AppliedChangesAsync()
@@ -98,12 +104,12 @@ internal sealed class SentinelReplicator(string sourceDatabase, string destinati
         return usage;
     }
 
-    private async Task VerbAsync(string verb)
+    private async Task VerbAsync(string verb, string pipelineName)
     {
-        var (exit, output) = await SentinelProcess.RunVerbAsync(verb, PausedPipeline, "--server", Server.ToString());
+        var (exit, output) = await SentinelProcess.RunVerbAsync(verb, pipelineName, "--server", Server.ToString());
         if (exit != 0)
         {
-            throw new InvalidOperationException($"sentinel {verb} {PausedPipeline} exited with {exit}: {output}");
+            throw new InvalidOperationException($"sentinel {verb} {pipelineName} exited with {exit}: {output}");
         }
     }
 

@@ -26,7 +26,8 @@ internal static class StreamingBenchmark
     /// <summary>The databases of the replication benchmark.</summary>
     public static readonly BenchDatabases Databases = new(SourceDatabase, DestinationDatabase, ControlDatabase);
 
-    public static async Task<StreamingResult> RunAsync(string tool, BenchSizes sizes, BenchDatabases? databases = null)
+    /// <param name="legs">Via Kafka only: a second backlog drained a leg at a time afterwards (<see cref="Kafka.KafkaLegs"/>).</param>
+    public static async Task<StreamingResult> RunAsync(string tool, BenchSizes sizes, BenchDatabases? databases = null, bool legs = false)
     {
         var db = databases ?? Databases;
         Console.WriteLine($"[{tool}] preparing {db.Source} (pgbench scale {sizes.PgbenchScale}, {sizes.WideRows:N0} wide rows) and {db.Destination}");
@@ -57,11 +58,12 @@ internal static class StreamingBenchmark
 
         var live = await LiveAsync(tool, replicator, workload, destination, sizes, db);
         var backlog = await BacklogAsync(tool, replicator, workload, destination, sizes, db);
+        var legResult = legs && replicator is SentinelReplicator { Name: "via-kafka" } viaKafka ? await Kafka.KafkaLegs.RunAsync(viaKafka, workload, destination, sizes, db) : null;
         var metrics = replicator is SentinelReplicator sentinel ? StageMetrics.Parse(await sentinel.MetricsAsync()) : null;
         var checks = await Convergence.CheckAsync(workload.Source, destination, Workload.Tables);
         var (rss, cpu) = await replicator.StopAsync();
         Console.WriteLine($"[{tool}] converged: {checks.All(c => c.Equal)} ({string.Join(", ", checks.Select(c => $"{c.Table} {c.DestinationRows:N0}{(c.Equal ? "" : " DIFFERS")}"))})");
-        return new StreamingResult(tool, initialRows, initialSync, initialRows / initialSync, live, backlog, rss, cpu, metrics, checks);
+        return new StreamingResult(tool, initialRows, initialSync, initialRows / initialSync, live, backlog, rss, cpu, metrics, checks) { Legs = legResult };
     }
 
     private static async Task<StageMetrics?> StagesAsync(IReplicator replicator) =>
@@ -144,7 +146,11 @@ internal sealed record PhaseResult(
 
 internal sealed record StreamingResult(
     string Tool, long InitialRows, double InitialSyncSeconds, double InitialSyncRowsPerSecond, PhaseResult Live, PhaseResult Backlog,
-    double? PeakRssMiB, double? ProcessCpuSeconds, StageMetrics? Stages, List<TableCheck> Convergence);
+    double? PeakRssMiB, double? ProcessCpuSeconds, StageMetrics? Stages, List<TableCheck> Convergence)
+{
+    /// <summary>Via Kafka with <c>--legs</c>: the second backlog, drained a leg at a time.</summary>
+    public Kafka.LegsResult? Legs { get; init; }
+}
 
 /// <summary>
 /// The source, destination and control databases one streaming run recreates, and SentinelSync's pipeline name (its
